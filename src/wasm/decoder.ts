@@ -1,0 +1,353 @@
+// Decodes a binary module into the WasmModule model, checking structure, section order and sizes.
+import { UnsupportedFeatureError } from "./errors.ts";
+import { readOpcode, readOperands, newOperands, readValType } from "./instruction.ts";
+import { Reader } from "./reader.ts";
+import {
+  type ConstExpr,
+  type DataSegment,
+  type ElementSegment,
+  EXTERNAL_KIND_NAMES,
+  type FuncType,
+  type FunctionBody,
+  type GlobalType,
+  type ImportDesc,
+  type Limits,
+  type LocalGroup,
+  SECTION_RANK,
+  SectionId,
+  type TableType,
+  ValType,
+  type WasmModule,
+  emptyModule,
+  isRefType,
+} from "./types.ts";
+
+export const WASM_MAGIC = 0x6d736100; // "\0asm" little-endian
+export const WASM_VERSION = 1;
+
+/** V8's own ceilings (src/wasm/wasm-limits.h); beyond them V8 rejects the module anyway. */
+export const V8_LIMITS = {
+  types: 1_000_000,
+  functions: 1_000_000,
+  imports: 100_000,
+  exports: 100_000,
+  globals: 1_000_000,
+  tags: 1_000_000,
+  dataSegments: 100_000,
+  elementSegments: 10_000_000,
+  locals: 50_000,
+  functionSize: 7_654_321,
+  params: 1_000,
+  returns: 1_000,
+  memoryPages: 65_536,
+  tableSize: 10_000_000,
+  tables: 100_000,
+} as const;
+
+function readLimits(r: Reader, what: "memory" | "table"): Limits {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags === 0x02 || flags === 0x03) throw new UnsupportedFeatureError("threads (shared memory)", at);
+  if (flags >= 0x04 && flags <= 0x07) throw new UnsupportedFeatureError(what === "memory" ? "memory64" : "table64", at);
+  if (flags & 0x08) throw new UnsupportedFeatureError("custom-page-sizes", at);
+  if (flags > 0x01) r.fail(`invalid ${what} limits flags 0x${flags.toString(16)}`, at);
+  const min = r.u32();
+  const max = flags === 0x01 ? r.u32() : null;
+  if (max !== null && max < min) r.fail(`${what} maximum ${max} is below its minimum ${min}`, at);
+  if (what === "memory" && min > V8_LIMITS.memoryPages) r.fail(`memory minimum ${min} pages exceeds 65536`, at);
+  if (what === "memory" && max !== null && max > V8_LIMITS.memoryPages) r.fail(`memory maximum ${max} pages exceeds 65536`, at);
+  return { min, max };
+}
+
+function readTableType(r: Reader): TableType {
+  const at = r.pos;
+  if (r.bytes[r.pos] === 0x40 && r.pos < r.end) throw new UnsupportedFeatureError("function-references (table initializer)", at);
+  const elemType = readValType(r);
+  if (!isRefType(elemType)) r.fail("table element type must be a reference type", at);
+  return { elemType, limits: readLimits(r, "table") };
+}
+
+function readGlobalType(r: Reader): GlobalType {
+  const valType = readValType(r);
+  const at = r.pos;
+  const mut = r.u8();
+  if (mut > 1) r.fail(`invalid global mutability ${mut}`, at);
+  return { valType, mutable: mut === 1 };
+}
+
+/**
+ * Reads a constant expression up to and including its `end`, returning its bytes. The
+ * instructions are decoded (so lengths are right) but their validity is left to V8.
+ */
+function readConstExpr(r: Reader): ConstExpr {
+  const start = r.pos;
+  const operands = newOperands();
+  let depth = 0;
+  for (;;) {
+    const op = readOpcode(r);
+    readOperands(r, op, operands, false);
+    if (op.control === "end") {
+      if (depth === 0) break;
+      depth--;
+    } else if (op.control === "block" || op.control === "loop" || op.control === "if" || op.control === "try" || op.control === "try_table") {
+      depth++;
+    }
+  }
+  return r.bytes.subarray(start, r.pos);
+}
+
+function readTypeSection(r: Reader, m: WasmModule): void {
+  const n = r.count(3);
+  if (n > V8_LIMITS.types) r.fail(`too many types (${n})`);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const form = r.u8();
+    if (form === 0x4e || form === 0x50 || form === 0x4f || form === 0x5f || form === 0x5e) {
+      throw new UnsupportedFeatureError("gc (type definitions)", at);
+    }
+    if (form !== 0x60) r.fail(`unknown type form 0x${form.toString(16)}`, at);
+    const type: FuncType = { params: [], results: [] };
+    const np = r.count(1);
+    if (np > V8_LIMITS.params) r.fail(`too many parameters (${np})`, at);
+    for (let j = 0; j < np; j++) type.params.push(readValType(r));
+    const nr = r.count(1);
+    if (nr > V8_LIMITS.returns) r.fail(`too many results (${nr})`, at);
+    for (let j = 0; j < nr; j++) type.results.push(readValType(r));
+    m.types.push(type);
+  }
+}
+
+function readImportSection(r: Reader, m: WasmModule): void {
+  const n = r.count(4);
+  if (n > V8_LIMITS.imports) r.fail(`too many imports (${n})`);
+  for (let i = 0; i < n; i++) {
+    const module = r.name();
+    const name = r.name();
+    const at = r.pos;
+    const kind = r.u8();
+    let desc: ImportDesc;
+    switch (kind) {
+      case 0:
+        desc = { kind: "func", typeIndex: r.u32() };
+        break;
+      case 1:
+        desc = { kind: "table", type: readTableType(r) };
+        break;
+      case 2:
+        desc = { kind: "memory", limits: readLimits(r, "memory") };
+        break;
+      case 3:
+        desc = { kind: "global", type: readGlobalType(r) };
+        break;
+      case 4: {
+        const attrAt = r.pos;
+        if (r.u8() !== 0) r.fail("tag attribute must be 0", attrAt);
+        desc = { kind: "tag", typeIndex: r.u32() };
+        break;
+      }
+      default:
+        return r.fail(`unknown import kind ${kind}`, at);
+    }
+    m.imports.push({ module, name, desc });
+  }
+}
+
+function readElementSegment(r: Reader): ElementSegment {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags > 7) r.fail(`invalid element segment flags ${flags}`, at);
+  const seg: ElementSegment = { flags, tableIndex: 0, offset: null, elemType: ValType.funcref, funcIndices: null, exprs: null };
+  const active = (flags & 1) === 0;
+  const explicitTable = (flags & 2) !== 0;
+  const usesExprs = (flags & 4) !== 0;
+  if (active) {
+    if (explicitTable) seg.tableIndex = r.u32();
+    seg.offset = readConstExpr(r);
+  }
+  if (!active || explicitTable) {
+    if (usesExprs) {
+      const typeAt = r.pos;
+      seg.elemType = readValType(r);
+      if (!isRefType(seg.elemType)) r.fail("element type must be a reference type", typeAt);
+    } else {
+      const kindAt = r.pos;
+      if (r.u8() !== 0) r.fail("element kind must be 0 (funcref)", kindAt);
+    }
+  }
+  const n = r.count(1);
+  if (usesExprs) {
+    seg.exprs = [];
+    for (let i = 0; i < n; i++) seg.exprs.push(readConstExpr(r));
+  } else {
+    seg.funcIndices = [];
+    for (let i = 0; i < n; i++) seg.funcIndices.push(r.u32());
+  }
+  return seg;
+}
+
+function readDataSegment(r: Reader): DataSegment {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags > 2) r.fail(`invalid data segment flags ${flags}`, at);
+  let memoryIndex = 0;
+  let offset: ConstExpr | null = null;
+  if (flags === 2) {
+    const memAt = r.pos;
+    memoryIndex = r.u32();
+    if (memoryIndex !== 0) throw new UnsupportedFeatureError("multi-memory", memAt);
+  }
+  if (flags !== 1) offset = readConstExpr(r);
+  const len = r.u32();
+  return { flags, memoryIndex, offset, bytes: r.take(len) };
+}
+
+function readFunctionBody(r: Reader): FunctionBody {
+  const sizeAt = r.pos;
+  const size = r.u32();
+  if (size > r.remaining) r.fail(`function body size ${size} runs past the end of the code section`, sizeAt);
+  if (size > V8_LIMITS.functionSize) r.fail(`function body of ${size} bytes exceeds the engine limit`, sizeAt);
+  const end = r.pos + size;
+  const body = new Reader(r.bytes, r.pos, end);
+  const groups = body.count(2);
+  const locals: LocalGroup[] = [];
+  let total = 0;
+  for (let i = 0; i < groups; i++) {
+    const at = body.pos;
+    const count = body.u32();
+    total += count;
+    if (total > V8_LIMITS.locals) body.fail(`too many locals (${total})`, at);
+    locals.push({ count, type: readValType(body) });
+  }
+  if (body.atEnd()) body.fail("function body has no code");
+  if (r.bytes[end - 1] !== 0x0b) r.fail("function body does not end with `end`", end - 1);
+  r.pos = end;
+  return { locals, code: r.bytes.subarray(body.pos, end), codeOffset: body.pos };
+}
+
+/**
+ * Decodes `bytes` into a WasmModule. Function bodies are split into locals and raw code; the
+ * code itself is checked instruction by instruction by the function scanner (scanner.ts).
+ */
+export function decodeModule(bytes: Uint8Array): WasmModule {
+  const r = new Reader(bytes);
+  if (bytes.length < 8) r.fail("module is shorter than the 8-byte header", 0);
+  const magic = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+  if (magic >>> 0 !== WASM_MAGIC) r.fail("bad magic number (not a WebAssembly module)", 0);
+  const version = bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24);
+  if (version !== WASM_VERSION) {
+    if (version === 0x0d || bytes[6] === 0x01) throw new UnsupportedFeatureError("component model", 4);
+    r.fail(`unsupported binary version ${version}`, 4);
+  }
+  r.pos = 8;
+
+  const m = emptyModule();
+  m.layout = [];
+  let lastRank = 0;
+  let functionCount: number | null = null;
+  while (!r.atEnd()) {
+    const idAt = r.pos;
+    const id = r.u8();
+    const sizeAt = r.pos;
+    const size = r.u32();
+    if (size > r.remaining) r.fail(`section ${id} size ${size} runs past the end of the module`, sizeAt);
+    const end = r.pos + size;
+    const s = new Reader(bytes, r.pos, end);
+    if (id === SectionId.custom) {
+      const name = s.name();
+      m.layout.push({ id, custom: m.customSections.length });
+      m.customSections.push({ name, payload: bytes.subarray(s.pos, end) });
+      r.pos = end;
+      continue;
+    }
+    const rank = SECTION_RANK[id];
+    if (rank === undefined) r.fail(`unknown section id ${id}`, idAt);
+    if (rank <= lastRank) r.fail(`section ${id} is out of order or repeated`, idAt);
+    lastRank = rank;
+    m.layout.push({ id });
+    switch (id) {
+      case SectionId.type:
+        readTypeSection(s, m);
+        break;
+      case SectionId.import:
+        readImportSection(s, m);
+        break;
+      case SectionId.function: {
+        const n = s.count(1);
+        if (n > V8_LIMITS.functions) s.fail(`too many functions (${n})`);
+        for (let i = 0; i < n; i++) m.functions.push(s.u32());
+        functionCount = n;
+        break;
+      }
+      case SectionId.table: {
+        const n = s.count(3);
+        for (let i = 0; i < n; i++) m.tables.push(readTableType(s));
+        break;
+      }
+      case SectionId.memory: {
+        const n = s.count(2);
+        for (let i = 0; i < n; i++) m.memories.push(readLimits(s, "memory"));
+        break;
+      }
+      case SectionId.tag: {
+        const n = s.count(2);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          if (s.u8() !== 0) s.fail("tag attribute must be 0", at);
+          m.tags.push(s.u32());
+        }
+        break;
+      }
+      case SectionId.global: {
+        const n = s.count(3);
+        if (n > V8_LIMITS.globals) s.fail(`too many globals (${n})`);
+        for (let i = 0; i < n; i++) m.globals.push({ type: readGlobalType(s), init: readConstExpr(s) });
+        break;
+      }
+      case SectionId.export: {
+        const n = s.count(3);
+        if (n > V8_LIMITS.exports) s.fail(`too many exports (${n})`);
+        for (let i = 0; i < n; i++) {
+          const name = s.name();
+          const at = s.pos;
+          const kind = s.u8();
+          if (kind > 4) s.fail(`unknown export kind ${kind}`, at);
+          m.exports.push({ name, kind: EXTERNAL_KIND_NAMES[kind], index: s.u32() });
+        }
+        break;
+      }
+      case SectionId.start:
+        m.start = s.u32();
+        break;
+      case SectionId.element: {
+        const n = s.count(2);
+        for (let i = 0; i < n; i++) m.elements.push(readElementSegment(s));
+        break;
+      }
+      case SectionId.dataCount:
+        m.dataCount = s.u32();
+        break;
+      case SectionId.code: {
+        const n = s.count(2);
+        if (n !== (functionCount ?? 0)) s.fail(`code section has ${n} bodies but the function section declares ${functionCount ?? 0}`, sizeAt);
+        for (let i = 0; i < n; i++) m.code.push(readFunctionBody(s));
+        break;
+      }
+      case SectionId.data: {
+        const n = s.count(1);
+        if (n > V8_LIMITS.dataSegments) s.fail(`too many data segments (${n})`);
+        if (m.dataCount !== null && n !== m.dataCount) s.fail(`data section has ${n} segments but data count says ${m.dataCount}`, sizeAt);
+        for (let i = 0; i < n; i++) m.data.push(readDataSegment(s));
+        break;
+      }
+    }
+    if (!s.atEnd()) s.fail(`section ${id} declares ${size} bytes but its contents end ${end - s.pos} bytes early`);
+    r.pos = end;
+  }
+  if ((functionCount ?? 0) > 0 && m.code.length === 0) r.fail("function section without a code section", bytes.length);
+  if (m.dataCount !== null && m.dataCount > 0 && m.data.length === 0 && !m.layout.some((l) => l.id === SectionId.data)) {
+    r.fail(`data count says ${m.dataCount} segments but there is no data section`, bytes.length);
+  }
+  const memories = m.memories.length + m.imports.filter((i) => i.desc.kind === "memory").length;
+  if (memories > 1) throw new UnsupportedFeatureError("multi-memory", 8);
+  return m;
+}

@@ -1,0 +1,51 @@
+// The fuel protocol between host and instrumented guest: export names and metered calls.
+import { OutOfFuelError } from "./errors.ts";
+
+/** Exported mutable i64 global holding the fuel left; added by the instrumenter. */
+export const FUEL_EXPORT = "__helios_fuel";
+/** The original start function, exported instead of being run at instantiation. */
+export const START_EXPORT = "__helios_start";
+/** Guests may not export names with this prefix. */
+export const RESERVED_EXPORT_PREFIX = "__helios_";
+
+function fuelGlobal(instance: WebAssembly.Instance): WebAssembly.Global {
+  const g = instance.exports[FUEL_EXPORT];
+  if (!(g instanceof WebAssembly.Global)) throw new TypeError(`instance has no ${FUEL_EXPORT} export: was the module instrumented?`);
+  return g;
+}
+
+export function setFuel(instance: WebAssembly.Instance, budget: bigint): void {
+  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
+  fuelGlobal(instance).value = budget;
+}
+
+/** Fuel left; negative once the guest has run out. */
+export function getFuel(instance: WebAssembly.Instance): bigint {
+  return fuelGlobal(instance).value as bigint;
+}
+
+/**
+ * Runs `fn` (which calls into the guest) with `budget` fuel. A trap raised while the counter is
+ * negative is the instrumented code's own out-of-fuel trap, or a trap in a block it had already
+ * overdrawn for: either way the budget was exceeded, so it becomes OutOfFuelError.
+ */
+export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, fn: () => T): { value: T; fuelUsed: bigint } {
+  const global = fuelGlobal(instance);
+  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
+  global.value = budget;
+  let value: T;
+  try {
+    value = fn();
+  } catch (err) {
+    if ((global.value as bigint) < 0n) throw new OutOfFuelError(budget);
+    throw err;
+  }
+  return { value, fuelUsed: budget - (global.value as bigint) };
+}
+
+/** Runs the guest's original start function, if it had one, under `budget`. */
+export function runStart(instance: WebAssembly.Instance, budget: bigint): bigint {
+  const start = instance.exports[START_EXPORT];
+  if (typeof start !== "function") return 0n;
+  return callMetered(instance, budget, () => (start as () => void)()).fuelUsed;
+}

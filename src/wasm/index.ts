@@ -1,0 +1,29 @@
+// The WebAssembly binary toolkit: decode, inspect, check, instrument and encode modules (no Workers APIs).
+export * from "./errors.ts";
+export { Reader } from "./reader.ts";
+export { Writer } from "./writer.ts";
+export { OPCODES, type OpInfo, type Imm, type Control, type DynamicCost } from "./opcodes.ts";
+export { readInstruction, writeInstruction, type Instruction } from "./instruction.ts";
+export * from "./types.ts";
+export { decodeModule, V8_LIMITS } from "./decoder.ts";
+export { encodeModule } from "./encoder.ts";
+export { decodeCode, encodeCode } from "./code.ts";
+export {
+  inspectModule,
+  type ModuleInfo,
+  type FuncSig,
+  type ImportInfo,
+  type ExportInfo,
+  type MemoryInfo,
+  type TableInfo,
+  type GlobalInfo,
+  type ExternKind,
+} from "./inspector.ts";
+export { checkPolicy, assertPolicy, formatSig, type ModulePolicy, type AllowedImport } from "./policy.ts";
+export {
+  instrumentModule,
+  instrumentModuleWithStats,
+  type InstrumentOptions,
+  type InstrumentStats,
+} from "./instrumenter.ts";
+export { FUEL_EXPORT, START_EXPORT, RESERVED_EXPORT_PREFIX, setFuel, getFuel, callMetered, runStart } from "./fuel.ts";

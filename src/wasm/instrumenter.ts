@@ -1,0 +1,207 @@
+// Rewrites a module so that it meters its own execution (fuel) and cannot outgrow its memory cap.
+import { PolicyViolationError } from "./errors.ts";
+import { FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
+import { decodeModule, V8_LIMITS } from "./decoder.ts";
+import { encodeSection } from "./encoder.ts";
+import { checkModuleIndices } from "./indices.ts";
+import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
+import { type Limits, SectionId, SECTION_RANK, ValType, type WasmModule } from "./types.ts";
+import { Writer } from "./writer.ts";
+
+export interface InstrumentOptions {
+  /** Memory pages (64 KiB) the module may ever have; its declared maximum is clamped to this. */
+  maxMemoryPages: number;
+}
+
+export interface InstrumentStats {
+  functions: number;
+  /** Basic-block charges inserted. */
+  charges: number;
+  /** Charges that also check for exhaustion (function entries and loop headers). */
+  checks: number;
+  dynamicCharges: number;
+  inputBytes: number;
+  outputBytes: number;
+}
+
+// Opcodes of the inserted sequences.
+const GLOBAL_GET = 0x23;
+const GLOBAL_SET = 0x24;
+const LOCAL_GET = 0x20;
+const LOCAL_TEE = 0x22;
+const I64_CONST = 0x42;
+const I64_SUB = 0x7d;
+const I64_LT_S = 0x53;
+const I64_SHL = 0x86;
+const I64_SHR_U = 0x88;
+const I64_EXTEND_I32_U = 0xad;
+const IF = 0x04;
+const BLOCK_EMPTY = 0x40;
+const UNREACHABLE = 0x00;
+const END = 0x0b;
+
+/** log2 of the bytes one fuel unit pays for in memory.fill/copy/init (docs/limits.md). */
+export const BULK_BYTES_SHIFT = 4;
+/** log2 of the fuel one page of memory.grow costs. */
+export const GROW_PAGE_SHIFT = 10;
+
+function clampLimits(limits: Limits, cap: number, where: string): Limits {
+  if (limits.min > cap) {
+    throw new PolicyViolationError([
+      { rule: "memory_pages", message: `${where} declares a minimum of ${limits.min} pages, above the cap of ${cap}` },
+    ]);
+  }
+  return { min: limits.min, max: limits.max === null ? cap : Math.min(limits.max, cap) };
+}
+
+/** Emits the fuel charge/check sequences; all of them leave the operand stack as they found it. */
+class ChargeEmitter {
+  private readonly globalIndex: Uint8Array;
+
+  constructor(fuelGlobal: number) {
+    this.globalIndex = new Writer(8).u32(fuelGlobal).finish().slice();
+  }
+
+  charge(w: Writer, cost: number): void {
+    w.u8(GLOBAL_GET).bytes(this.globalIndex).u8(I64_CONST).s32(cost).u8(I64_SUB).u8(GLOBAL_SET).bytes(this.globalIndex);
+  }
+
+  check(w: Writer): void {
+    w.u8(GLOBAL_GET).bytes(this.globalIndex).u8(I64_CONST).u8(0).u8(I64_LT_S);
+    w.u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END);
+  }
+
+  /** Charges for the i32 length on top of the stack, keeping it there (via the scratch local). */
+  dynamic(w: Writer, kind: PointKind, scratch: number): void {
+    w.u8(LOCAL_TEE).u32(scratch);
+    w.u8(GLOBAL_GET).bytes(this.globalIndex);
+    w.u8(LOCAL_GET).u32(scratch).u8(I64_EXTEND_I32_U);
+    if (kind === PointKind.DynamicBytes) w.u8(I64_CONST).u8(BULK_BYTES_SHIFT).u8(I64_SHR_U);
+    else if (kind === PointKind.DynamicPages) w.u8(I64_CONST).u8(GROW_PAGE_SHIFT).u8(I64_SHL);
+    w.u8(I64_SUB).u8(GLOBAL_SET).bytes(this.globalIndex);
+    this.check(w);
+  }
+}
+
+/**
+ * Returns the instrumented module: fuel metering in `__helios_fuel`, the start function exported
+ * as `__helios_start`, memory maximum clamped to `maxMemoryPages`. No function, global or type
+ * index changes, so names, tables and exports keep their meaning.
+ */
+export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions): Uint8Array {
+  return instrumentModuleWithStats(bytes, options).bytes;
+}
+
+export function instrumentModuleWithStats(bytes: Uint8Array, options: InstrumentOptions): { bytes: Uint8Array; stats: InstrumentStats } {
+  const cap = options.maxMemoryPages;
+  if (!Number.isInteger(cap) || cap < 0 || cap > V8_LIMITS.memoryPages) {
+    throw new RangeError(`maxMemoryPages must be an integer in [0, ${V8_LIMITS.memoryPages}]`);
+  }
+  const m = decodeModule(bytes);
+  const ctx = codeContext(m);
+  checkModuleIndices(m, ctx);
+
+  for (const e of m.exports) {
+    if (e.name.startsWith(RESERVED_EXPORT_PREFIX)) {
+      throw new PolicyViolationError([{ rule: "reserved_export", message: `export name "${e.name}" is reserved for the runtime` }]);
+    }
+  }
+
+  // Fuel lives in a new global appended after every existing one, so no global index moves.
+  const fuelGlobal = ctx.globalCount;
+  const out: WasmModule = {
+    ...m,
+    memories: m.memories.map((l, i) => clampLimits(l, cap, `memory ${i}`)),
+    imports: m.imports.map((imp) =>
+      imp.desc.kind === "memory" ? { ...imp, desc: { kind: "memory", limits: clampLimits(imp.desc.limits, cap, `imported memory ${imp.module}.${imp.name}`) } } : imp,
+    ),
+    globals: [...m.globals, { type: { valType: ValType.i64, mutable: true }, init: Uint8Array.of(I64_CONST, 0, END) }],
+    exports: [
+      ...m.exports,
+      { name: FUEL_EXPORT, kind: "global", index: fuelGlobal },
+      ...(m.start !== null ? [{ name: START_EXPORT, kind: "func" as const, index: m.start }] : []),
+    ],
+    start: null,
+  };
+
+  const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, inputBytes: bytes.length, outputBytes: 0 };
+  const code = instrumentCode(bytes, m, ctx, fuelGlobal, stats);
+
+  // Layout: the input's own order, with global and export sections added where the order needs them.
+  const layout = m.layout!.filter((s) => s.id !== SectionId.start);
+  for (const id of [SectionId.global, SectionId.export]) {
+    if (layout.some((s) => s.id === id)) continue;
+    const rank = SECTION_RANK[id];
+    let at = layout.findIndex((s) => s.id !== SectionId.custom && SECTION_RANK[s.id] > rank);
+    if (at < 0) at = layout.length;
+    layout.splice(at, 0, { id });
+  }
+
+  const w = new Writer(Math.ceil(bytes.length * 1.25) + 256);
+  w.bytes(bytes.subarray(0, 8));
+  for (const entry of layout) {
+    if (entry.id === SectionId.custom) {
+      const c = m.customSections[entry.custom!];
+      const inner = new Writer(c.payload.length + 16);
+      inner.name(c.name).bytes(c.payload);
+      w.u8(0).sized(inner);
+    } else if (entry.id === SectionId.code) {
+      w.u8(SectionId.code).sized(code);
+    } else {
+      w.u8(entry.id).sized(encodeSection(out, entry.id));
+    }
+  }
+  // A copy of exactly the right size: callers hand `.buffer` to WebAssembly and the Worker Loader.
+  const result = w.finish().slice();
+  stats.outputBytes = result.length;
+  return { bytes: result, stats };
+}
+
+function instrumentCode(bytes: Uint8Array, m: WasmModule, ctx: ReturnType<typeof codeContext>, fuelGlobal: number, stats: InstrumentStats): Writer {
+  const scanner = new FunctionScanner(bytes, ctx);
+  const scan = new ScanResult();
+  const emit = new ChargeEmitter(fuelGlobal);
+  const section = new Writer(Math.ceil(bytes.length * 1.2) + 64);
+  const body = new Writer(1 << 12);
+  section.u32(m.code.length);
+  for (let f = 0; f < m.code.length; f++) {
+    const fn = m.code[f];
+    scanner.scan(fn, f, scan);
+    body.length = 0;
+    const scratch = scan.localCount;
+    if (scan.needsScratch && scratch + 1 > V8_LIMITS.locals) {
+      throw new PolicyViolationError([{ rule: "locals", message: `function ${ctx.importedFunctionCount + f} has too many locals to meter` }]);
+    }
+    body.u32(fn.locals.length + (scan.needsScratch ? 1 : 0));
+    for (const g of fn.locals) body.u32(g.count).u8(g.type);
+    if (scan.needsScratch) body.u32(1).u8(ValType.i32);
+
+    let copied = fn.codeOffset;
+    const { offsets, kinds, costs } = scan;
+    for (let i = 0; i < scan.count; i++) {
+      const at = offsets[i];
+      const kind = kinds[i];
+      body.range(bytes, copied, at);
+      copied = at;
+      if (kind === PointKind.Charge || kind === PointKind.ChargeAndCheck) {
+        if (costs[i] > 0) {
+          emit.charge(body, costs[i]);
+          stats.charges++;
+        }
+        if (kind === PointKind.ChargeAndCheck) {
+          emit.check(body);
+          stats.checks++;
+        }
+      } else {
+        emit.dynamic(body, kind, scratch);
+        stats.dynamicCharges++;
+      }
+    }
+    body.range(bytes, copied, fn.codeOffset + fn.code.length);
+    if (body.length > V8_LIMITS.functionSize) {
+      throw new PolicyViolationError([{ rule: "function_size", message: `function ${ctx.importedFunctionCount + f} is too large to meter` }]);
+    }
+    section.u32(body.length).range(body.finish(), 0, body.length);
+  }
+  return section;
+}
