@@ -75,17 +75,31 @@ function readGlobalType(r: Reader): GlobalType {
   return { valType, mutable: mut === 1 };
 }
 
+/** Index spaces known so far while decoding, for range checks with exact offsets. */
+interface Spaces {
+  types: number;
+  functions: number;
+  tables: number;
+  globals: number;
+  tags: number;
+  memories: number;
+}
+
 /**
  * Reads a constant expression up to and including its `end`, returning its bytes. The
- * instructions are decoded (so lengths are right) but their validity is left to V8.
+ * instructions are decoded (so lengths are right) and their indices range-checked; type
+ * validity is left to V8.
  */
-function readConstExpr(r: Reader): ConstExpr {
+function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
   const start = r.pos;
   const operands = newOperands();
   let depth = 0;
   for (;;) {
+    const at = r.pos;
     const op = readOpcode(r);
     readOperands(r, op, operands, false);
+    if (op.imm === "global" && operands.index >= spaces.globals) r.fail(`${op.name} refers to unknown global ${operands.index}`, at);
+    if (op.imm === "func" && operands.index >= spaces.functions) r.fail(`${op.name} refers to unknown function ${operands.index}`, at);
     if (op.control === "end") {
       if (depth === 0) break;
       depth--;
@@ -97,7 +111,7 @@ function readConstExpr(r: Reader): ConstExpr {
 }
 
 function readTypeSection(r: Reader, m: WasmModule): void {
-  const n = r.count(3);
+  const n = r.count(1);
   if (n > V8_LIMITS.types) r.fail(`too many types (${n})`);
   for (let i = 0; i < n; i++) {
     const at = r.pos;
@@ -117,7 +131,21 @@ function readTypeSection(r: Reader, m: WasmModule): void {
   }
 }
 
-function readImportSection(r: Reader, m: WasmModule): void {
+function readTypeIndex(r: Reader, spaces: Spaces, what: string): number {
+  const at = r.pos;
+  const index = r.u32();
+  if (index >= spaces.types) r.fail(`${what} refers to unknown type ${index}`, at);
+  return index;
+}
+
+function readIndex(r: Reader, limit: number, what: string): number {
+  const at = r.pos;
+  const index = r.u32();
+  if (index >= limit) r.fail(`${what} ${index} does not exist`, at);
+  return index;
+}
+
+function readImportSection(r: Reader, m: WasmModule, spaces: Spaces): void {
   const n = r.count(4);
   if (n > V8_LIMITS.imports) r.fail(`too many imports (${n})`);
   for (let i = 0; i < n; i++) {
@@ -128,21 +156,27 @@ function readImportSection(r: Reader, m: WasmModule): void {
     let desc: ImportDesc;
     switch (kind) {
       case 0:
-        desc = { kind: "func", typeIndex: r.u32() };
+        desc = { kind: "func", typeIndex: readTypeIndex(r, spaces, `import ${module}.${name}`) };
+        spaces.functions++;
         break;
       case 1:
         desc = { kind: "table", type: readTableType(r) };
+        spaces.tables++;
         break;
       case 2:
+        if (spaces.memories > 0) throw new UnsupportedFeatureError("multi-memory", at);
         desc = { kind: "memory", limits: readLimits(r, "memory") };
+        spaces.memories++;
         break;
       case 3:
         desc = { kind: "global", type: readGlobalType(r) };
+        spaces.globals++;
         break;
       case 4: {
         const attrAt = r.pos;
         if (r.u8() !== 0) r.fail("tag attribute must be 0", attrAt);
-        desc = { kind: "tag", typeIndex: r.u32() };
+        desc = { kind: "tag", typeIndex: readTypeIndex(r, spaces, `import ${module}.${name}`) };
+        spaces.tags++;
         break;
       }
       default:
@@ -152,7 +186,7 @@ function readImportSection(r: Reader, m: WasmModule): void {
   }
 }
 
-function readElementSegment(r: Reader): ElementSegment {
+function readElementSegment(r: Reader, spaces: Spaces): ElementSegment {
   const at = r.pos;
   const flags = r.u32();
   if (flags > 7) r.fail(`invalid element segment flags ${flags}`, at);
@@ -162,7 +196,8 @@ function readElementSegment(r: Reader): ElementSegment {
   const usesExprs = (flags & 4) !== 0;
   if (active) {
     if (explicitTable) seg.tableIndex = r.u32();
-    seg.offset = readConstExpr(r);
+    if (seg.tableIndex >= spaces.tables) r.fail(`element segment targets unknown table ${seg.tableIndex}`, at);
+    seg.offset = readConstExpr(r, spaces);
   }
   if (!active || explicitTable) {
     if (usesExprs) {
@@ -177,15 +212,15 @@ function readElementSegment(r: Reader): ElementSegment {
   const n = r.count(1);
   if (usesExprs) {
     seg.exprs = [];
-    for (let i = 0; i < n; i++) seg.exprs.push(readConstExpr(r));
+    for (let i = 0; i < n; i++) seg.exprs.push(readConstExpr(r, spaces));
   } else {
     seg.funcIndices = [];
-    for (let i = 0; i < n; i++) seg.funcIndices.push(r.u32());
+    for (let i = 0; i < n; i++) seg.funcIndices.push(readIndex(r, spaces.functions, "element segment function"));
   }
   return seg;
 }
 
-function readDataSegment(r: Reader): DataSegment {
+function readDataSegment(r: Reader, spaces: Spaces): DataSegment {
   const at = r.pos;
   const flags = r.u32();
   if (flags > 2) r.fail(`invalid data segment flags ${flags}`, at);
@@ -196,7 +231,10 @@ function readDataSegment(r: Reader): DataSegment {
     memoryIndex = r.u32();
     if (memoryIndex !== 0) throw new UnsupportedFeatureError("multi-memory", memAt);
   }
-  if (flags !== 1) offset = readConstExpr(r);
+  if (flags !== 1) {
+    if (spaces.memories === 0) r.fail("active data segment but the module has no memory", at);
+    offset = readConstExpr(r, spaces);
+  }
   const len = r.u32();
   return { flags, memoryIndex, offset, bytes: r.take(len) };
 }
@@ -204,6 +242,7 @@ function readDataSegment(r: Reader): DataSegment {
 function readFunctionBody(r: Reader): FunctionBody {
   const sizeAt = r.pos;
   const size = r.u32();
+  const sizeWidth = r.pos - sizeAt;
   if (size > r.remaining) r.fail(`function body size ${size} runs past the end of the code section`, sizeAt);
   if (size > V8_LIMITS.functionSize) r.fail(`function body of ${size} bytes exceeds the engine limit`, sizeAt);
   const end = r.pos + size;
@@ -221,7 +260,7 @@ function readFunctionBody(r: Reader): FunctionBody {
   if (body.atEnd()) body.fail("function body has no code");
   if (r.bytes[end - 1] !== 0x0b) r.fail("function body does not end with `end`", end - 1);
   r.pos = end;
-  return { locals, code: r.bytes.subarray(body.pos, end), codeOffset: body.pos };
+  return { locals, code: r.bytes.subarray(body.pos, end), codeOffset: body.pos, sizeWidth };
 }
 
 /**
@@ -242,6 +281,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
 
   const m = emptyModule();
   m.layout = [];
+  const spaces: Spaces = { types: 0, functions: 0, tables: 0, globals: 0, tags: 0, memories: 0 };
   let lastRank = 0;
   let functionCount: number | null = null;
   while (!r.atEnd()) {
@@ -249,12 +289,13 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
     const id = r.u8();
     const sizeAt = r.pos;
     const size = r.u32();
+    const sizeWidth = r.pos - sizeAt;
     if (size > r.remaining) r.fail(`section ${id} size ${size} runs past the end of the module`, sizeAt);
     const end = r.pos + size;
     const s = new Reader(bytes, r.pos, end);
     if (id === SectionId.custom) {
       const name = s.name();
-      m.layout.push({ id, custom: m.customSections.length });
+      m.layout.push({ id, custom: m.customSections.length, sizeWidth });
       m.customSections.push({ name, payload: bytes.subarray(s.pos, end) });
       r.pos = end;
       continue;
@@ -263,29 +304,38 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
     if (rank === undefined) r.fail(`unknown section id ${id}`, idAt);
     if (rank <= lastRank) r.fail(`section ${id} is out of order or repeated`, idAt);
     lastRank = rank;
-    m.layout.push({ id });
+    let leadWidth = 1;
+    while (leadWidth < 5 && s.pos + leadWidth <= end && bytes[s.pos + leadWidth - 1] & 0x80) leadWidth++;
+    m.layout.push({ id, sizeWidth, leadWidth });
     switch (id) {
       case SectionId.type:
         readTypeSection(s, m);
+        spaces.types = m.types.length;
         break;
       case SectionId.import:
-        readImportSection(s, m);
+        readImportSection(s, m, spaces);
         break;
       case SectionId.function: {
         const n = s.count(1);
         if (n > V8_LIMITS.functions) s.fail(`too many functions (${n})`);
-        for (let i = 0; i < n; i++) m.functions.push(s.u32());
+        for (let i = 0; i < n; i++) m.functions.push(readTypeIndex(s, spaces, `function ${spaces.functions + i}`));
         functionCount = n;
+        spaces.functions += n;
         break;
       }
       case SectionId.table: {
         const n = s.count(3);
         for (let i = 0; i < n; i++) m.tables.push(readTableType(s));
+        spaces.tables += n;
         break;
       }
       case SectionId.memory: {
         const n = s.count(2);
-        for (let i = 0; i < n; i++) m.memories.push(readLimits(s, "memory"));
+        for (let i = 0; i < n; i++) {
+          if (spaces.memories > 0) throw new UnsupportedFeatureError("multi-memory", s.pos);
+          m.memories.push(readLimits(s, "memory"));
+          spaces.memories++;
+        }
         break;
       }
       case SectionId.tag: {
@@ -293,34 +343,43 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
         for (let i = 0; i < n; i++) {
           const at = s.pos;
           if (s.u8() !== 0) s.fail("tag attribute must be 0", at);
-          m.tags.push(s.u32());
+          m.tags.push(readTypeIndex(s, spaces, `tag ${spaces.tags + i}`));
         }
+        spaces.tags += n;
         break;
       }
       case SectionId.global: {
         const n = s.count(3);
         if (n > V8_LIMITS.globals) s.fail(`too many globals (${n})`);
-        for (let i = 0; i < n; i++) m.globals.push({ type: readGlobalType(s), init: readConstExpr(s) });
+        for (let i = 0; i < n; i++) {
+          m.globals.push({ type: readGlobalType(s), init: readConstExpr(s, spaces) });
+          spaces.globals++;
+        }
         break;
       }
       case SectionId.export: {
         const n = s.count(3);
         if (n > V8_LIMITS.exports) s.fail(`too many exports (${n})`);
+        const names = new Set<string>();
+        const limits = [spaces.functions, spaces.tables, spaces.memories, spaces.globals, spaces.tags];
         for (let i = 0; i < n; i++) {
+          const nameAt = s.pos;
           const name = s.name();
+          if (names.has(name)) s.fail(`duplicate export name "${name}"`, nameAt);
+          names.add(name);
           const at = s.pos;
           const kind = s.u8();
           if (kind > 4) s.fail(`unknown export kind ${kind}`, at);
-          m.exports.push({ name, kind: EXTERNAL_KIND_NAMES[kind], index: s.u32() });
+          m.exports.push({ name, kind: EXTERNAL_KIND_NAMES[kind], index: readIndex(s, limits[kind], `export "${name}": ${EXTERNAL_KIND_NAMES[kind]}`) });
         }
         break;
       }
       case SectionId.start:
-        m.start = s.u32();
+        m.start = readIndex(s, spaces.functions, "start function");
         break;
       case SectionId.element: {
         const n = s.count(2);
-        for (let i = 0; i < n; i++) m.elements.push(readElementSegment(s));
+        for (let i = 0; i < n; i++) m.elements.push(readElementSegment(s, spaces));
         break;
       }
       case SectionId.dataCount:
@@ -336,7 +395,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
         const n = s.count(1);
         if (n > V8_LIMITS.dataSegments) s.fail(`too many data segments (${n})`);
         if (m.dataCount !== null && n !== m.dataCount) s.fail(`data section has ${n} segments but data count says ${m.dataCount}`, sizeAt);
-        for (let i = 0; i < n; i++) m.data.push(readDataSegment(s));
+        for (let i = 0; i < n; i++) m.data.push(readDataSegment(s, spaces));
         break;
       }
     }
@@ -347,7 +406,5 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
   if (m.dataCount !== null && m.dataCount > 0 && m.data.length === 0 && !m.layout.some((l) => l.id === SectionId.data)) {
     r.fail(`data count says ${m.dataCount} segments but there is no data section`, bytes.length);
   }
-  const memories = m.memories.length + m.imports.filter((i) => i.desc.kind === "memory").length;
-  if (memories > 1) throw new UnsupportedFeatureError("multi-memory", 8);
   return m;
 }

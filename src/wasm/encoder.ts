@@ -5,6 +5,7 @@ import {
   ExternalKind,
   type FunctionBody,
   type Limits,
+  type SectionEntry,
   SectionId,
   type TableType,
   type WasmModule,
@@ -52,15 +53,19 @@ export function writeFunctionBody(w: Writer, body: FunctionBody): void {
   inner.u32(body.locals.length);
   for (const l of body.locals) inner.u32(l.count).u8(l.type);
   inner.bytes(body.code);
-  w.sized(inner);
+  w.sized(inner, body.sizeWidth);
 }
 
-/** Encodes the contents (without id and size) of one known section. */
-export function encodeSection(m: WasmModule, id: number): Uint8Array {
+/**
+ * Encodes the contents (without id and size) of one known section. `leadWidth` pads the
+ * section's first LEB (its count, or the start/data-count index) as the input had it.
+ */
+export function encodeSection(m: WasmModule, id: number, leadWidth?: number): Uint8Array {
   const w = new Writer();
+  const lead = (n: number) => w.u32w(n, leadWidth);
   switch (id) {
     case SectionId.type:
-      w.u32(m.types.length);
+      lead(m.types.length);
       for (const t of m.types) {
         w.u8(0x60).u32(t.params.length);
         for (const p of t.params) w.u8(p);
@@ -69,7 +74,7 @@ export function encodeSection(m: WasmModule, id: number): Uint8Array {
       }
       break;
     case SectionId.import:
-      w.u32(m.imports.length);
+      lead(m.imports.length);
       for (const imp of m.imports) {
         w.name(imp.module).name(imp.name).u8(ExternalKind[imp.desc.kind]);
         const d = imp.desc;
@@ -81,45 +86,45 @@ export function encodeSection(m: WasmModule, id: number): Uint8Array {
       }
       break;
     case SectionId.function:
-      w.u32(m.functions.length);
+      lead(m.functions.length);
       for (const f of m.functions) w.u32(f);
       break;
     case SectionId.table:
-      w.u32(m.tables.length);
+      lead(m.tables.length);
       for (const t of m.tables) writeTableType(w, t);
       break;
     case SectionId.memory:
-      w.u32(m.memories.length);
+      lead(m.memories.length);
       for (const l of m.memories) writeLimits(w, l);
       break;
     case SectionId.tag:
-      w.u32(m.tags.length);
+      lead(m.tags.length);
       for (const t of m.tags) w.u8(0).u32(t);
       break;
     case SectionId.global:
-      w.u32(m.globals.length);
+      lead(m.globals.length);
       for (const g of m.globals) w.u8(g.type.valType).u8(g.type.mutable ? 1 : 0).bytes(g.init);
       break;
     case SectionId.export:
-      w.u32(m.exports.length);
+      lead(m.exports.length);
       for (const e of m.exports) w.name(e.name).u8(ExternalKind[e.kind]).u32(e.index);
       break;
     case SectionId.start:
-      w.u32(m.start!);
+      lead(m.start!);
       break;
     case SectionId.element:
-      w.u32(m.elements.length);
+      lead(m.elements.length);
       for (const e of m.elements) writeElement(w, e);
       break;
     case SectionId.dataCount:
-      w.u32(m.dataCount!);
+      lead(m.dataCount!);
       break;
     case SectionId.code:
-      w.u32(m.code.length);
+      lead(m.code.length);
       for (const b of m.code) writeFunctionBody(w, b);
       break;
     case SectionId.data:
-      w.u32(m.data.length);
+      lead(m.data.length);
       for (const d of m.data) writeData(w, d);
       break;
     default:
@@ -153,7 +158,7 @@ function isPresent(m: WasmModule, id: number): boolean {
 export function encodeModule(m: WasmModule): Uint8Array {
   const w = new Writer(1 << 16);
   w.u8(0x00).u8(0x61).u8(0x73).u8(0x6d).u8(1).u8(0).u8(0).u8(0);
-  const layout: { id: number; custom?: number }[] = m.layout ?? [
+  const layout: SectionEntry[] = m.layout ?? [
     ...CANONICAL_ORDER.filter((id) => isPresent(m, id)).map((id) => ({ id })),
     ...m.customSections.map((_, i) => ({ id: 0, custom: i })),
   ];
@@ -162,10 +167,10 @@ export function encodeModule(m: WasmModule): Uint8Array {
       const c = m.customSections[entry.custom!];
       const inner = new Writer(c.payload.length + 16);
       inner.name(c.name).bytes(c.payload);
-      w.u8(0).sized(inner);
+      w.u8(0).sized(inner, entry.sizeWidth);
       continue;
     }
-    w.u8(entry.id).sized(encodeSection(m, entry.id));
+    w.u8(entry.id).sized(encodeSection(m, entry.id, entry.leadWidth), entry.sizeWidth);
   }
   return w.finish().slice();
 }

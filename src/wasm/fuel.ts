@@ -27,7 +27,9 @@ export function getFuel(instance: WebAssembly.Instance): bigint {
 /**
  * Runs `fn` (which calls into the guest) with `budget` fuel. A trap raised while the counter is
  * negative is the instrumented code's own out-of-fuel trap, or a trap in a block it had already
- * overdrawn for: either way the budget was exceeded, so it becomes OutOfFuelError.
+ * overdrawn for: either way the budget was exceeded, so it becomes OutOfFuelError. So does a call
+ * that returns with the counter negative: exhaustion is checked at function entries and loop
+ * headers, so a short loop-free tail can finish past the budget, and its result is not accepted.
  */
 export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, fn: () => T): { value: T; fuelUsed: bigint } {
   const global = fuelGlobal(instance);
@@ -40,7 +42,9 @@ export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, f
     if ((global.value as bigint) < 0n) throw new OutOfFuelError(budget);
     throw err;
   }
-  return { value, fuelUsed: budget - (global.value as bigint) };
+  const left = global.value as bigint;
+  if (left < 0n) throw new OutOfFuelError(budget);
+  return { value, fuelUsed: budget - left };
 }
 
 /** Runs the guest's original start function, if it had one, under `budget`. */

@@ -1,6 +1,5 @@
 // inspectModule: the facts about a module that deploy, policy and API responses need.
 import { decodeModule } from "./decoder.ts";
-import { checkModuleIndices } from "./indices.ts";
 import { FunctionScanner, ScanResult, codeContext } from "./scanner.ts";
 import { type FuncType, type Limits, type TableType, type ValTypeName, type WasmModule, valTypeName } from "./types.ts";
 
@@ -79,7 +78,6 @@ function tableInfo(t: TableType, imported: boolean): TableInfo {
 export function inspectModule(bytes: Uint8Array): ModuleInfo {
   const m = decodeModule(bytes);
   const ctx = codeContext(m);
-  checkModuleIndices(m, ctx);
   const scanner = new FunctionScanner(bytes, ctx);
   const scan = new ScanResult();
   let maxLocals = 0;

@@ -123,7 +123,10 @@ export function readOpcode(r: Reader): OpInfo {
   if (byte === 0xfc) info = PREFIX_FC[r.u32()];
   else if (byte === 0xfd) info = PREFIX_FD[r.u32()];
   else info = SINGLE_BYTE[byte];
-  if (info) return info;
+  if (info) {
+    if (!info.supported) throw new UnsupportedFeatureError(`${info.feature} (${info.name})`, at);
+    return info;
+  }
   const feature = UNSUPPORTED_OPCODES.get(byte);
   if (feature) throw new UnsupportedFeatureError(feature, at);
   return r.fail(`unknown opcode 0x${byte.toString(16)}${byte === 0xfc || byte === 0xfd ? " (prefixed)" : ""}`, at);
@@ -179,7 +182,7 @@ export function readOperands(r: Reader, info: OpInfo, out: Operands, materialize
       return;
     case "i64":
       if (materialize) out.long = r.s64();
-      else r.skipLeb(10);
+      else r.skipS64();
       return;
     case "f32":
       if (materialize) out.bytes = r.take(4);

@@ -3,7 +3,6 @@ import { PolicyViolationError } from "./errors.ts";
 import { FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { encodeSection } from "./encoder.ts";
-import { checkModuleIndices } from "./indices.ts";
 import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, ValType, type WasmModule } from "./types.ts";
 import { Writer } from "./writer.ts";
@@ -28,6 +27,7 @@ export interface InstrumentStats {
 const GLOBAL_GET = 0x23;
 const GLOBAL_SET = 0x24;
 const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
 const I64_CONST = 0x42;
 const I64_SUB = 0x7d;
@@ -54,32 +54,90 @@ function clampLimits(limits: Limits, cap: number, where: string): Limits {
   return { min: limits.min, max: limits.max === null ? cap : Math.min(limits.max, cap) };
 }
 
-/** Emits the fuel charge/check sequences; all of them leave the operand stack as they found it. */
+/**
+ * Emits the fuel charge/check sequences; all of them leave the operand stack as they found it.
+ *
+ * Two modes per function. In global mode every charge is a read-modify-write of the exported
+ * global. In local mode (functions with a call-free loop and no exception handling) the function
+ * also keeps fuel in an i64 local and charges from it, writing each result through to the global:
+ * a hot loop then pays a register subtract and a store instead of a load → subtract → store chain
+ * through memory. Because every charge writes through, the global is exact at every point — a
+ * trap anywhere sees the right value — and only a call (whose callee charges the global) makes
+ * the local stale, so it is reloaded after each call. Exception handlers can be entered with a
+ * stale local, hence functions with them stay in global mode.
+ */
 class ChargeEmitter {
   private readonly globalIndex: Uint8Array;
+  /** Local holding cached fuel, or -1 in global mode. */
+  fuelLocal = -1;
+  scratch = -1;
 
   constructor(fuelGlobal: number) {
     this.globalIndex = new Writer(8).u32(fuelGlobal).finish().slice();
   }
 
-  charge(w: Writer, cost: number): void {
-    w.u8(GLOBAL_GET).bytes(this.globalIndex).u8(I64_CONST).s32(cost).u8(I64_SUB).u8(GLOBAL_SET).bytes(this.globalIndex);
+  private loadGlobal(w: Writer): void {
+    w.u8(GLOBAL_GET).bytes(this.globalIndex);
   }
 
-  check(w: Writer): void {
-    w.u8(GLOBAL_GET).bytes(this.globalIndex).u8(I64_CONST).u8(0).u8(I64_LT_S);
-    w.u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END);
+  /** Pushes the current fuel. */
+  private fuel(w: Writer): void {
+    if (this.fuelLocal >= 0) w.u8(LOCAL_GET).u32(this.fuelLocal);
+    else this.loadGlobal(w);
+  }
+
+  /** Stores the new fuel value on the stack (to the local too, in local mode). */
+  private store(w: Writer): void {
+    if (this.fuelLocal >= 0) w.u8(LOCAL_TEE).u32(this.fuelLocal);
+    w.u8(GLOBAL_SET).bytes(this.globalIndex);
+  }
+
+  private trapIfExhausted(w: Writer): void {
+    this.fuel(w);
+    w.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END);
+  }
+
+  /** The function-entry block: in local mode it also fills the cache. */
+  entry(w: Writer, cost: number, check: boolean): void {
+    if (this.fuelLocal >= 0) {
+      this.loadGlobal(w);
+      if (cost > 0) {
+        w.u8(I64_CONST).s32(cost).u8(I64_SUB);
+        this.store(w);
+      } else {
+        w.u8(LOCAL_SET).u32(this.fuelLocal);
+      }
+    } else if (cost > 0) {
+      this.charge(w, cost, false);
+    }
+    if (check) this.trapIfExhausted(w);
+  }
+
+  charge(w: Writer, cost: number, check: boolean): void {
+    if (cost > 0) {
+      this.fuel(w);
+      w.u8(I64_CONST).s32(cost).u8(I64_SUB);
+      this.store(w);
+    }
+    if (check) this.trapIfExhausted(w);
   }
 
   /** Charges for the i32 length on top of the stack, keeping it there (via the scratch local). */
-  dynamic(w: Writer, kind: PointKind, scratch: number): void {
-    w.u8(LOCAL_TEE).u32(scratch);
-    w.u8(GLOBAL_GET).bytes(this.globalIndex);
-    w.u8(LOCAL_GET).u32(scratch).u8(I64_EXTEND_I32_U);
+  dynamic(w: Writer, kind: PointKind): void {
+    w.u8(LOCAL_TEE).u32(this.scratch);
+    this.fuel(w);
+    w.u8(LOCAL_GET).u32(this.scratch).u8(I64_EXTEND_I32_U);
     if (kind === PointKind.DynamicBytes) w.u8(I64_CONST).u8(BULK_BYTES_SHIFT).u8(I64_SHR_U);
     else if (kind === PointKind.DynamicPages) w.u8(I64_CONST).u8(GROW_PAGE_SHIFT).u8(I64_SHL);
-    w.u8(I64_SUB).u8(GLOBAL_SET).bytes(this.globalIndex);
-    this.check(w);
+    w.u8(I64_SUB);
+    this.store(w);
+    this.trapIfExhausted(w);
+  }
+
+  reload(w: Writer): void {
+    if (this.fuelLocal < 0) return;
+    this.loadGlobal(w);
+    w.u8(LOCAL_SET).u32(this.fuelLocal);
   }
 }
 
@@ -99,7 +157,6 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   }
   const m = decodeModule(bytes);
   const ctx = codeContext(m);
-  checkModuleIndices(m, ctx);
 
   for (const e of m.exports) {
     if (e.name.startsWith(RESERVED_EXPORT_PREFIX)) {
@@ -168,13 +225,17 @@ function instrumentCode(bytes: Uint8Array, m: WasmModule, ctx: ReturnType<typeof
     const fn = m.code[f];
     scanner.scan(fn, f, scan);
     body.length = 0;
-    const scratch = scan.localCount;
-    if (scan.needsScratch && scratch + 1 > V8_LIMITS.locals) {
+    const cacheFuel = scan.hasTightLoop && !scan.hasExceptions;
+    let extraLocals = scan.localCount;
+    emit.scratch = scan.needsScratch ? extraLocals++ : -1;
+    emit.fuelLocal = cacheFuel ? extraLocals++ : -1;
+    if (extraLocals > V8_LIMITS.locals) {
       throw new PolicyViolationError([{ rule: "locals", message: `function ${ctx.importedFunctionCount + f} has too many locals to meter` }]);
     }
-    body.u32(fn.locals.length + (scan.needsScratch ? 1 : 0));
+    body.u32(fn.locals.length + (scan.needsScratch ? 1 : 0) + (cacheFuel ? 1 : 0));
     for (const g of fn.locals) body.u32(g.count).u8(g.type);
     if (scan.needsScratch) body.u32(1).u8(ValType.i32);
+    if (cacheFuel) body.u32(1).u8(ValType.i64);
 
     let copied = fn.codeOffset;
     const { offsets, kinds, costs } = scan;
@@ -183,18 +244,22 @@ function instrumentCode(bytes: Uint8Array, m: WasmModule, ctx: ReturnType<typeof
       const kind = kinds[i];
       body.range(bytes, copied, at);
       copied = at;
-      if (kind === PointKind.Charge || kind === PointKind.ChargeAndCheck) {
-        if (costs[i] > 0) {
-          emit.charge(body, costs[i]);
-          stats.charges++;
+      switch (kind) {
+        case PointKind.Charge:
+        case PointKind.ChargeAndCheck: {
+          const check = kind === PointKind.ChargeAndCheck;
+          if (i === 0) emit.entry(body, costs[i], check);
+          else emit.charge(body, costs[i], check);
+          if (costs[i] > 0) stats.charges++;
+          if (check) stats.checks++;
+          break;
         }
-        if (kind === PointKind.ChargeAndCheck) {
-          emit.check(body);
-          stats.checks++;
-        }
-      } else {
-        emit.dynamic(body, kind, scratch);
-        stats.dynamicCharges++;
+        case PointKind.Reload:
+          emit.reload(body);
+          break;
+        default:
+          emit.dynamic(body, kind);
+          stats.dynamicCharges++;
       }
     }
     body.range(bytes, copied, fn.codeOffset + fn.code.length);

@@ -75,6 +75,11 @@ export interface OpInfo {
   readonly dynamic: DynamicCost;
   /** Proposal the instruction belongs to, for error messages and feature reporting. */
   readonly feature: string;
+  /**
+   * False for instructions the table knows but the runtime refuses: relaxed SIMD results differ
+   * between CPUs, and a function must compute the same thing in every region.
+   */
+  readonly supported: boolean;
 }
 
 const rows: OpInfo[] = [];
@@ -89,7 +94,7 @@ function op(
   cost = 1,
   dynamic: DynamicCost = null,
 ): void {
-  rows.push({ prefix, code, name, imm, control, cost, dynamic, feature });
+  rows.push({ prefix, code, name, imm, control, cost, dynamic, feature, supported: feature !== "relaxed-simd" });
 }
 
 /** Consecutive single-immediate opcodes, e.g. the numeric block 0x45..0xc4. */

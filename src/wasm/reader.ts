@@ -119,13 +119,15 @@ export class Reader {
     return BigInt.asIntN(64, shift < 64n && result & (1n << (shift - 1n)) ? result - (1n << shift) : result);
   }
 
-  /** Skips a signed LEB128 of at most `maxBytes` bytes without decoding it (hot path). */
-  skipLeb(maxBytes: number): void {
+  /** Checks and skips a signed 64-bit LEB128 without building a BigInt (hot path). */
+  skipS64(): void {
     const start = this.pos;
-    for (let i = 0; i < maxBytes; i++) {
+    for (let i = 0; i < 9; i++) {
       if ((this.u8() & 0x80) === 0) return;
     }
-    this.fail("LEB128 is too long", start);
+    const last = this.u8();
+    if (last & 0x80) this.fail("signed LEB128 is too long", start);
+    if (last !== 0 && last !== 0x7f) this.fail("signed LEB128 overflows 64 bits", start);
   }
 
   take(length: number): Uint8Array {

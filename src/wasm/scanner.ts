@@ -16,6 +16,8 @@ export const enum PointKind {
   DynamicBytes = 2,
   DynamicPages = 3,
   DynamicElements = 4,
+  /** Reload the cached fuel local from the global (after a call returns). */
+  Reload = 5,
 }
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -94,11 +96,18 @@ export class ScanResult {
   localCount = 0;
   /** Sum of static costs of all instructions, for statistics. */
   instructions = 0;
+  hasCall = false;
+  hasLoop = false;
+  /** Has a loop whose body makes no call: the case where caching fuel in a local pays off. */
+  hasTightLoop = false;
+  /** Uses exception handling: control can arrive where no flush/reload pair can be placed. */
+  hasExceptions = false;
 
   reset(): void {
     this.count = 0;
     this.needsScratch = false;
     this.instructions = 0;
+    this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
   }
 
   push(offset: number, kind: PointKind): number {
@@ -129,6 +138,12 @@ export class FunctionScanner {
   private frameTargeted: boolean[] = [];
   private frameReachable: boolean[] = [];
   private frameHasElse: boolean[] = [];
+  /** The region that was current when the frame opened (-1 if unreachable). */
+  private frameRegion: number[] = [];
+  /** Lowest frame index any branch inside the frame leaves to; below the frame's own index means it can exit early. */
+  private frameMinExit: number[] = [];
+  /** Loop frames: whether the body contains a call. */
+  private frameCalls: boolean[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -153,15 +168,25 @@ export class FunctionScanner {
     const targeted = this.frameTargeted;
     const reachable = this.frameReachable;
     const hasElse = this.frameHasElse;
-    kinds.length = targeted.length = reachable.length = hasElse.length = 0;
-    kinds.push(FrameKind.Function);
-    targeted.push(false);
-    reachable.push(true);
-    hasElse.push(false);
+    const region = this.frameRegion;
+    const minExit = this.frameMinExit;
+    const calls = this.frameCalls;
+    kinds.length = targeted.length = reachable.length = hasElse.length = region.length = minExit.length = calls.length = 0;
 
     let live = true;
     let cur = out.push(r.pos, PointKind.ChargeAndCheck);
     let total = 0;
+
+    const pushFrame = (kind: FrameKind): void => {
+      kinds.push(kind);
+      targeted.push(false);
+      reachable.push(live);
+      hasElse.push(false);
+      region.push(live ? cur : -1);
+      minExit.push(kinds.length - 1);
+      calls.push(false);
+    };
+    pushFrame(FrameKind.Function);
 
     const labelFrame = (depth: number, at: number): number => {
       if (depth >= kinds.length) throw new MalformedModuleError(`branch depth ${depth} exceeds the ${kinds.length} enclosing blocks`, at);
@@ -169,7 +194,18 @@ export class FunctionScanner {
     };
     const markTarget = (depth: number, at: number): void => {
       const f = labelFrame(depth, at);
-      if (live && kinds[f] !== FrameKind.Loop) targeted[f] = true;
+      if (!live) return;
+      if (kinds[f] !== FrameKind.Loop) targeted[f] = true;
+      const top = kinds.length - 1;
+      if (f < minExit[top]) minExit[top] = f;
+    };
+    /**
+     * Control leaves every enclosing frame without reaching its end: return and tail calls (to the
+     * function frame, 0), traps and throws (nowhere, -1). No join after them may be paid in advance.
+     */
+    const leaveFrames = (to: number): void => {
+      const top = kinds.length - 1;
+      if (live && to < minExit[top]) minExit[top] = to;
     };
     const startRegion = (at: number, kind: PointKind): void => {
       cur = out.push(at, kind);
@@ -191,25 +227,25 @@ export class FunctionScanner {
       }
       switch (op.control) {
         case "none":
+          break;
         case "call":
+          out.hasCall = true;
+          for (let i = calls.length - 1; i > 0 && !calls[i]; i--) calls[i] = true;
+          if (live) out.push(r.pos, PointKind.Reload);
           break;
         case "block":
         case "try":
         case "try_table":
+          if (op.control !== "block") out.hasExceptions = true;
           if (op.control === "try_table") for (const c of ops.catches) markTarget(c.label, at);
-          kinds.push(op.control === "block" ? FrameKind.Block : op.control === "try" ? FrameKind.Try : FrameKind.TryTable);
-          targeted.push(false);
-          reachable.push(live);
-          hasElse.push(false);
           if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+          pushFrame(op.control === "block" ? FrameKind.Block : op.control === "try" ? FrameKind.Try : FrameKind.TryTable);
           break;
         case "loop":
         case "if":
-          kinds.push(op.control === "loop" ? FrameKind.Loop : FrameKind.If);
-          targeted.push(false);
-          reachable.push(live);
-          hasElse.push(false);
           if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+          pushFrame(op.control === "loop" ? FrameKind.Loop : FrameKind.If);
+          if (op.control === "loop") out.hasLoop = true;
           if (live) startRegion(r.pos, op.control === "loop" ? PointKind.ChargeAndCheck : PointKind.Charge);
           break;
         case "else": {
@@ -225,6 +261,8 @@ export class FunctionScanner {
         case "catch_all": {
           const f = kinds.length - 1;
           if (kinds[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
+          // A handler is entered from wherever the exception was thrown: it cannot join the try's region.
+          minExit[f] = -1;
           if (op.control === "catch" && ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
           if (live) targeted[f] = true;
           if (reachable[f]) startRegion(r.pos, PointKind.Charge);
@@ -238,19 +276,32 @@ export class FunctionScanner {
           if (op.control === "delegate") {
             if (kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);
           }
+          if (kind === FrameKind.Function) {
+            if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
+          }
           kinds.pop();
           const wasTargeted = targeted.pop()!;
           const wasReachable = reachable.pop()!;
           const hadElse = hasElse.pop()!;
+          const openedIn = region.pop()!;
+          const exit = minExit.pop()!;
+          if (kind === FrameKind.Loop && !calls[f]) out.hasTightLoop = true;
+          calls.pop();
+          if (kind === FrameKind.Function) break;
+          const parent = kinds.length - 1;
+          if (exit < minExit[parent]) minExit[parent] = exit;
           if (op.control === "delegate") labelFrame(ops.index, at);
-          if (kind === FrameKind.Function) {
-            if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
-            break;
-          }
           // An `if` without `else` is also entered at its end when the condition is false.
           const joined = wasTargeted || (kind === FrameKind.If && !hadElse && wasReachable);
-          if (kind === FrameKind.Loop) break; // left only by falling through: same block continues
-          if (joined) startRegion(r.pos, PointKind.Charge);
+          if (kind === FrameKind.Loop || !joined) break; // reached only by falling through: same block continues
+          if (exit >= f && openedIn >= 0) {
+            // Every normal path from the frame's start leaves through this end, exactly once per entry
+            // of the region the frame opened in: that region pays for what follows, and no charge is needed here.
+            cur = openedIn;
+            live = true;
+          } else {
+            startRegion(r.pos, PointKind.Charge);
+          }
           break;
         }
         case "br":
@@ -267,22 +318,41 @@ export class FunctionScanner {
           break;
         case "rethrow":
           labelFrame(ops.index, at);
+          out.hasExceptions = true;
+          leaveFrames(-1);
           live = false;
           break;
         case "throw":
           if (ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
+          out.hasExceptions = true;
+          leaveFrames(-1);
+          live = false;
+          break;
+        case "throw_ref":
+          out.hasExceptions = true;
+          leaveFrames(-1);
           live = false;
           break;
         case "return":
-        case "unreachable":
-        case "throw_ref":
+          leaveFrames(0);
+          live = false;
+          break;
         case "return_call":
+          out.hasCall = true;
+          leaveFrames(0);
+          live = false;
+          break;
+        case "unreachable":
+          leaveFrames(-1);
           live = false;
           break;
       }
     }
     if (kinds.length !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
     out.instructions = total;
+    // Only calls can re-enter a function; without any, its execution is bounded by its own
+    // loop-header checks and its length, so the entry needs no exhaustion check.
+    if (!out.hasCall) out.kinds[0] = PointKind.Charge;
   }
 
   private checkIndices(op: OpInfo, localCount: number, at: number): void {

@@ -107,6 +107,8 @@ export interface FunctionBody {
   code: Uint8Array;
   /** Byte offset of `code` in the original file, for error messages. */
   codeOffset: number;
+  /** Bytes the input used for the body size (padded encodings are kept on re-encoding). */
+  sizeWidth?: number;
 }
 
 export interface CustomSection {
@@ -170,7 +172,16 @@ export interface WasmModule {
    * The sections in file order, so that the encoder can reproduce the input exactly: a section id,
    * or for custom sections `0` paired with its index in `customSections`. Null for a model built in code.
    */
-  layout: { id: number; custom?: number }[] | null;
+  layout: SectionEntry[] | null;
+}
+
+export interface SectionEntry {
+  id: number;
+  /** Index into customSections, for custom sections. */
+  custom?: number;
+  /** Bytes the input used for the section size and for the section's first LEB (count or index). */
+  sizeWidth?: number;
+  leadWidth?: number;
 }
 
 export function emptyModule(): WasmModule {

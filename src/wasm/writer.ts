@@ -59,6 +59,25 @@ export class Writer {
     return this;
   }
 
+  /**
+   * Unsigned LEB128 padded to `width` bytes (as linkers and wabt emit for sizes patched later), or
+   * minimal when `width` is smaller than the value needs; keeps decode → encode byte-identical.
+   */
+  u32w(value: number, width: number | undefined): this {
+    if (width === undefined || width <= 1) return this.u32(value);
+    this.reserve(Math.max(width, 5));
+    let v = value >>> 0;
+    let n = 0;
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      n++;
+      if (v !== 0 || n < width) b |= 0x80;
+      this.buf[this.length++] = b;
+    } while (v !== 0 || n < width);
+    return this;
+  }
+
   /** Signed LEB128 of a value that fits in a JS safe integer (s32 and s33). */
   s32(value: number): this {
     this.reserve(10);
@@ -89,10 +108,10 @@ export class Writer {
     return this.u32(encoded.length).bytes(encoded);
   }
 
-  /** Writes `body` prefixed by its byte length (sections, function bodies). */
-  sized(body: Writer | Uint8Array): this {
+  /** Writes `body` prefixed by its byte length (sections, function bodies), padded to `width` if given. */
+  sized(body: Writer | Uint8Array, width?: number): this {
     const data = body instanceof Writer ? body.finish() : body;
-    return this.u32(data.length).bytes(data);
+    return this.u32w(data.length, width).bytes(data);
   }
 
   finish(): Uint8Array {

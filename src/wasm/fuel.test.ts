@@ -1,0 +1,104 @@
+// Exact fuel, in the style of wasmtime's assert_fuel: every expected number in
+// fixtures/fuel/expected.json was worked out by hand from docs/limits.md.
+import { describe, expect, it } from "vitest";
+import expectedTable from "./fixtures/fuel/expected.json";
+import { fixtureNames, instantiate, loadFixture } from "./fixtures.ts";
+import { callMetered, getFuel, instrumentModule, OutOfFuelError } from "./index.ts";
+
+interface FuelExpectation {
+  fixture: string;
+  args: number[];
+  fuel: number;
+  why: string;
+  result?: number;
+  /** The call traps (the uninstrumented module traps the same way). */
+  trap?: boolean;
+  /** Budget for this entry (default: plenty); with outOfFuel the call must end in OutOfFuelError. */
+  budget?: number;
+  outOfFuel?: boolean;
+}
+
+const table = expectedTable as FuelExpectation[];
+const BUDGET = 1_000_000_000n;
+const MAX_MEMORY_PAGES = 16;
+
+type Run = (...args: number[]) => unknown;
+
+function runOf(instance: WebAssembly.Instance): Run {
+  return instance.exports.run as Run;
+}
+
+function outcome(run: () => unknown): { value: unknown } | { trap: string } {
+  try {
+    return { value: run() };
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) return { trap: error.message };
+    throw error;
+  }
+}
+
+describe("fuel table", () => {
+  it("covers every fuel fixture and names only existing ones", () => {
+    expect([...new Set(table.map((entry) => entry.fixture))].sort()).toEqual(fixtureNames("fuel"));
+  });
+
+  it.each(
+    table.map((entry) => {
+      const budget = entry.budget === undefined ? "" : ` budget ${entry.budget}`;
+      return [`${entry.fixture}(${entry.args.join(", ")})${budget}`, entry] as const;
+    }),
+  )(
+    "%s",
+    async (label, entry) => {
+      const { bytes } = await loadFixture("fuel", entry.fixture);
+      const instrumented = instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+      const metered = instantiate(instrumented);
+      const plain = instantiate(bytes);
+
+      const reference = outcome(() => runOf(plain)(...entry.args));
+      const budget = entry.budget === undefined ? BUDGET : BigInt(entry.budget);
+      let fuelUsed: bigint;
+      if (entry.trap || entry.outOfFuel) {
+        expect(reference, `${label}: the uninstrumented module should trap`).toHaveProperty("trap");
+        let thrown: unknown;
+        try {
+          callMetered(metered, budget, () => runOf(metered)(...entry.args));
+        } catch (error) {
+          thrown = error;
+        }
+        if (entry.outOfFuel) {
+          // The trap came while the counter was negative, so it is reported as out of fuel.
+          expect(thrown, `${label}: should run out of fuel, threw ${String(thrown)}`).toBeInstanceOf(OutOfFuelError);
+        } else {
+          // A genuine trap with fuel left is rethrown unchanged, not reported as out of fuel.
+          expect(thrown, `${label}: instrumented run should trap`).toBeInstanceOf(WebAssembly.RuntimeError);
+          expect((thrown as Error).message).toBe((reference as { trap: string }).trap);
+        }
+        fuelUsed = budget - getFuel(metered);
+      } else {
+        expect(reference, `${label}: uninstrumented result`).toEqual({ value: entry.result });
+        const { value, fuelUsed: used } = callMetered(metered, budget, () => runOf(metered)(...entry.args));
+        expect(value, `${label}: instrumented result must equal the uninstrumented one`).toEqual(entry.result);
+        fuelUsed = used;
+      }
+      expect(fuelUsed, `fuel/${entry.fixture}.wat ${label}: ${entry.why}`).toBe(BigInt(entry.fuel));
+    },
+  );
+
+  it("charges the same fuel when the same instance is called again", async () => {
+    const { bytes } = await loadFixture("fuel", "recursion");
+    const instance = instantiate(instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES }));
+    const runs = [0, 1, 2].map(() => callMetered(instance, BUDGET, () => runOf(instance)(10)).fuelUsed);
+    expect(runs).toEqual([1589n, 1589n, 1589n]);
+  });
+
+  it("reports exactly the budget as used when a budget equal to the cost suffices", async () => {
+    // Fuel may reach exactly zero without trapping: only a negative counter is out of fuel.
+    const { bytes } = await loadFixture("fuel", "counted_loop");
+    const instance = instantiate(instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES }));
+    const { value, fuelUsed } = callMetered(instance, 101n, () => runOf(instance)(10));
+    expect(value).toBe(55);
+    expect(fuelUsed).toBe(101n);
+    expect(getFuel(instance)).toBe(0n);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, test } from "vitest";
+import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
+import { watToBytes } from "./fixtures.ts";
+import { callMetered, FUEL_EXPORT, getFuel, runStart, setFuel, START_EXPORT } from "./fuel.ts";
+import { inspectModule } from "./inspector.ts";
+import { instrumentModule, instrumentModuleWithStats } from "./instrumenter.ts";
+
+function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}): WebAssembly.Instance {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+}
+
+describe("instrumentModule", () => {
+  test("moves the start function to an export that runs metered, not at instantiation", async () => {
+    const bytes = await watToBytes(`(module
+      (memory (export "mem") 1)
+      (func $init (i32.store (i32.const 0) (i32.const 42)))
+      (start $init))`);
+    expect(new Uint32Array((instantiate(bytes).exports.mem as WebAssembly.Memory).buffer)[0]).toBe(42);
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }));
+    const words = () => new Uint32Array((inst.exports.mem as WebAssembly.Memory).buffer);
+    expect(words()[0]).toBe(0);
+    expect(typeof inst.exports[START_EXPORT]).toBe("function");
+    expect(runStart(inst, 100n)).toBe(3n); // i32.const, i32.const, i32.store
+    expect(words()[0]).toBe(42);
+  });
+
+  test("a module without a start function gets no start export", async () => {
+    const out = instrumentModule(await watToBytes(`(module (func (export "f")))`), { maxMemoryPages: 1 });
+    expect(inspectModule(out).exports.map((e) => e.name)).toEqual(["f", FUEL_EXPORT]);
+  });
+
+  test("clamps a missing or larger memory maximum to the cap and refuses a larger minimum", async () => {
+    const open = await watToBytes(`(module (memory (export "m") 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+    const out = instrumentModule(open, { maxMemoryPages: 3 });
+    expect(inspectModule(out).memories).toEqual([{ min: 1, max: 3, imported: false }]);
+    const inst = instantiate(out);
+    const grow = inst.exports.grow as (n: number) => number;
+    expect(callMetered(inst, 1n << 20n, () => grow(2)).value).toBe(1);
+    expect(callMetered(inst, 1n << 20n, () => grow(1)).value).toBe(-1);
+
+    const bigMax = await watToBytes(`(module (memory 1 100))`);
+    expect(inspectModule(instrumentModule(bigMax, { maxMemoryPages: 8 })).memories[0].max).toBe(8);
+    const smallMax = await watToBytes(`(module (memory 1 2))`);
+    expect(inspectModule(instrumentModule(smallMax, { maxMemoryPages: 8 })).memories[0].max).toBe(2);
+    const imported = await watToBytes(`(module (import "env" "mem" (memory 1)))`);
+    expect(inspectModule(instrumentModule(imported, { maxMemoryPages: 4 })).memories[0]).toEqual({ min: 1, max: 4, imported: true });
+
+    const tooBig = await watToBytes(`(module (memory 10))`);
+    expect(() => instrumentModule(tooBig, { maxMemoryPages: 4 })).toThrow(PolicyViolationError);
+  });
+
+  test("refuses guest exports in the reserved namespace", async () => {
+    const bytes = await watToBytes(`(module (func (export "__helios_fuel")))`);
+    expect(() => instrumentModule(bytes, { maxMemoryPages: 1 })).toThrow(/reserved/);
+  });
+
+  test("appends the fuel global after imported and defined globals without renumbering", async () => {
+    const bytes = await watToBytes(`(module
+      (import "env" "g" (global $g i32))
+      (global $h (mut i32) (i32.const 7))
+      (func (export "sum") (result i32) (i32.add (global.get $g) (global.get $h))))`);
+    const out = instrumentModule(bytes, { maxMemoryPages: 1 });
+    const info = inspectModule(out);
+    expect(info.globals.map((g) => [g.type, g.mutable, g.imported])).toEqual([
+      ["i32", false, true],
+      ["i32", true, false],
+      ["i64", true, false],
+    ]);
+    expect(info.exports.find((e) => e.name === FUEL_EXPORT)?.index).toBe(2);
+    const inst = instantiate(out, { env: { g: new WebAssembly.Global({ value: "i32", mutable: false }, 5) } });
+    expect(callMetered(inst, 100n, () => (inst.exports.sum as () => number)()).value).toBe(12);
+  });
+
+  test("keeps function indices: tables, exports and call_indirect still reach the same functions", async () => {
+    const bytes = await watToBytes(`(module
+      (type $t (func (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $a $b)
+      (func $a (result i32) (i32.const 10))
+      (func $b (result i32) (i32.const 20))
+      (func (export "pick") (param i32) (result i32) (call_indirect (type $t) (local.get 0))))`);
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }));
+    const pick = inst.exports.pick as (i: number) => number;
+    expect(callMetered(inst, 100n, () => pick(0)).value).toBe(10);
+    expect(callMetered(inst, 100n, () => pick(1)).value).toBe(20);
+  });
+
+  test("an exhausted budget is OutOfFuel; a guest trap with fuel left stays a plain trap", async () => {
+    const bytes = await watToBytes(`(module
+      (func (export "trap") unreachable)
+      (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))`);
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }));
+    const trap = inst.exports.trap as () => void;
+    const div = inst.exports.div as (n: number) => number;
+    expect(() => callMetered(inst, 100n, trap)).toThrow(WebAssembly.RuntimeError);
+    expect(() => callMetered(inst, 100n, trap)).not.toThrow(OutOfFuelError);
+    expect(() => callMetered(inst, 100n, () => div(0))).toThrow(/divide by zero/);
+    expect(() => callMetered(inst, 2n, () => div(1))).toThrow(OutOfFuelError);
+    expect(callMetered(inst, 3n, () => div(1))).toEqual({ value: 1, fuelUsed: 3n });
+  });
+
+  test("fuel starts at zero, so a call the host did not budget traps at its first check", async () => {
+    const bytes = await watToBytes(`(module
+      (func $leaf (result i32) (i32.const 1))
+      (func (export "calls") (result i32) (call $leaf))
+      (func (export "leaf") (result i32) (call $leaf) (drop) (i32.const 2)))`);
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }));
+    expect(getFuel(inst)).toBe(0n);
+    expect(() => (inst.exports.calls as () => number)()).toThrow(WebAssembly.RuntimeError);
+    expect(getFuel(inst)).toBeLessThan(0n);
+    setFuel(inst, 2n);
+    expect((inst.exports.calls as () => number)()).toBe(1);
+    expect(getFuel(inst)).toBe(0n);
+  });
+
+  test("a loop-free leaf may finish past its budget, but callMetered refuses the result", async () => {
+    const bytes = await watToBytes(`(module (func (export "f") (result i32) (i32.add (i32.const 1) (i32.const 2))))`);
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }));
+    const f = inst.exports.f as () => number;
+    expect(callMetered(inst, 3n, f)).toEqual({ value: 3, fuelUsed: 3n });
+    expect(() => callMetered(inst, 2n, f)).toThrow(OutOfFuelError);
+  });
+
+  test("inserts global and export sections in binary order when the input has none", async () => {
+    const bytes = await watToBytes(`(module (memory 1) (data (i32.const 0) "hi"))`);
+    const out = instrumentModule(bytes, { maxMemoryPages: 1 });
+    expect(WebAssembly.validate(out)).toBe(true);
+    expect(inspectModule(out).exports).toEqual([{ name: FUEL_EXPORT, kind: "global", index: 0 }]);
+  });
+
+  test("reports what it inserted", async () => {
+    const bytes = await watToBytes(`(module (func (export "f") (param i32)
+      (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)))
+      (memory 1))`, ["bulk_memory"]);
+    const { stats } = instrumentModuleWithStats(bytes, { maxMemoryPages: 1 });
+    // The function makes no call, so its entry needs no check; the entry block holds only the free
+    // `loop`, so it is not charged either. The loop header (5 instructions, checked) and the block
+    // after br_if (3 consts + memory.fill) are charged.
+    expect(stats).toMatchObject({ functions: 1, checks: 1, dynamicCharges: 1, charges: 2 });
+  });
+});

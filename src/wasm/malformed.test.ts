@@ -1,0 +1,234 @@
+// Bad input must always surface as a typed WasmError: never a RangeError, TypeError or hang.
+import { describe, expect, it } from "vitest";
+import { compile, loadFixtures, sectionSpans, type Fixture } from "./fixtures.ts";
+import { edgeCases, malformedCases, type MalformedCase } from "./fixtures/malformed/cases.ts";
+import {
+  decodeModule,
+  encodeModule,
+  inspectModule,
+  instrumentModule,
+  MalformedModuleError,
+  UnsupportedFeatureError,
+  WasmError,
+} from "./index.ts";
+
+const INSTRUMENT_OPTIONS = { maxMemoryPages: 16 };
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function attempt<T>(fn: () => T): Attempt<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+}
+
+function expectCaseError(error: unknown, testCase: MalformedCase, api: string): void {
+  const label = `${testCase.name} (${api}) threw ${describeError(error)}`;
+  if (testCase.error === "malformed_module") expect(error, label).toBeInstanceOf(MalformedModuleError);
+  else if (testCase.error === "unsupported_feature") expect(error, label).toBeInstanceOf(UnsupportedFeatureError);
+  else expect(error, label).toBeInstanceOf(WasmError);
+  if (error instanceof MalformedModuleError || error instanceof UnsupportedFeatureError) {
+    const [from, to] = testCase.offset;
+    expect(error.offset, `${label}: offset should lie in [${from}, ${to}]`).toBeGreaterThanOrEqual(from);
+    expect(error.offset, `${label}: offset should lie in [${from}, ${to}]`).toBeLessThanOrEqual(to);
+  }
+}
+
+describe("malformed and unsupported modules", () => {
+  const cases = malformedCases();
+
+  it("the corpus is rejected by V8 too, except proposals V8 runs but the toolkit does not", () => {
+    const acceptedByV8 = cases.filter((c) => WebAssembly.validate(c.bytes)).map((c) => c.name);
+    expect(acceptedByV8).toEqual(["atomic opcode (threads)", "shared memory flag", "imported shared memory"]);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_, testCase) => {
+    const inspected = attempt(() => inspectModule(testCase.bytes));
+    // inspectModule may leave function bodies to the instrumenter; if it does look, it must agree.
+    if (!(testCase.inBody && inspected.ok)) {
+      expect(inspected.ok, `${testCase.name}: inspectModule accepted it`).toBe(false);
+      if (!inspected.ok) expectCaseError(inspected.error, testCase, "inspectModule");
+    }
+    const instrumented = attempt(() => instrumentModule(testCase.bytes, INSTRUMENT_OPTIONS));
+    expect(instrumented.ok, `${testCase.name}: instrumentModule accepted it`).toBe(false);
+    if (!instrumented.ok) expectCaseError(instrumented.error, testCase, "instrumentModule");
+    const decoded = attempt(() => decodeModule(testCase.bytes));
+    if (!decoded.ok) expect(decoded.error, `${testCase.name} (decodeModule)`).toBeInstanceOf(WasmError);
+  });
+
+  it.each(edgeCases().map((c) => [c.name, c] as const))("accepts the well-formed edge case: %s", (_, edge) => {
+    expect(() => inspectModule(edge.bytes)).not.toThrow();
+    const instrumented = instrumentModule(edge.bytes, INSTRUMENT_OPTIONS);
+    expect(WebAssembly.validate(instrumented)).toBe(true);
+  });
+
+  it("every truncation inside a section of every fixture is a MalformedModuleError", async () => {
+    const fixtures = await loadFixtures("features");
+    const failures: string[] = [];
+    for (const fixture of fixtures) {
+      for (const span of sectionSpans(fixture.bytes)) {
+        // Cuts at section boundaries can leave a valid module; cuts inside a section cannot.
+        for (let cut = span.start + 1; cut < span.end; cut++) {
+          const truncated = fixture.bytes.subarray(0, cut);
+          const apis: [string, () => unknown][] = [
+            ["inspectModule", () => inspectModule(truncated)],
+            ["instrumentModule", () => instrumentModule(truncated, INSTRUMENT_OPTIONS)],
+          ];
+          for (const [api, fn] of apis) {
+            const result = attempt(fn);
+            const error = result.ok ? undefined : result.error;
+            const plausible =
+              error instanceof MalformedModuleError && error.offset >= span.start && error.offset <= cut;
+            if (!plausible && failures.length < 10) {
+              failures.push(
+                `${fixture.name}.wat cut at ${cut} (section ${span.id} at ${span.start}): ${api} ${
+                  result.ok ? "returned" : `threw ${describeError(error)}`
+                }`,
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+// --- mutation fuzzing --------------------------------------------------------------------
+
+const MUTATIONS = 10_000;
+const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x0b, 0x40, 0x60, 0x6f, 0x70, 0x7f, 0x80, 0xfc, 0xfd, 0xff];
+
+/** mulberry32: small, fast, and reproducible from a 32-bit seed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(input: Uint8Array, random: () => number): { bytes: Uint8Array; steps: string[] } {
+  let bytes = Array.from(input);
+  const steps: string[] = [];
+  const count = 1 + Math.floor(random() * 3);
+  const int = (n: number) => Math.floor(random() * n);
+  // Mostly past the header: header damage is caught at byte 0 and teaches little.
+  const position = () => (bytes.length > 8 && random() < 0.95 ? 8 + int(bytes.length - 8) : int(bytes.length + 1));
+  for (let i = 0; i < count; i++) {
+    const at = Math.min(position(), Math.max(bytes.length - 1, 0));
+    const kind = int(6);
+    if (kind === 0 && bytes.length > 0) {
+      const bit = int(8);
+      bytes[at] = bytes[at]! ^ (1 << bit);
+      steps.push(`flip bit ${bit} at ${at}`);
+    } else if (kind === 1 && bytes.length > 0) {
+      const value = random() < 0.5 ? INTERESTING_BYTES[int(INTERESTING_BYTES.length)]! : int(256);
+      bytes[at] = value;
+      steps.push(`set ${at} = 0x${value.toString(16)}`);
+    } else if (kind === 2) {
+      const value = random() < 0.5 ? INTERESTING_BYTES[int(INTERESTING_BYTES.length)]! : int(256);
+      bytes.splice(at, 0, value);
+      steps.push(`insert 0x${value.toString(16)} at ${at}`);
+    } else if (kind === 3 && bytes.length > 0) {
+      const length = 1 + int(4);
+      bytes.splice(at, length);
+      steps.push(`delete ${length} at ${at}`);
+    } else if (kind === 4 && bytes.length > 0) {
+      const length = 1 + int(8);
+      const chunk = bytes.slice(at, at + length);
+      bytes.splice(at, 0, ...chunk);
+      steps.push(`duplicate ${chunk.length} at ${at}`);
+    } else {
+      bytes = bytes.slice(0, at);
+      steps.push(`truncate to ${at}`);
+    }
+  }
+  return { bytes: Uint8Array.from(bytes), steps };
+}
+
+function compileError(bytes: Uint8Array): string {
+  try {
+    compile(bytes);
+    return "(compiles, yet WebAssembly.validate said no)";
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+describe("mutation fuzz", () => {
+  it(`${MUTATIONS} mutated fixtures: typed errors only, and valid input instruments to valid output`, async () => {
+    const seed = process.env.WASM_FUZZ_SEED ? Number(process.env.WASM_FUZZ_SEED) : (Math.random() * 2 ** 32) >>> 0;
+    console.info(`mutation fuzz seed ${seed} (reproduce with WASM_FUZZ_SEED=${seed})`);
+    const random = prng(seed);
+    const corpus: Fixture[] = [
+      ...(await loadFixtures("features")),
+      ...(await loadFixtures("fuel")),
+      ...(await loadFixtures("hostile")),
+    ];
+    const failures: string[] = [];
+    const tally = { rejected: 0, validInputs: 0, instrumented: 0 };
+
+    for (let i = 0; i < MUTATIONS && failures.length < 5; i++) {
+      const source = corpus[Math.floor(random() * corpus.length)]!;
+      const { bytes, steps } = mutate(source.bytes, random);
+      const context = () => `seed ${seed} #${i} ${source.set}/${source.name} [${steps.join("; ")}] input ${toHex(bytes)}`;
+      const fail = (message: string) => failures.push(`${message}\n    ${context()}`);
+
+      const v8Valid = WebAssembly.validate(bytes);
+      if (v8Valid) tally.validInputs++;
+
+      const inspected = attempt(() => inspectModule(bytes));
+      if (!inspected.ok) {
+        tally.rejected++;
+        if (!(inspected.error instanceof WasmError)) fail(`inspectModule threw ${describeError(inspected.error)}`);
+        else if (v8Valid && inspected.error instanceof MalformedModuleError)
+          fail(`inspectModule rejected a module V8 accepts: ${describeError(inspected.error)}`);
+        else if (inspected.error instanceof MalformedModuleError && !(inspected.error.offset >= 0 && inspected.error.offset <= bytes.length))
+          fail(`inspectModule reported offset ${inspected.error.offset} outside the input`);
+      }
+
+      const instrumented = attempt(() => instrumentModule(bytes, INSTRUMENT_OPTIONS));
+      if (!instrumented.ok) {
+        if (!(instrumented.error instanceof WasmError)) fail(`instrumentModule threw ${describeError(instrumented.error)}`);
+        else if (v8Valid && instrumented.error instanceof MalformedModuleError)
+          fail(`instrumentModule rejected a module V8 accepts: ${describeError(instrumented.error)}`);
+      } else {
+        tally.instrumented++;
+        if (v8Valid && !WebAssembly.validate(instrumented.value)) {
+          fail(`instrumented output does not validate: ${compileError(instrumented.value)}`);
+        }
+      }
+
+      const decoded = attempt(() => decodeModule(bytes));
+      if (!decoded.ok) {
+        if (!(decoded.error instanceof WasmError)) fail(`decodeModule threw ${describeError(decoded.error)}`);
+      } else {
+        const encoded = attempt(() => encodeModule(decoded.value));
+        if (!encoded.ok) fail(`encodeModule threw on a module decodeModule accepted: ${describeError(encoded.error)}`);
+        else if (toHex(encoded.value) !== toHex(bytes)) fail("decodeModule accepted the input but encodeModule did not reproduce it");
+      }
+    }
+
+    console.info(
+      `mutation fuzz: ${tally.rejected} rejected by inspectModule, ${tally.validInputs} still valid for V8, ${tally.instrumented} instrumented`,
+    );
+    expect(failures, failures.join("\n")).toEqual([]);
+    // The mutator must keep producing both kinds of input, or the checks above prove little.
+    expect(tally.rejected).toBeGreaterThan(MUTATIONS / 10);
+    expect(tally.validInputs).toBeGreaterThan(MUTATIONS / 100);
+  });
+});
