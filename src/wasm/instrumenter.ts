@@ -255,7 +255,10 @@ function instrumentCode(bytes: Uint8Array, m: WasmModule, ctx: ReturnType<typeof
           break;
         }
         case PointKind.Reload:
+        case PointKind.ReloadOutsideLoop:
           emit.reload(body);
+          break;
+        case PointKind.None:
           break;
         default:
           emit.dynamic(body, kind);

@@ -18,6 +18,10 @@ export const enum PointKind {
   DynamicElements = 4,
   /** Reload the cached fuel local from the global (after a call returns). */
   Reload = 5,
+  /** A reload outside any loop; dropped when nothing after it reads the local. */
+  ReloadOutsideLoop = 6,
+  /** Nothing to insert (a reload found to be dead). */
+  None = 7,
 }
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -144,6 +148,9 @@ export class FunctionScanner {
   private frameMinExit: number[] = [];
   /** Loop frames: whether the body contains a call. */
   private frameCalls: boolean[] = [];
+  /** If frames: the regions starting the then and else arms (-1 if none). */
+  private frameThen: number[] = [];
+  private frameElse: number[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -171,7 +178,11 @@ export class FunctionScanner {
     const region = this.frameRegion;
     const minExit = this.frameMinExit;
     const calls = this.frameCalls;
+    const thenRegion = this.frameThen;
+    const elseRegion = this.frameElse;
     kinds.length = targeted.length = reachable.length = hasElse.length = region.length = minExit.length = calls.length = 0;
+    thenRegion.length = elseRegion.length = 0;
+    let loopDepth = 0;
 
     let live = true;
     let cur = out.push(r.pos, PointKind.ChargeAndCheck);
@@ -185,6 +196,9 @@ export class FunctionScanner {
       region.push(live ? cur : -1);
       minExit.push(kinds.length - 1);
       calls.push(false);
+      thenRegion.push(-1);
+      elseRegion.push(-1);
+      if (kind === FrameKind.Loop) loopDepth++;
     };
     pushFrame(FrameKind.Function);
 
@@ -231,7 +245,7 @@ export class FunctionScanner {
         case "call":
           out.hasCall = true;
           for (let i = calls.length - 1; i > 0 && !calls[i]; i--) calls[i] = true;
-          if (live) out.push(r.pos, PointKind.Reload);
+          if (live) out.push(r.pos, loopDepth > 0 ? PointKind.Reload : PointKind.ReloadOutsideLoop);
           break;
         case "block":
         case "try":
@@ -246,15 +260,20 @@ export class FunctionScanner {
           if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
           pushFrame(op.control === "loop" ? FrameKind.Loop : FrameKind.If);
           if (op.control === "loop") out.hasLoop = true;
-          if (live) startRegion(r.pos, op.control === "loop" ? PointKind.ChargeAndCheck : PointKind.Charge);
+          if (live) {
+            startRegion(r.pos, op.control === "loop" ? PointKind.ChargeAndCheck : PointKind.Charge);
+            thenRegion[kinds.length - 1] = cur;
+          }
           break;
         case "else": {
           const f = kinds.length - 1;
           if (kinds[f] !== FrameKind.If || hasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
           hasElse[f] = true;
           if (live) targeted[f] = true;
-          if (reachable[f]) startRegion(r.pos, PointKind.Charge);
-          else live = false;
+          if (reachable[f]) {
+            startRegion(r.pos, PointKind.Charge);
+            elseRegion[f] = cur;
+          } else live = false;
           break;
         }
         case "catch":
@@ -285,8 +304,20 @@ export class FunctionScanner {
           const hadElse = hasElse.pop()!;
           const openedIn = region.pop()!;
           const exit = minExit.pop()!;
-          if (kind === FrameKind.Loop && !calls[f]) out.hasTightLoop = true;
+          const thenStart = thenRegion.pop()!;
+          const elseStart = elseRegion.pop()!;
+          if (kind === FrameKind.Loop) {
+            loopDepth--;
+            if (!calls[f]) out.hasTightLoop = true;
+          }
           calls.pop();
+          if (thenStart >= 0 && elseStart >= 0 && openedIn >= 0) {
+            // Exactly one arm runs per `if`: what both arms' first blocks cost at least is paid before the `if`.
+            const shared = Math.min(out.costs[thenStart], out.costs[elseStart]);
+            out.costs[openedIn] += shared;
+            out.costs[thenStart] -= shared;
+            out.costs[elseStart] -= shared;
+          }
           if (kind === FrameKind.Function) break;
           const parent = kinds.length - 1;
           if (exit < minExit[parent]) minExit[parent] = exit;
@@ -353,6 +384,18 @@ export class FunctionScanner {
     // Only calls can re-enter a function; without any, its execution is bounded by its own
     // loop-header checks and its length, so the entry needs no exhaustion check.
     if (!out.hasCall) out.kinds[0] = PointKind.Charge;
+    // Outside loops control only moves forward, so a reload with no later reader of the local is dead.
+    let readLater = false;
+    for (let i = out.count - 1; i >= 0; i--) {
+      const kind = out.kinds[i];
+      if (kind === PointKind.ReloadOutsideLoop) {
+        if (!readLater) out.kinds[i] = PointKind.None;
+      } else if (kind === PointKind.Reload) {
+        readLater = true; // conservatively: a loop body reload may feed the loop header
+      } else if (kind !== PointKind.None && (kind !== PointKind.Charge || out.costs[i] > 0)) {
+        readLater = true;
+      }
+    }
   }
 
   private checkIndices(op: OpInfo, localCount: number, at: number): void {
