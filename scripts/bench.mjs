@@ -1,0 +1,265 @@
+// Benchmarks of the WebAssembly toolkit, measured in one process against baselines from the same run:
+//   1. metering overhead: instrumented vs original time of CPU-bound kernels (AssemblyScript bench
+//      modules and real-world workloads), interleaved, median of repetitions;
+//   2. instrumentation speed of instrumentModule on large real-world modules;
+//   3. code growth of instrumented real-world modules.
+// Prints a table and a JSON summary. Targets are reported, not enforced: the exit code is non-zero
+// only when something is broken (an error, or an instrumented module computing a different result).
+// `--quick` is a smoke variant for CI: same inputs, fewer repetitions.
+//
+// Node 20 cannot import TypeScript, so the toolkit and the test helpers are bundled with esbuild
+// (a dependency of wrangler and vitest) into modules/build/.bench/ and imported from there.
+
+import { mkdirSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.argv.includes("--quick");
+
+const TARGETS = {
+  overheadGeomean: 1.08,
+  overheadWorstKernel: 1.25,
+  instrumentMBps: 50,
+  codeGrowth: 1.15,
+};
+const SETTINGS = quick
+  ? { warmupSamples: 1, samples: 3, sampleMs: 15, instrumentRuns: 3 }
+  : { warmupSamples: 3, samples: 11, sampleMs: 60, instrumentRuns: 9 };
+const BUDGET = 1n << 60n;
+const MAX_MEMORY_PAGES = 65536;
+
+async function loadToolkit() {
+  const { build } = await import("esbuild");
+  const outfile = join(repoRoot, "modules", "build", ".bench", "toolkit.mjs");
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    stdin: {
+      contents: [
+        `export * as wasm from "./src/wasm/index.ts";`,
+        `export * from "./test/support/bench-kernels.ts";`,
+        `export * from "./test/support/real-world.ts";`,
+      ].join("\n"),
+      resolveDir: repoRoot,
+      sourcefile: "bench-entry.ts",
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const geomean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+
+/** Instantiates bytes the way the host does: instrumented instances get fuel and run their start function. */
+function instantiator(toolkit, bytes, instrumented, instances) {
+  const module = new WebAssembly.Module(bytes);
+  return (imports) => {
+    const instance = new WebAssembly.Instance(module, imports);
+    if (instrumented) {
+      toolkit.setFuel(instance, BUDGET);
+      const start = instance.exports[toolkit.START_EXPORT];
+      if (typeof start === "function") start();
+    }
+    instances.push(instance);
+    return instance;
+  };
+}
+
+/**
+ * Times `original` against `metered` (each a function doing one pass of the same work). A sample
+ * repeats a pass `repeat` times, chosen so a sample lasts about SETTINGS.sampleMs; samples of the
+ * two alternate, and which goes first alternates too, so drift and tier-up hit both alike.
+ */
+function compare(original, metered, refuel) {
+  const time = (fn, repeat) => {
+    const started = performance.now();
+    for (let i = 0; i < repeat; i++) fn();
+    return performance.now() - started;
+  };
+  const probe = time(original, 1);
+  const repeat = Math.max(1, Math.round(SETTINGS.sampleMs / Math.max(probe, 0.01)));
+  const originalMs = [];
+  const meteredMs = [];
+  for (let i = 0; i < SETTINGS.warmupSamples + SETTINGS.samples; i++) {
+    refuel();
+    const pair = i % 2 === 0
+      ? [time(original, repeat), time(metered, repeat)]
+      : [time(metered, repeat), time(original, repeat)].reverse();
+    if (i < SETTINGS.warmupSamples) continue;
+    originalMs.push(pair[0] / repeat);
+    meteredMs.push(pair[1] / repeat);
+  }
+  // The ratio is the median of per-pair ratios: the two halves of a pair run back to back, so load
+  // from other processes mostly cancels out, where a ratio of medians would mix different moments.
+  const ratio = median(meteredMs.map((ms, i) => ms / originalMs[i]));
+  return { originalMs: median(originalMs), meteredMs: median(meteredMs), ratio };
+}
+
+function measureKernels(toolkit, failures) {
+  const { wasm } = toolkit;
+  const rows = [];
+  for (const kernel of toolkit.BENCH_KERNELS) {
+    const bytes = toolkit.loadKernel(kernel);
+    const instrumentedBytes = wasm.instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+    const instances = [];
+    const original = instantiator(wasm, bytes, false, instances)({});
+    const metered = instantiator(wasm, instrumentedBytes, true, instances)({});
+    const runOriginal = () => original.exports.run(kernel.benchN);
+    const runMetered = () => metered.exports.run(kernel.benchN);
+
+    wasm.setFuel(metered, BUDGET);
+    const expected = runOriginal();
+    const actual = runMetered();
+    const fuel = BUDGET - wasm.getFuel(metered);
+    if (!Object.is(expected, actual)) failures.push(`${kernel.name}: original returned ${expected}, instrumented ${actual}`);
+
+    const result = compare(runOriginal, runMetered, () => wasm.setFuel(metered, BUDGET));
+    rows.push({ name: kernel.name, kind: "assemblyscript", ...result, fuelPerCall: fuel.toString() });
+  }
+  return rows;
+}
+
+async function measureRealWorld(toolkit, failures) {
+  const { wasm } = toolkit;
+  const rows = [];
+  for (const subject of toolkit.realWorldModules()) {
+    const instrumentedBytes = wasm.instrumentModule(subject.bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+    const meteredInstances = [];
+    const runOriginal = await subject.prepare(instantiator(wasm, subject.bytes, false, []));
+    const runMetered = await subject.prepare(instantiator(wasm, instrumentedBytes, true, meteredInstances));
+    const [metered] = meteredInstances;
+
+    const expected = runOriginal();
+    wasm.setFuel(metered, BUDGET);
+    const actual = runMetered();
+    const fuel = BUDGET - wasm.getFuel(metered);
+    if (expected !== actual) failures.push(`${subject.name}: original returned ${expected}, instrumented ${actual}`);
+
+    const result = compare(runOriginal, runMetered, () => wasm.setFuel(metered, BUDGET));
+    rows.push({ name: subject.name, kind: "real-world", ...result, fuelPerCall: fuel.toString() });
+  }
+  return rows;
+}
+
+function measureInstrumentation(toolkit) {
+  const { wasm } = toolkit;
+  const rows = [];
+  for (const subject of toolkit.realWorldModules()) {
+    const instrumented = wasm.instrumentModule(subject.bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+    const before = wasm.inspectModule(subject.bytes);
+    const after = wasm.inspectModule(instrumented);
+    const row = {
+      name: subject.name,
+      bytes: subject.bytes.length,
+      instrumentedBytes: instrumented.length,
+      growth: instrumented.length / subject.bytes.length,
+      codeGrowth: after.codeSize / before.codeSize,
+      valid: WebAssembly.validate(instrumented),
+    };
+    // Speed is measured on the large modules only: small ones finish in the timer's noise.
+    if (subject.bytes.length >= 256 * 1024) {
+      const runs = [];
+      for (let i = 0; i < 2 + SETTINGS.instrumentRuns; i++) {
+        const started = performance.now();
+        wasm.instrumentModule(subject.bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+        if (i >= 2) runs.push(performance.now() - started);
+      }
+      row.instrumentMs = median(runs);
+      row.instrumentMBps = subject.bytes.length / 1e6 / (row.instrumentMs / 1000);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+const fmt = (value, digits = 2) => (value === undefined ? "" : value.toFixed(digits));
+const mark = (ok) => (ok ? "ok" : "MISSED");
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+async function main() {
+  const started = performance.now();
+  const toolkit = await loadToolkit();
+  const failures = [];
+
+  const overhead = [...measureKernels(toolkit, failures), ...(await measureRealWorld(toolkit, failures))];
+  const ratios = overhead.map((row) => row.ratio);
+  const overheadGeomean = geomean(ratios);
+  const worst = overhead.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const modules = measureInstrumentation(toolkit);
+  for (const row of modules) if (!row.valid) failures.push(`${row.name}: instrumented module does not validate`);
+  const speeds = modules.filter((row) => row.instrumentMBps !== undefined);
+
+  console.log(`\nMetering overhead (${quick ? "quick" : "full"}: median of ${SETTINGS.samples} interleaved samples after ${SETTINGS.warmupSamples} warm-up)`);
+  console.log(table(
+    ["kernel", "kind", "original ms", "metered ms", "ratio", "fuel/call"],
+    overhead.map((r) => [r.name, r.kind, fmt(r.originalMs), fmt(r.meteredMs), fmt(r.ratio, 3), r.fuelPerCall]),
+  ));
+  console.log(`geomean ${fmt(overheadGeomean, 3)} (target <= ${TARGETS.overheadGeomean}: ${mark(overheadGeomean <= TARGETS.overheadGeomean)}); ` +
+    `worst ${worst.name} ${fmt(worst.ratio, 3)} (target <= ${TARGETS.overheadWorstKernel}: ${mark(worst.ratio <= TARGETS.overheadWorstKernel)})`);
+
+  console.log("\nInstrumentation speed and code growth (real-world modules)");
+  console.log(table(
+    ["module", "bytes", "instrumented", "growth", "code growth", "instrument ms", "MB/s"],
+    modules.map((r) => [r.name, r.bytes, r.instrumentedBytes, fmt(r.growth, 3), fmt(r.codeGrowth, 3), fmt(r.instrumentMs, 1), fmt(r.instrumentMBps, 1)]),
+  ));
+  const slowest = speeds.reduce((a, b) => (b.instrumentMBps < a.instrumentMBps ? b : a));
+  const largestGrowth = modules.reduce((a, b) => (b.growth > a.growth ? b : a));
+  console.log(`slowest instrumentation ${slowest.name} ${fmt(slowest.instrumentMBps, 1)} MB/s (target >= ${TARGETS.instrumentMBps}: ${mark(slowest.instrumentMBps >= TARGETS.instrumentMBps)}); ` +
+    `largest growth ${largestGrowth.name} ${fmt(largestGrowth.growth, 3)} (target <= ${TARGETS.codeGrowth}: ${mark(largestGrowth.growth <= TARGETS.codeGrowth)})`);
+
+  const [load] = loadavg();
+  const busy = load > availableParallelism();
+  if (busy) console.log(`\nwarning: load average ${load.toFixed(1)} exceeds ${availableParallelism()} cores; timings are unreliable`);
+
+  const summary = {
+    mode: quick ? "quick" : "full",
+    node: process.version,
+    loadAverage: Number(load.toFixed(2)),
+    cores: availableParallelism(),
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    targets: TARGETS,
+    overhead: {
+      geomean: overheadGeomean,
+      worst: { name: worst.name, ratio: worst.ratio },
+      meetsTargets: overheadGeomean <= TARGETS.overheadGeomean && worst.ratio <= TARGETS.overheadWorstKernel,
+      kernels: overhead,
+    },
+    instrumentation: {
+      slowestMBps: slowest.instrumentMBps,
+      meetsTarget: slowest.instrumentMBps >= TARGETS.instrumentMBps,
+      largestGrowth: largestGrowth.growth,
+      growthMeetsTarget: largestGrowth.growth <= TARGETS.codeGrowth,
+      modules,
+    },
+    failures,
+  };
+  console.log("\nJSON summary");
+  console.log(JSON.stringify(summary, null, 2));
+  if (failures.length > 0) {
+    console.error(`\nbench: ${failures.length} failure(s):\n  ${failures.join("\n  ")}`);
+    process.exit(1);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
