@@ -49,6 +49,19 @@ describe("instrumentModule", () => {
     expect(() => instrumentModule(tooBig, { maxMemoryPages: 4 })).toThrow(PolicyViolationError);
   });
 
+  test("clamps table maxima when asked, and refuses a larger initial size", async () => {
+    const bytes = await watToBytes(`(module (table (export "t") 2 funcref)
+      (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))`);
+    expect(inspectModule(instrumentModule(bytes, { maxMemoryPages: 1 })).tables[0].max).toBeNull();
+    const out = instrumentModule(bytes, { maxMemoryPages: 1, maxTableElements: 5 });
+    expect(inspectModule(out).tables[0]).toMatchObject({ min: 2, max: 5 });
+    const inst = instantiate(out);
+    const grow = inst.exports.grow as (n: number) => number;
+    expect(callMetered(inst, 1000n, () => grow(3)).value).toBe(2);
+    expect(callMetered(inst, 1000n, () => grow(1)).value).toBe(-1);
+    expect(() => instrumentModule(bytes, { maxMemoryPages: 1, maxTableElements: 1 })).toThrow(/table 0 declares a minimum of 2 elements/);
+  });
+
   test("refuses guest exports in the reserved namespace", async () => {
     const bytes = await watToBytes(`(module (func (export "__helios_fuel")))`);
     expect(() => instrumentModule(bytes, { maxMemoryPages: 1 })).toThrow(/reserved/);

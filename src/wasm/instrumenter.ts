@@ -4,12 +4,14 @@ import { FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { encodeSection } from "./encoder.ts";
 import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
-import { type Limits, SectionId, SECTION_RANK, ValType, type WasmModule } from "./types.ts";
+import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
 import { Writer } from "./writer.ts";
 
 export interface InstrumentOptions {
   /** Memory pages (64 KiB) the module may ever have; its declared maximum is clamped to this. */
   maxMemoryPages: number;
+  /** Elements any table may ever have; declared table maxima are clamped to this. Default: no clamp. */
+  maxTableElements?: number;
 }
 
 export interface InstrumentStats {
@@ -45,11 +47,9 @@ export const BULK_BYTES_SHIFT = 4;
 /** log2 of the fuel one page of memory.grow costs. */
 export const GROW_PAGE_SHIFT = 10;
 
-function clampLimits(limits: Limits, cap: number, where: string): Limits {
+function clampLimits(limits: Limits, cap: number, where: string, rule = "memory_pages", unit = "pages"): Limits {
   if (limits.min > cap) {
-    throw new PolicyViolationError([
-      { rule: "memory_pages", message: `${where} declares a minimum of ${limits.min} pages, above the cap of ${cap}` },
-    ]);
+    throw new PolicyViolationError([{ rule, message: `${where} declares a minimum of ${limits.min} ${unit}, above the cap of ${cap}` }]);
   }
   return { min: limits.min, max: limits.max === null ? cap : Math.min(limits.max, cap) };
 }
@@ -155,8 +155,14 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   if (!Number.isInteger(cap) || cap < 0 || cap > V8_LIMITS.memoryPages) {
     throw new RangeError(`maxMemoryPages must be an integer in [0, ${V8_LIMITS.memoryPages}]`);
   }
+  const tableCap = options.maxTableElements;
+  if (tableCap !== undefined && (!Number.isInteger(tableCap) || tableCap < 0 || tableCap > V8_LIMITS.tableSize)) {
+    throw new RangeError(`maxTableElements must be an integer in [0, ${V8_LIMITS.tableSize}]`);
+  }
   const m = decodeModule(bytes);
   const ctx = codeContext(m);
+  const clampTable = (t: TableType, where: string): TableType =>
+    tableCap === undefined ? t : { ...t, limits: clampLimits(t.limits, tableCap, where, "table_elements", "elements") };
 
   for (const e of m.exports) {
     if (e.name.startsWith(RESERVED_EXPORT_PREFIX)) {
@@ -169,9 +175,13 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   const out: WasmModule = {
     ...m,
     memories: m.memories.map((l, i) => clampLimits(l, cap, `memory ${i}`)),
-    imports: m.imports.map((imp) =>
-      imp.desc.kind === "memory" ? { ...imp, desc: { kind: "memory", limits: clampLimits(imp.desc.limits, cap, `imported memory ${imp.module}.${imp.name}`) } } : imp,
-    ),
+    tables: m.tables.map((t, i) => clampTable(t, `table ${i}`)),
+    imports: m.imports.map((imp) => {
+      const where = `imported ${imp.desc.kind} ${imp.module}.${imp.name}`;
+      if (imp.desc.kind === "memory") return { ...imp, desc: { kind: "memory", limits: clampLimits(imp.desc.limits, cap, where) } };
+      if (imp.desc.kind === "table") return { ...imp, desc: { kind: "table", type: clampTable(imp.desc.type, where) } };
+      return imp;
+    }),
     globals: [...m.globals, { type: { valType: ValType.i64, mutable: true }, init: Uint8Array.of(I64_CONST, 0, END) }],
     exports: [
       ...m.exports,
