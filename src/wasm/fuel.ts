@@ -47,6 +47,43 @@ export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, f
   return { value, fuelUsed: budget - left };
 }
 
+/**
+ * callMetered for a guest call that may suspend (JSPI: `WebAssembly.promising` exports whose
+ * imports are `WebAssembly.Suspending`): the same budget and the same OutOfFuel rules, applied
+ * when the promise settles.
+ */
+export async function callMeteredAsync<T>(
+  instance: WebAssembly.Instance,
+  budget: bigint,
+  fn: () => Promise<T>,
+): Promise<{ value: T; fuelUsed: bigint }> {
+  const global = fuelGlobal(instance);
+  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
+  global.value = budget;
+  let value: T;
+  try {
+    value = await fn();
+  } catch (err) {
+    if ((global.value as bigint) < 0n) throw new OutOfFuelError(budget);
+    throw err;
+  }
+  const left = global.value as bigint;
+  if (left < 0n) throw new OutOfFuelError(budget);
+  return { value, fuelUsed: budget - left };
+}
+
+/**
+ * Charges `amount` fuel on behalf of the host (host calls pay a base cost plus a cost per byte).
+ * Returns false, leaving the counter negative, when the guest cannot pay: the caller should then
+ * trap the guest (throw), which callMetered reports as OutOfFuel.
+ */
+export function chargeFuel(instance: WebAssembly.Instance, amount: bigint): boolean {
+  const global = fuelGlobal(instance);
+  const left = (global.value as bigint) - amount;
+  global.value = left;
+  return left >= 0n;
+}
+
 /** Runs the guest's original start function, if it had one, under `budget`. */
 export function runStart(instance: WebAssembly.Instance, budget: bigint): bigint {
   const start = instance.exports[START_EXPORT];

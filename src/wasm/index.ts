@@ -26,4 +26,14 @@ export {
   type InstrumentOptions,
   type InstrumentStats,
 } from "./instrumenter.ts";
-export { FUEL_EXPORT, START_EXPORT, RESERVED_EXPORT_PREFIX, setFuel, getFuel, callMetered, runStart } from "./fuel.ts";
+export {
+  FUEL_EXPORT,
+  START_EXPORT,
+  RESERVED_EXPORT_PREFIX,
+  setFuel,
+  getFuel,
+  callMetered,
+  callMeteredAsync,
+  chargeFuel,
+  runStart,
+} from "./fuel.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
 import { watToBytes } from "./fixtures.ts";
-import { callMetered, FUEL_EXPORT, getFuel, runStart, setFuel, START_EXPORT } from "./fuel.ts";
+import { callMetered, callMeteredAsync, chargeFuel, FUEL_EXPORT, getFuel, runStart, setFuel, START_EXPORT } from "./fuel.ts";
 import { inspectModule } from "./inspector.ts";
 import { instrumentModule, instrumentModuleWithStats } from "./instrumenter.ts";
 
@@ -151,5 +151,24 @@ describe("instrumentModule", () => {
     // `loop`, so it is not charged either. The loop header (5 instructions, checked) and the block
     // after br_if (3 consts + memory.fill) are charged.
     expect(stats).toMatchObject({ functions: 1, checks: 1, dynamicCharges: 1, charges: 2 });
+  });
+
+  test("host charges come out of the same budget, and a host that overdraws it ends the call as OutOfFuel", async () => {
+    const bytes = await watToBytes(`(module (import "host" "work" (func $work))
+      (func (export "run") (result i32) (call $work) (i32.const 7)))`);
+    let inst!: WebAssembly.Instance;
+    let price = 10n;
+    const work = () => {
+      if (!chargeFuel(inst, price)) throw new Error("host refused: out of fuel");
+    };
+    inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }), { host: { work } });
+    const run = inst.exports.run as () => number;
+    expect(callMetered(inst, 100n, run)).toEqual({ value: 7, fuelUsed: 12n }); // call, i32.const + 10
+    price = 99n;
+    expect(() => callMetered(inst, 100n, run)).toThrow(OutOfFuelError);
+    price = 98n;
+    await expect(callMeteredAsync(inst, 100n, async () => run())).resolves.toEqual({ value: 7, fuelUsed: 100n });
+    price = 99n;
+    await expect(callMeteredAsync(inst, 100n, async () => run())).rejects.toBeInstanceOf(OutOfFuelError);
   });
 });
