@@ -247,12 +247,15 @@ function readFunctionBody(r: Reader): FunctionBody {
   if (size > V8_LIMITS.functionSize) r.fail(`function body of ${size} bytes exceeds the engine limit`, sizeAt);
   const end = r.pos + size;
   const body = new Reader(r.bytes, r.pos, end);
+  const widthAt = body.pos;
   const groups = body.count(2);
+  const localWidths = [body.pos - widthAt];
   const locals: LocalGroup[] = [];
   let total = 0;
   for (let i = 0; i < groups; i++) {
     const at = body.pos;
     const count = body.u32();
+    localWidths.push(body.pos - at);
     total += count;
     if (total > V8_LIMITS.locals) body.fail(`too many locals (${total})`, at);
     locals.push({ count, type: readValType(body) });
@@ -260,7 +263,7 @@ function readFunctionBody(r: Reader): FunctionBody {
   if (body.atEnd()) body.fail("function body has no code");
   if (r.bytes[end - 1] !== 0x0b) r.fail("function body does not end with `end`", end - 1);
   r.pos = end;
-  return { locals, code: r.bytes.subarray(body.pos, end), codeOffset: body.pos, sizeWidth };
+  return { locals, code: r.bytes.subarray(body.pos, end), codeOffset: body.pos, sizeWidth, localWidths };
 }
 
 /**

@@ -50,8 +50,9 @@ function writeData(w: Writer, seg: DataSegment): void {
 
 export function writeFunctionBody(w: Writer, body: FunctionBody): void {
   const inner = new Writer(body.code.length + 16);
-  inner.u32(body.locals.length);
-  for (const l of body.locals) inner.u32(l.count).u8(l.type);
+  const widths = body.localWidths;
+  inner.u32w(body.locals.length, widths?.[0]);
+  body.locals.forEach((l, i) => inner.u32w(l.count, widths?.[i + 1]).u8(l.type));
   inner.bytes(body.code);
   w.sized(inner, body.sizeWidth);
 }

@@ -1,13 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
-import { watToBytes } from "./fixtures.ts";
+import { instantiate, watToBytes } from "./fixtures.ts";
 import { callMetered, callMeteredAsync, chargeFuel, FUEL_EXPORT, getFuel, runStart, setFuel, START_EXPORT } from "./fuel.ts";
 import { inspectModule } from "./inspector.ts";
 import { instrumentModule, instrumentModuleWithStats } from "./instrumenter.ts";
-
-function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}): WebAssembly.Instance {
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-}
 
 describe("instrumentModule", () => {
   test("moves the start function to an export that runs metered, not at instantiation", async () => {

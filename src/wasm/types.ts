@@ -109,6 +109,8 @@ export interface FunctionBody {
   codeOffset: number;
   /** Bytes the input used for the body size (padded encodings are kept on re-encoding). */
   sizeWidth?: number;
+  /** Bytes the input used for the local group count, then for each group's count. */
+  localWidths?: number[];
 }
 
 export interface CustomSection {
