@@ -1,6 +1,6 @@
 // Decoding and encoding of single instructions, driven by the opcode table.
 import { UnsupportedFeatureError } from "./errors.ts";
-import { type OpInfo, PREFIX_FC, PREFIX_FD, SINGLE_BYTE, UNSUPPORTED_OPCODES } from "./opcodes.ts";
+import { ImmId, type OpInfo, PREFIX_FC, PREFIX_FD, SINGLE_BYTE, UNSUPPORTED_OPCODES } from "./opcodes.ts";
 import type { Reader } from "./reader.ts";
 import { ValType, valTypeName } from "./types.ts";
 import type { Writer } from "./writer.ts";
@@ -85,14 +85,14 @@ function readBlockType(r: Reader): number {
     if (first >= 0x65 && first <= 0x74) throw new UnsupportedFeatureError("gc (reference types)", at);
     return r.fail(`unknown block type 0x${first.toString(16)}`, at);
   }
-  const v = r.s32(33);
+  const v = r.s33();
   if (v < 0) return r.fail("invalid block type", at);
   return v;
 }
 
 function readHeapType(r: Reader): number {
   const at = r.pos;
-  const v = r.s32(33);
+  const v = r.s33();
   if (v >= 0) throw new UnsupportedFeatureError("function-references (typed heap types)", at);
   const code = (v + 128) & 0xff;
   if (code === ValType.funcref || code === ValType.externref || code === ValType.exnref) return code;
@@ -138,89 +138,89 @@ export function readOpcode(r: Reader): OpInfo {
  * only needs control structure and indices, and copies the raw bytes through.
  */
 export function readOperands(r: Reader, info: OpInfo, out: Operands, materialize: boolean): void {
-  switch (info.imm) {
-    case "none":
+  switch (info.immId) {
+    case ImmId.None:
       return;
-    case "blocktype":
+    case ImmId.BlockType:
       out.blockType = readBlockType(r);
       return;
-    case "label":
-    case "func":
-    case "local":
-    case "global":
-    case "table":
-    case "tag":
-    case "data":
-    case "elem":
+    case ImmId.Label:
+    case ImmId.Func:
+    case ImmId.Local:
+    case ImmId.Global:
+    case ImmId.Table:
+    case ImmId.Tag:
+    case ImmId.Data:
+    case ImmId.Elem:
       out.index = r.u32();
       return;
-    case "br_table": {
+    case ImmId.BrTable: {
       const n = r.count(1);
       const labels = out.labels;
       labels.length = 0;
       for (let i = 0; i <= n; i++) labels.push(r.u32());
       return;
     }
-    case "call_indirect":
+    case ImmId.CallIndirect:
       out.index = r.u32();
       out.index2 = r.u32();
       return;
-    case "table_init":
-    case "table_copy":
+    case ImmId.TableInit:
+    case ImmId.TableCopy:
       out.index = r.u32();
       out.index2 = r.u32();
       return;
-    case "memarg":
+    case ImmId.Memarg:
       readMemarg(r, out);
       return;
-    case "memarg_lane":
+    case ImmId.MemargLane:
       readMemarg(r, out);
       out.lane = r.u8();
       return;
-    case "i32":
+    case ImmId.I32:
       out.int = r.s32();
       return;
-    case "i64":
+    case ImmId.I64:
       if (materialize) out.long = r.s64();
       else r.skipS64();
       return;
-    case "f32":
+    case ImmId.F32:
       if (materialize) out.bytes = r.take(4);
       else r.skip(4);
       return;
-    case "f64":
+    case ImmId.F64:
       if (materialize) out.bytes = r.take(8);
       else r.skip(8);
       return;
-    case "v128":
-    case "shuffle":
+    case ImmId.V128:
+    case ImmId.Shuffle:
       if (materialize) out.bytes = r.take(16);
       else r.skip(16);
       return;
-    case "lane":
+    case ImmId.Lane:
       out.lane = r.u8();
       return;
-    case "memory":
+    case ImmId.Memory:
       readMemoryIndex(r);
       return;
-    case "memory2":
+    case ImmId.Memory2:
       readMemoryIndex(r);
       readMemoryIndex(r);
       return;
-    case "memory_init":
+    case ImmId.MemoryInit:
       out.index = r.u32();
       readMemoryIndex(r);
       return;
-    case "select_t": {
+    case ImmId.SelectT: {
       const n = r.count(1);
       out.types.length = 0;
       for (let i = 0; i < n; i++) out.types.push(readValType(r));
       return;
     }
-    case "heaptype":
+    case ImmId.HeapType:
       out.int = readHeapType(r);
       return;
-    case "try_table": {
+    case ImmId.TryTable: {
       out.blockType = readBlockType(r);
       const n = r.count(2);
       out.catches.length = 0;

@@ -67,17 +67,14 @@ function clampLimits(limits: Limits, cap: number, where: string, rule = "memory_
  * stale local, hence functions with them stay in global mode.
  */
 class ChargeEmitter {
-  private readonly globalIndex: Uint8Array;
   /** Local holding cached fuel, or -1 in global mode. */
   fuelLocal = -1;
   scratch = -1;
 
-  constructor(fuelGlobal: number) {
-    this.globalIndex = new Writer(8).u32(fuelGlobal).finish().slice();
-  }
+  constructor(private readonly fuelGlobal: number) {}
 
   private loadGlobal(w: Writer): void {
-    w.u8(GLOBAL_GET).bytes(this.globalIndex);
+    w.u8(GLOBAL_GET).u32(this.fuelGlobal);
   }
 
   /** Pushes the current fuel. */
@@ -89,7 +86,7 @@ class ChargeEmitter {
   /** Stores the new fuel value on the stack (to the local too, in local mode). */
   private store(w: Writer): void {
     if (this.fuelLocal >= 0) w.u8(LOCAL_TEE).u32(this.fuelLocal);
-    w.u8(GLOBAL_SET).bytes(this.globalIndex);
+    w.u8(GLOBAL_SET).u32(this.fuelGlobal);
   }
 
   private trapIfExhausted(w: Writer): void {

@@ -62,6 +62,119 @@ export type Control =
  */
 export type DynamicCost = "bytes" | "pages" | "elements" | null;
 
+/** Numeric twins of Control and Imm, for switches on the hot path (string cases compare one by one). */
+export const enum Ctl {
+  None,
+  Block,
+  Loop,
+  If,
+  Else,
+  End,
+  Try,
+  TryTable,
+  Catch,
+  CatchAll,
+  Delegate,
+  Br,
+  BrIf,
+  BrTable,
+  Return,
+  Unreachable,
+  Throw,
+  Rethrow,
+  ThrowRef,
+  Call,
+  ReturnCall,
+}
+
+export const enum ImmId {
+  None,
+  BlockType,
+  Label,
+  BrTable,
+  Func,
+  CallIndirect,
+  Local,
+  Global,
+  Table,
+  Tag,
+  Memarg,
+  MemargLane,
+  I32,
+  I64,
+  F32,
+  F64,
+  V128,
+  Shuffle,
+  Lane,
+  Memory,
+  Memory2,
+  SelectT,
+  HeapType,
+  TryTable,
+  Data,
+  Elem,
+  MemoryInit,
+  TableInit,
+  TableCopy,
+}
+
+const CTL_IDS: Record<Control, Ctl> = {
+  none: Ctl.None,
+  block: Ctl.Block,
+  loop: Ctl.Loop,
+  if: Ctl.If,
+  else: Ctl.Else,
+  end: Ctl.End,
+  try: Ctl.Try,
+  try_table: Ctl.TryTable,
+  catch: Ctl.Catch,
+  catch_all: Ctl.CatchAll,
+  delegate: Ctl.Delegate,
+  br: Ctl.Br,
+  br_if: Ctl.BrIf,
+  br_table: Ctl.BrTable,
+  return: Ctl.Return,
+  unreachable: Ctl.Unreachable,
+  throw: Ctl.Throw,
+  rethrow: Ctl.Rethrow,
+  throw_ref: Ctl.ThrowRef,
+  call: Ctl.Call,
+  return_call: Ctl.ReturnCall,
+};
+
+const IMM_IDS: Record<Imm, ImmId> = {
+  none: ImmId.None,
+  blocktype: ImmId.BlockType,
+  label: ImmId.Label,
+  br_table: ImmId.BrTable,
+  func: ImmId.Func,
+  call_indirect: ImmId.CallIndirect,
+  local: ImmId.Local,
+  global: ImmId.Global,
+  table: ImmId.Table,
+  tag: ImmId.Tag,
+  memarg: ImmId.Memarg,
+  memarg_lane: ImmId.MemargLane,
+  i32: ImmId.I32,
+  i64: ImmId.I64,
+  f32: ImmId.F32,
+  f64: ImmId.F64,
+  v128: ImmId.V128,
+  shuffle: ImmId.Shuffle,
+  lane: ImmId.Lane,
+  memory: ImmId.Memory,
+  memory2: ImmId.Memory2,
+  select_t: ImmId.SelectT,
+  heaptype: ImmId.HeapType,
+  try_table: ImmId.TryTable,
+  data: ImmId.Data,
+  elem: ImmId.Elem,
+  memory_init: ImmId.MemoryInit,
+  table_init: ImmId.TableInit,
+  table_copy: ImmId.TableCopy,
+};
+
 export interface OpInfo {
   /** 0 for single-byte opcodes, else the prefix byte (0xfc, 0xfd). */
   readonly prefix: number;
@@ -80,6 +193,8 @@ export interface OpInfo {
    * between CPUs, and a function must compute the same thing in every region.
    */
   readonly supported: boolean;
+  readonly ctl: Ctl;
+  readonly immId: ImmId;
 }
 
 const rows: OpInfo[] = [];
@@ -94,7 +209,19 @@ function op(
   cost = 1,
   dynamic: DynamicCost = null,
 ): void {
-  rows.push({ prefix, code, name, imm, control, cost, dynamic, feature, supported: feature !== "relaxed-simd" });
+  rows.push({
+    prefix,
+    code,
+    name,
+    imm,
+    control,
+    cost,
+    dynamic,
+    feature,
+    supported: feature !== "relaxed-simd",
+    ctl: CTL_IDS[control],
+    immId: IMM_IDS[imm],
+  });
 }
 
 /** Consecutive single-immediate opcodes, e.g. the numeric block 0x45..0xc4. */

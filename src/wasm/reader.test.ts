@@ -46,8 +46,8 @@ describe("Reader signed LEB128", () => {
     expect(offsetOf(() => r(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).s32())).toBe(0);
   });
   test("s33 block types accept type indices above 2^31", () => {
-    expect(r(0xff, 0xff, 0xff, 0xff, 0x0f).s32(33)).toBe(2 ** 32 - 1);
-    expect(r(0x40).s32(33)).toBe(-64);
+    expect(r(0xff, 0xff, 0xff, 0xff, 0x0f).s33()).toBe(2 ** 32 - 1);
+    expect(r(0x40).s33()).toBe(-64);
   });
   test("s64", () => {
     expect(r(0x7f).s64()).toBe(-1n);

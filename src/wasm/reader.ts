@@ -70,20 +70,54 @@ export class Reader {
     return result >>> 0;
   }
 
-  /** Signed LEB128 of at most `bits` bits (32 or 33), as a JS number. */
-  s32(bits = 32): number {
+  /** Signed LEB128 of at most 32 bits. */
+  s32(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    if (pos < this.end) {
+      const b = bytes[pos];
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b << 25) >> 25; // sign-extend 7 bits
+      }
+    }
+    const start = pos;
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= this.end) this.fail("unexpected end of input in LEB128", pos);
+      const b = bytes[pos++];
+      if (shift === 28) {
+        if (b & 0x80) this.fail("signed LEB128 is too long", start);
+        // Bits 3..6 of the fifth byte must all repeat the sign bit (bit 3).
+        const high = b & 0x78;
+        if (high !== 0 && high !== 0x78) this.fail("signed LEB128 overflows", start);
+        result |= b << 28;
+        break;
+      }
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) {
+        if (b & 0x40) result |= -1 << shift;
+        break;
+      }
+    }
+    this.pos = pos;
+    return result | 0;
+  }
+
+  /** Signed LEB128 of at most 33 bits (block types), as a JS number. */
+  s33(): number {
     const start = this.pos;
     let result = 0;
     let shift = 0;
-    const maxBytes = Math.ceil(bits / 7);
     for (let i = 0; ; i++) {
       const b = this.u8();
-      if (i === maxBytes - 1) {
+      if (i === 4) {
         if (b & 0x80) this.fail("signed LEB128 is too long", start);
-        // The last byte holds `used` value bits; the bits above them must repeat the sign bit.
-        const used = bits - 7 * i;
-        const signAndUnused = (b & 0x7f) >> (used - 1);
-        if (signAndUnused !== 0 && signAndUnused !== (1 << (8 - used)) - 1) this.fail("signed LEB128 overflows", start);
+        // The fifth byte holds bits 28..32; bits 5 and 6 must repeat the sign bit (bit 4).
+        const high = b & 0x70;
+        if (high !== 0 && high !== 0x70) this.fail("signed LEB128 overflows", start);
         result += (b & 0x7f) * 2 ** shift;
         shift += 7;
         break;
@@ -93,8 +127,8 @@ export class Reader {
       if ((b & 0x80) === 0) break;
     }
     // Sign-extend from `shift` bits.
-    if (shift < 53 && result >= 2 ** (shift - 1)) result -= 2 ** shift;
-    return bits === 32 ? result | 0 : result;
+    if (result >= 2 ** (shift - 1)) result -= 2 ** shift;
+    return result;
   }
 
   /** Signed LEB128 of at most 64 bits. */

@@ -2,7 +2,7 @@
 // their fuel costs. The instrumenter turns the result into charges; the inspector uses it to validate.
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
-import type { DynamicCost, OpInfo } from "./opcodes.ts";
+import { Ctl, type DynamicCost, ImmId, type OpInfo } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
 import type { FunctionBody, WasmModule } from "./types.ts";
 
@@ -135,29 +135,110 @@ export class ScanResult {
   }
 }
 
-/** Reused across functions: a per-module scanner. */
+function badIndex(op: OpInfo, what: string, index: number, at: number): never {
+  throw new MalformedModuleError(`${op.name}: ${what} index ${index} out of range`, at);
+}
+
+/**
+ * Reused across functions: a per-module scanner. Its state lives in fields and typed arrays rather
+ * than closures, because this loop runs once per instruction of every deployed module.
+ */
 export class FunctionScanner {
   private readonly operands = newOperands();
-  private frameKinds: FrameKind[] = [];
-  private frameTargeted: boolean[] = [];
-  private frameReachable: boolean[] = [];
-  private frameHasElse: boolean[] = [];
+  // The control stack, one entry per open frame (index 0: the function itself).
+  private depth = 0;
+  private frameKind = new Uint8Array(64);
+  /** A branch that is reachable targets the frame's end (never set for loops: they branch to the header). */
+  private frameTargeted = new Uint8Array(64);
+  /** The frame was opened in reachable code. */
+  private frameReachable = new Uint8Array(64);
+  private frameHasElse = new Uint8Array(64);
+  /** Loop frames: the body contains a call. */
+  private frameCalls = new Uint8Array(64);
   /** The region that was current when the frame opened (-1 if unreachable). */
-  private frameRegion: number[] = [];
-  /** Lowest frame index any branch inside the frame leaves to; below the frame's own index means it can exit early. */
-  private frameMinExit: number[] = [];
-  /** Loop frames: whether the body contains a call. */
-  private frameCalls: boolean[] = [];
+  private frameRegion = new Int32Array(64);
+  /** Lowest frame index a branch inside the frame leaves to; below the frame's own index means it can exit early. */
+  private frameMinExit = new Int32Array(64);
   /** If frames: the regions starting the then and else arms (-1 if none). */
-  private frameThen: number[] = [];
-  private frameElse: number[] = [];
+  private frameThen = new Int32Array(64);
+  private frameElse = new Int32Array(64);
+  private loopDepth = 0;
+  /** Whether the current instruction is reachable, and the region paying for it. */
+  private live = true;
+  private cur = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly ctx: CodeContext,
   ) {}
 
-  /** Scans defined function `index` (0-based among defined functions). */
+  private growFrames(): void {
+    const n = this.frameKind.length * 2;
+    const grow8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.frameKind = grow8(this.frameKind);
+    this.frameTargeted = grow8(this.frameTargeted);
+    this.frameReachable = grow8(this.frameReachable);
+    this.frameHasElse = grow8(this.frameHasElse);
+    this.frameCalls = grow8(this.frameCalls);
+    this.frameRegion = grow32(this.frameRegion);
+    this.frameMinExit = grow32(this.frameMinExit);
+    this.frameThen = grow32(this.frameThen);
+    this.frameElse = grow32(this.frameElse);
+  }
+
+  private pushFrame(kind: FrameKind): void {
+    if (this.depth === this.frameKind.length) this.growFrames();
+    const f = this.depth++;
+    this.frameKind[f] = kind;
+    this.frameTargeted[f] = 0;
+    this.frameReachable[f] = this.live ? 1 : 0;
+    this.frameHasElse[f] = 0;
+    this.frameCalls[f] = 0;
+    this.frameRegion[f] = this.live ? this.cur : -1;
+    this.frameMinExit[f] = f;
+    this.frameThen[f] = -1;
+    this.frameElse[f] = -1;
+    if (kind === FrameKind.Loop) this.loopDepth++;
+  }
+
+  private labelFrame(label: number, at: number): number {
+    if (label >= this.depth) throw new MalformedModuleError(`branch depth ${label} exceeds the ${this.depth} enclosing blocks`, at);
+    return this.depth - 1 - label;
+  }
+
+  private markTarget(label: number, at: number): void {
+    const f = this.labelFrame(label, at);
+    if (!this.live) return;
+    if (this.frameKind[f] !== FrameKind.Loop) this.frameTargeted[f] = 1;
+    const top = this.depth - 1;
+    if (f < this.frameMinExit[top]) this.frameMinExit[top] = f;
+  }
+
+  /**
+   * Control leaves every enclosing frame without reaching its end: return and tail calls (to the
+   * function frame, 0), traps and throws (nowhere, -1). No join after them may be paid in advance.
+   */
+  private leaveFrames(to: number): void {
+    const top = this.depth - 1;
+    if (this.live && to < this.frameMinExit[top]) this.frameMinExit[top] = to;
+    this.live = false;
+  }
+
+  private startRegion(out: ScanResult, at: number, kind: PointKind): void {
+    this.cur = out.push(at, kind);
+    this.live = true;
+  }
+
+  /** Scans defined function `definedIndex` (0-based among defined functions). */
   scan(body: FunctionBody, definedIndex: number, out: ScanResult): void {
     const ctx = this.ctx;
     const ops = this.operands;
@@ -171,215 +252,122 @@ export class FunctionScanner {
     out.reset();
     out.localCount = localCount;
 
-    const kinds = this.frameKinds;
-    const targeted = this.frameTargeted;
-    const reachable = this.frameReachable;
-    const hasElse = this.frameHasElse;
-    const region = this.frameRegion;
-    const minExit = this.frameMinExit;
-    const calls = this.frameCalls;
-    const thenRegion = this.frameThen;
-    const elseRegion = this.frameElse;
-    kinds.length = targeted.length = reachable.length = hasElse.length = region.length = minExit.length = calls.length = 0;
-    thenRegion.length = elseRegion.length = 0;
-    let loopDepth = 0;
-
-    let live = true;
-    let cur = out.push(r.pos, PointKind.ChargeAndCheck);
+    this.depth = 0;
+    this.loopDepth = 0;
+    this.live = true;
+    this.cur = out.push(r.pos, PointKind.ChargeAndCheck);
+    this.pushFrame(FrameKind.Function);
     let total = 0;
-
-    const pushFrame = (kind: FrameKind): void => {
-      kinds.push(kind);
-      targeted.push(false);
-      reachable.push(live);
-      hasElse.push(false);
-      region.push(live ? cur : -1);
-      minExit.push(kinds.length - 1);
-      calls.push(false);
-      thenRegion.push(-1);
-      elseRegion.push(-1);
-      if (kind === FrameKind.Loop) loopDepth++;
-    };
-    pushFrame(FrameKind.Function);
-
-    const labelFrame = (depth: number, at: number): number => {
-      if (depth >= kinds.length) throw new MalformedModuleError(`branch depth ${depth} exceeds the ${kinds.length} enclosing blocks`, at);
-      return kinds.length - 1 - depth;
-    };
-    const markTarget = (depth: number, at: number): void => {
-      const f = labelFrame(depth, at);
-      if (!live) return;
-      if (kinds[f] !== FrameKind.Loop) targeted[f] = true;
-      const top = kinds.length - 1;
-      if (f < minExit[top]) minExit[top] = f;
-    };
-    /**
-     * Control leaves every enclosing frame without reaching its end: return and tail calls (to the
-     * function frame, 0), traps and throws (nowhere, -1). No join after them may be paid in advance.
-     */
-    const leaveFrames = (to: number): void => {
-      const top = kinds.length - 1;
-      if (live && to < minExit[top]) minExit[top] = to;
-    };
-    const startRegion = (at: number, kind: PointKind): void => {
-      cur = out.push(at, kind);
-      live = true;
-    };
 
     while (r.pos < r.end) {
       const at = r.pos;
       const op: OpInfo = readOpcode(r);
       readOperands(r, op, ops, false);
-      if (live) {
-        out.costs[cur] += op.cost;
+      if (this.live) {
+        out.costs[this.cur] += op.cost;
         total += op.cost;
       }
-      this.checkIndices(op, localCount, at);
+      if (op.immId !== ImmId.None) this.checkIndices(op, localCount, at);
       if (op.dynamic !== null) {
         out.needsScratch = true;
-        if (live) out.push(at, DYNAMIC_KIND[op.dynamic]);
+        if (this.live) out.push(at, DYNAMIC_KIND[op.dynamic]);
       }
-      switch (op.control) {
-        case "none":
+      switch (op.ctl) {
+        case Ctl.None:
           break;
-        case "call":
+        case Ctl.Call:
           out.hasCall = true;
-          for (let i = calls.length - 1; i > 0 && !calls[i]; i--) calls[i] = true;
-          if (live) out.push(r.pos, loopDepth > 0 ? PointKind.Reload : PointKind.ReloadOutsideLoop);
+          for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
+          if (this.live) out.push(r.pos, this.loopDepth > 0 ? PointKind.Reload : PointKind.ReloadOutsideLoop);
           break;
-        case "block":
-        case "try":
-        case "try_table":
-          if (op.control !== "block") out.hasExceptions = true;
-          if (op.control === "try_table") for (const c of ops.catches) markTarget(c.label, at);
+        case Ctl.Block:
+        case Ctl.Try:
+        case Ctl.TryTable:
+          if (op.ctl !== Ctl.Block) out.hasExceptions = true;
+          if (op.ctl === Ctl.TryTable) for (const c of ops.catches) this.markTarget(c.label, at);
           if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
-          pushFrame(op.control === "block" ? FrameKind.Block : op.control === "try" ? FrameKind.Try : FrameKind.TryTable);
+          this.pushFrame(op.ctl === Ctl.Block ? FrameKind.Block : op.ctl === Ctl.Try ? FrameKind.Try : FrameKind.TryTable);
           break;
-        case "loop":
-        case "if":
+        case Ctl.Loop:
           if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
-          pushFrame(op.control === "loop" ? FrameKind.Loop : FrameKind.If);
-          if (op.control === "loop") out.hasLoop = true;
-          if (live) {
-            startRegion(r.pos, op.control === "loop" ? PointKind.ChargeAndCheck : PointKind.Charge);
-            thenRegion[kinds.length - 1] = cur;
+          this.pushFrame(FrameKind.Loop);
+          out.hasLoop = true;
+          if (this.live) this.startRegion(out, r.pos, PointKind.ChargeAndCheck);
+          break;
+        case Ctl.If:
+          if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+          this.pushFrame(FrameKind.If);
+          if (this.live) {
+            this.startRegion(out, r.pos, PointKind.Charge);
+            this.frameThen[this.depth - 1] = this.cur;
           }
           break;
-        case "else": {
-          const f = kinds.length - 1;
-          if (kinds[f] !== FrameKind.If || hasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
-          hasElse[f] = true;
-          if (live) targeted[f] = true;
-          if (reachable[f]) {
-            startRegion(r.pos, PointKind.Charge);
-            elseRegion[f] = cur;
-          } else live = false;
+        case Ctl.Else: {
+          const f = this.depth - 1;
+          if (this.frameKind[f] !== FrameKind.If || this.frameHasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
+          this.frameHasElse[f] = 1;
+          if (this.live) this.frameTargeted[f] = 1;
+          if (this.frameReachable[f]) {
+            this.startRegion(out, r.pos, PointKind.Charge);
+            this.frameElse[f] = this.cur;
+          } else this.live = false;
           break;
         }
-        case "catch":
-        case "catch_all": {
-          const f = kinds.length - 1;
-          if (kinds[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
+        case Ctl.Catch:
+        case Ctl.CatchAll: {
+          const f = this.depth - 1;
+          if (this.frameKind[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
+          if (op.ctl === Ctl.Catch && ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
           // A handler is entered from wherever the exception was thrown: it cannot join the try's region.
-          minExit[f] = -1;
-          if (op.control === "catch" && ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
-          if (live) targeted[f] = true;
-          if (reachable[f]) startRegion(r.pos, PointKind.Charge);
-          else live = false;
+          this.frameMinExit[f] = -1;
+          if (this.live) this.frameTargeted[f] = 1;
+          if (this.frameReachable[f]) this.startRegion(out, r.pos, PointKind.Charge);
+          else this.live = false;
           break;
         }
-        case "end":
-        case "delegate": {
-          const f = kinds.length - 1;
-          const kind = kinds[f];
-          if (op.control === "delegate") {
-            if (kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);
-          }
-          if (kind === FrameKind.Function) {
-            if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
-          }
-          kinds.pop();
-          const wasTargeted = targeted.pop()!;
-          const wasReachable = reachable.pop()!;
-          const hadElse = hasElse.pop()!;
-          const openedIn = region.pop()!;
-          const exit = minExit.pop()!;
-          const thenStart = thenRegion.pop()!;
-          const elseStart = elseRegion.pop()!;
-          if (kind === FrameKind.Loop) {
-            loopDepth--;
-            if (!calls[f]) out.hasTightLoop = true;
-          }
-          calls.pop();
-          if (thenStart >= 0 && elseStart >= 0 && openedIn >= 0) {
-            // Exactly one arm runs per `if`: what both arms' first blocks cost at least is paid before the `if`.
-            const shared = Math.min(out.costs[thenStart], out.costs[elseStart]);
-            out.costs[openedIn] += shared;
-            out.costs[thenStart] -= shared;
-            out.costs[elseStart] -= shared;
-          }
-          if (kind === FrameKind.Function) break;
-          const parent = kinds.length - 1;
-          if (exit < minExit[parent]) minExit[parent] = exit;
-          if (op.control === "delegate") labelFrame(ops.index, at);
-          // An `if` without `else` is also entered at its end when the condition is false.
-          const joined = wasTargeted || (kind === FrameKind.If && !hadElse && wasReachable);
-          if (kind === FrameKind.Loop || !joined) break; // reached only by falling through: same block continues
-          if (exit >= f && openedIn >= 0) {
-            // Every normal path from the frame's start leaves through this end, exactly once per entry
-            // of the region the frame opened in: that region pays for what follows, and no charge is needed here.
-            cur = openedIn;
-            live = true;
-          } else {
-            startRegion(r.pos, PointKind.Charge);
-          }
+        case Ctl.End:
+        case Ctl.Delegate:
+          this.endFrame(op, ops.index, at, r, out);
           break;
-        }
-        case "br":
-          markTarget(ops.index, at);
-          live = false;
+        case Ctl.Br:
+          this.markTarget(ops.index, at);
+          this.live = false;
           break;
-        case "br_if":
-          markTarget(ops.index, at);
-          if (live) startRegion(r.pos, PointKind.Charge);
+        case Ctl.BrIf:
+          this.markTarget(ops.index, at);
+          if (this.live) this.startRegion(out, r.pos, PointKind.Charge);
           break;
-        case "br_table":
-          for (const l of ops.labels) markTarget(l, at);
-          live = false;
+        case Ctl.BrTable:
+          for (const l of ops.labels) this.markTarget(l, at);
+          this.live = false;
           break;
-        case "rethrow":
-          labelFrame(ops.index, at);
+        case Ctl.Rethrow:
+          this.labelFrame(ops.index, at);
           out.hasExceptions = true;
-          leaveFrames(-1);
-          live = false;
+          this.leaveFrames(-1);
           break;
-        case "throw":
+        case Ctl.Throw:
           if (ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
           out.hasExceptions = true;
-          leaveFrames(-1);
-          live = false;
+          this.leaveFrames(-1);
           break;
-        case "throw_ref":
+        case Ctl.ThrowRef:
           out.hasExceptions = true;
-          leaveFrames(-1);
-          live = false;
+          this.leaveFrames(-1);
           break;
-        case "return":
-          leaveFrames(0);
-          live = false;
+        case Ctl.Return:
+          this.leaveFrames(0);
           break;
-        case "return_call":
+        case Ctl.ReturnCall:
           out.hasCall = true;
-          leaveFrames(0);
-          live = false;
+          this.leaveFrames(0);
           break;
-        case "unreachable":
-          leaveFrames(-1);
-          live = false;
+        case Ctl.Unreachable:
+          this.leaveFrames(-1);
           break;
       }
     }
-    if (kinds.length !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
+    if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
     out.instructions = total;
     // Only calls can re-enter a function; without any, its execution is bounded by its own
     // loop-header checks and its length, so the entry needs no exhaustion check.
@@ -398,50 +386,88 @@ export class FunctionScanner {
     }
   }
 
+  private endFrame(op: OpInfo, label: number, at: number, r: Reader, out: ScanResult): void {
+    const f = this.depth - 1;
+    const kind = this.frameKind[f];
+    if (op.ctl === Ctl.Delegate && kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);
+    if (kind === FrameKind.Function) {
+      if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
+      this.depth = 0;
+      return;
+    }
+    this.depth--;
+    const openedIn = this.frameRegion[f];
+    const exit = this.frameMinExit[f];
+    if (kind === FrameKind.Loop) {
+      this.loopDepth--;
+      if (!this.frameCalls[f]) out.hasTightLoop = true;
+    }
+    const thenStart = this.frameThen[f];
+    const elseStart = this.frameElse[f];
+    if (thenStart >= 0 && elseStart >= 0 && openedIn >= 0) {
+      // Exactly one arm runs per `if`: what both arms' first blocks cost at least is paid before the `if`.
+      const shared = Math.min(out.costs[thenStart], out.costs[elseStart]);
+      out.costs[openedIn] += shared;
+      out.costs[thenStart] -= shared;
+      out.costs[elseStart] -= shared;
+    }
+    const parent = f - 1;
+    if (exit < this.frameMinExit[parent]) this.frameMinExit[parent] = exit;
+    if (op.ctl === Ctl.Delegate) this.labelFrame(label, at);
+    // An `if` without `else` is also entered at its end when the condition is false.
+    const joined = this.frameTargeted[f] === 1 || (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f] === 1);
+    if (kind === FrameKind.Loop || !joined) return; // reached only by falling through: same block continues
+    if (exit >= f && openedIn >= 0) {
+      // Every normal path from the frame's start leaves through this end, exactly once per entry
+      // of the region the frame opened in: that region pays for what follows, and no charge is needed here.
+      this.cur = openedIn;
+      this.live = true;
+    } else {
+      this.startRegion(out, r.pos, PointKind.Charge);
+    }
+  }
+
   private checkIndices(op: OpInfo, localCount: number, at: number): void {
     const ctx = this.ctx;
     const o = this.operands;
-    const bad = (what: string, index: number): never => {
-      throw new MalformedModuleError(`${op.name}: ${what} index ${index} out of range`, at);
-    };
-    switch (op.imm) {
-      case "local":
-        if (o.index >= localCount) bad("local", o.index);
+    switch (op.immId) {
+      case ImmId.Local:
+        if (o.index >= localCount) badIndex(op, "local", o.index, at);
         return;
-      case "global":
-        if (o.index >= ctx.globalCount) bad("global", o.index);
+      case ImmId.Global:
+        if (o.index >= ctx.globalCount) badIndex(op, "global", o.index, at);
         return;
-      case "func":
-        if (o.index >= ctx.functionTypes.length) bad("function", o.index);
+      case ImmId.Func:
+        if (o.index >= ctx.functionTypes.length) badIndex(op, "function", o.index, at);
         return;
-      case "call_indirect":
-        if (o.index >= ctx.typeCount) bad("type", o.index);
-        if (o.index2 >= ctx.tableCount) bad("table", o.index2);
+      case ImmId.CallIndirect:
+        if (o.index >= ctx.typeCount) badIndex(op, "type", o.index, at);
+        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
         return;
-      case "table":
-        if (o.index >= ctx.tableCount) bad("table", o.index);
+      case ImmId.Table:
+        if (o.index >= ctx.tableCount) badIndex(op, "table", o.index, at);
         return;
-      case "table_copy":
-        if (o.index >= ctx.tableCount) bad("table", o.index);
-        if (o.index2 >= ctx.tableCount) bad("table", o.index2);
+      case ImmId.TableCopy:
+        if (o.index >= ctx.tableCount) badIndex(op, "table", o.index, at);
+        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
         return;
-      case "table_init":
-        if (o.index >= ctx.elementCount) bad("element segment", o.index);
-        if (o.index2 >= ctx.tableCount) bad("table", o.index2);
+      case ImmId.TableInit:
+        if (o.index >= ctx.elementCount) badIndex(op, "element segment", o.index, at);
+        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
         return;
-      case "elem":
-        if (o.index >= ctx.elementCount) bad("element segment", o.index);
+      case ImmId.Elem:
+        if (o.index >= ctx.elementCount) badIndex(op, "element segment", o.index, at);
         return;
-      case "data":
-      case "memory_init":
+      case ImmId.Data:
+      case ImmId.MemoryInit:
         if (ctx.dataCount === null) throw new MalformedModuleError(`${op.name} needs a data count section`, at);
-        if (o.index >= ctx.dataCount) bad("data segment", o.index);
-        if (op.imm === "memory_init" && !ctx.hasMemory) throw new MalformedModuleError(`${op.name} without a memory`, at);
+        if (o.index >= ctx.dataCount) badIndex(op, "data segment", o.index, at);
+        if (op.immId === ImmId.MemoryInit && !ctx.hasMemory) throw new MalformedModuleError(`${op.name} without a memory`, at);
         return;
-      case "memarg":
-      case "memarg_lane":
-      case "memory":
-      case "memory2":
+      case ImmId.Memarg:
+      case ImmId.MemargLane:
+      case ImmId.Memory:
+      case ImmId.Memory2:
         if (!ctx.hasMemory) throw new MalformedModuleError(`${op.name} without a memory`, at);
         return;
     }

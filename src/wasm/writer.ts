@@ -19,7 +19,7 @@ export class Writer {
   }
 
   u8(b: number): this {
-    this.reserve(1);
+    if (this.length === this.buf.length) this.reserve(1);
     this.buf[this.length++] = b;
     return this;
   }
@@ -36,7 +36,8 @@ export class Writer {
     const n = end - start;
     if (n <= 0) return this;
     this.reserve(n);
-    if (n < 16) {
+    // Small copies beat the cost of making a subarray view for TypedArray.set.
+    if (n < 64) {
       const buf = this.buf;
       let o = this.length;
       for (let i = start; i < end; i++) buf[o++] = src[i];
@@ -48,6 +49,7 @@ export class Writer {
   }
 
   u32(value: number): this {
+    if (value >>> 0 < 0x80) return this.u8(value);
     this.reserve(5);
     let v = value >>> 0;
     do {
