@@ -22,6 +22,8 @@ export const enum PointKind {
   ReloadOutsideLoop = 6,
   /** Nothing to insert (a reload found to be dead). */
   None = 7,
+  /** Nothing to insert: marks an unconditional branch, across which a reload is never dead. */
+  Barrier = 8,
 }
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -331,6 +333,7 @@ export class FunctionScanner {
           break;
         case Ctl.Br:
           this.markTarget(ops.index, at);
+          if (this.live) out.push(at, PointKind.Barrier);
           this.live = false;
           break;
         case Ctl.BrIf:
@@ -339,6 +342,7 @@ export class FunctionScanner {
           break;
         case Ctl.BrTable:
           for (const l of ops.labels) this.markTarget(l, at);
+          if (this.live) out.push(at, PointKind.Barrier);
           this.live = false;
           break;
         case Ctl.Rethrow:
@@ -372,17 +376,28 @@ export class FunctionScanner {
     // Only calls can re-enter a function; without any, its execution is bounded by its own
     // loop-header checks and its length, so the entry needs no exhaustion check.
     if (!out.hasCall) out.kinds[0] = PointKind.Charge;
-    // Outside loops control only moves forward, so a reload with no later reader of the local is dead.
+    // Dead reloads. Outside loops control only moves forward, so a reload with no later reader of
+    // the local is dead. And a reload whose next point is another reload is overwritten unread, as
+    // long as no branch lies between them (a branch's target may read the local): br_if and if
+    // start a block (a charge point, even one that charges nothing here), br and br_table leave a
+    // barrier.
     let readLater = false;
+    let nextIsReload = false;
     for (let i = out.count - 1; i >= 0; i--) {
       const kind = out.kinds[i];
-      if (kind === PointKind.ReloadOutsideLoop) {
-        if (!readLater) out.kinds[i] = PointKind.None;
-      } else if (kind === PointKind.Reload) {
-        readLater = true; // conservatively: a loop body reload may feed the loop header
-      } else if (kind !== PointKind.None && (kind !== PointKind.Charge || out.costs[i] > 0)) {
-        readLater = true;
+      if (kind === PointKind.None) continue;
+      if (kind === PointKind.Barrier || (kind === PointKind.Charge && out.costs[i] === 0)) {
+        nextIsReload = false;
+        continue;
       }
+      const isReload = kind === PointKind.Reload || kind === PointKind.ReloadOutsideLoop;
+      if (isReload && (nextIsReload || (kind === PointKind.ReloadOutsideLoop && !readLater))) {
+        out.kinds[i] = PointKind.None;
+        continue;
+      }
+      // A loop body's reload may feed the loop header: count it as a reader, conservatively.
+      readLater = true;
+      nextIsReload = isReload;
     }
   }
 

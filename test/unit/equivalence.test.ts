@@ -33,8 +33,8 @@ function instantiator(bytes: Uint8Array, instrumented: boolean): Instantiator {
   return { instantiate, instances };
 }
 
-function instrument(bytes: Uint8Array): Uint8Array {
-  const instrumented = instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
+function instrument(bytes: Uint8Array, cacheFuelInLocals = true): Uint8Array {
+  const instrumented = instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES, cacheFuelInLocals });
   expect(WebAssembly.validate(instrumented)).toBe(true);
   return instrumented;
 }
@@ -81,6 +81,12 @@ describe("AssemblyScript bench kernels", () => {
       }
       expect(fuelUsed[0]).toBeGreaterThan(0n);
       expect(fuelUsed[1]).toBe(fuelUsed[0]);
+
+      // The two charging strategies are interchangeable: fuel in a local or only in the global.
+      const uncached = instantiator(instrument(original, false), true).instantiate({});
+      const before = getFuel(uncached);
+      expect(runKernel(uncached, kernel.testN)).toBe(expected);
+      expect(before - getFuel(uncached)).toBe(fuelUsed[0]);
     });
   }
 });
@@ -101,7 +107,15 @@ describe("real-world modules", () => {
       expect(metered.instances).toHaveLength(1);
       const before = getFuel(metered.instances[0]);
       expect(workload()).toBe(expected);
-      expect(getFuel(metered.instances[0])).toBeLessThan(before);
+      const used = before - getFuel(metered.instances[0]);
+      expect(used).toBeGreaterThan(0n);
+
+      // Same fuel whether functions cache it in a local or charge the global directly.
+      const uncached = instantiator(instrument(subject.bytes, false), true);
+      const uncachedWorkload = await subject.prepare(uncached.instantiate);
+      const uncachedBefore = getFuel(uncached.instances[0]);
+      expect(uncachedWorkload()).toBe(expected);
+      expect(uncachedBefore - getFuel(uncached.instances[0])).toBe(used);
     });
   }
 });
