@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
@@ -11,6 +12,33 @@ export default defineConfig({
           environment: "node",
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/unit/**/*.test.ts"],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // Integration tests inside workerd (miniflare) against the real Worker: wrangler.toml's bindings, the
+        // Durable Objects and the Worker Loader. Global setups build the sandbox bundle and provide guest bytes.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { HELIOS_TOKEN: "test-token" } },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/integration/runtime-global-setup.ts", "test/integration/api-global-setup.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // End to end: starts the real local server exactly as `npm start` does (scripts/start.mjs, on a free port
+        // with a fresh state directory) and drives it over HTTP from Node.
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
         },
       },
     ],

@@ -1,0 +1,242 @@
+// HTTP benchmark of the whole runtime, on the real local server (scripts/start.mjs, as `npm start` runs it):
+//   1. warm throughput and p50/p99 latency of invoking a trivial function (the `echo` example) against the
+//      baseline route POST /v1/_baseline/echo of the same Worker, which answers the same bytes with no sandbox;
+//      the load generator is wrk on loopback (a built-in Node closed-loop client if wrk is not installed);
+//      runs alternate baseline/sandbox and the median per route is kept;
+//   2. cold start: latency of the first invocation after a deploy, p50 over fresh modules of about 100 KB and
+//      1 MB of code (each module is new, so nothing is cached: R2 read, isolate, compile, instantiate, run).
+// Prints a table, ratios against the baseline, and a JSON summary. Targets are reported, not enforced.
+//   node scripts/bench-http.mjs [--quick]
+
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes, createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.argv.includes("--quick");
+const SETTINGS = quick
+  ? { rounds: 1, seconds: 3, connections: 8, coldSamples: 3 }
+  : { rounds: 2, seconds: 8, connections: 8, coldSamples: 9 };
+const TARGETS = { throughputRatio: 0.7, cold100kMs: 10, cold1mMs: 40 };
+const PAYLOAD = "x".repeat(64);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Bundles the TypeScript guest generators (Node 20 cannot import .ts). */
+async function loadGuestGenerators() {
+  const { build } = await import("esbuild");
+  const outfile = join(repoRoot, "modules", "build", ".bench", "guest-modules.mjs");
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [join(repoRoot, "test", "support", "guest-modules.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+async function startServer() {
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), "helios-bench-"));
+  const token = randomBytes(16).toString("hex");
+  const child = spawn(
+    process.execPath,
+    ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch", "--no-examples", "--log-level", "warn"],
+    { cwd: repoRoot, env: { ...process.env, HELIOS_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  try {
+    await new Promise((ready, fail) => {
+      const timer = setInterval(() => output.includes("Helios Edge ready at") && (clearInterval(timer), ready()), 100);
+      child.once("exit", (code) => (clearInterval(timer), fail(new Error(`server exited (${code}):\n${output}`))));
+    });
+  } catch (error) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  return { baseUrl: `http://127.0.0.1:${port}`, token, stop, output: () => output };
+}
+
+async function deploy(server, name, bytes) {
+  const response = await fetch(`${server.baseUrl}/v1/functions/${name}?regions=wnam`, {
+    method: "PUT",
+    body: bytes,
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/wasm", "x-helios-sha256": sha256(bytes) },
+  });
+  if (!response.ok) throw new Error(`deploy ${name}: ${response.status} ${await response.text()}`);
+}
+
+async function post(url, body) {
+  const response = await fetch(url, { method: "POST", body });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${new TextDecoder().decode(bytes)}`);
+  return bytes;
+}
+
+const hasWrk = spawnSync("wrk", ["--version"]).error === undefined;
+
+/** wrk with --latency; returns requests/s and p50/p99 in ms. */
+function runWrk(url, seconds) {
+  const script = join(repoRoot, "modules", "build", ".bench", "post.lua");
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = "${PAYLOAD}"\n`);
+  const result = spawnSync("wrk", ["-t1", `-c${SETTINGS.connections}`, `-d${seconds}s`, "--latency", "-s", script, url], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
+  const out = result.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const percentile = (p) => {
+    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
+    if (!match) return NaN;
+    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (non2xx > 0) throw new Error(`wrk saw ${non2xx} failed responses from ${url}`);
+  return { rps, p50: percentile(50), p99: percentile(99) };
+}
+
+/** Fallback closed-loop client: `connections` workers each POSTing back to back for `seconds`. */
+async function runNodeLoad(url, seconds) {
+  const latencies = [];
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: SETTINGS.connections }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        await post(url, PAYLOAD);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
+}
+
+async function warmThroughput(server) {
+  const routes = {
+    baseline: `${server.baseUrl}/v1/_baseline/echo`,
+    sandbox: `${server.baseUrl}/v1/functions/bench-echo/invoke?region=wnam`,
+  };
+  // Same bytes back from both routes, and both warm.
+  for (const url of Object.values(routes)) {
+    for (let i = 0; i < 200; i++) {
+      const output = new TextDecoder().decode(await post(url, PAYLOAD));
+      if (output !== PAYLOAD) throw new Error(`${url} answered ${JSON.stringify(output)}`);
+    }
+  }
+  const runs = { baseline: [], sandbox: [] };
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    for (const route of ["baseline", "sandbox"]) {
+      runs[route].push(hasWrk ? runWrk(routes[route], SETTINGS.seconds) : await runNodeLoad(routes[route], SETTINGS.seconds));
+    }
+  }
+  const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
+  return { baseline: summarize(runs.baseline), sandbox: summarize(runs.sandbox) };
+}
+
+async function coldStarts(server, sizedGuest) {
+  const results = {};
+  for (const [label, target] of [["100KB", 100_000], ["1MB", 1_000_000]]) {
+    const first = [];
+    const second = [];
+    let size = 0;
+    for (let i = 0; i < SETTINGS.coldSamples; i++) {
+      const bytes = await sizedGuest(target, Date.now() % 1_000_000 + i);
+      size = bytes.length;
+      const name = `cold-${label.toLowerCase()}-${i}`;
+      await deploy(server, name, bytes);
+      const url = `${server.baseUrl}/v1/functions/${name}/invoke?region=wnam`;
+      let started = performance.now();
+      await post(url, PAYLOAD);
+      first.push(performance.now() - started);
+      started = performance.now();
+      await post(url, PAYLOAD);
+      second.push(performance.now() - started);
+    }
+    results[label] = { moduleBytes: size, firstP50: median(first), warmP50: median(second), samples: first.length };
+  }
+  return results;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join("  ")).join("\n");
+}
+
+async function main() {
+  const { sizedGuest } = await loadGuestGenerators();
+  const server = await startServer();
+  try {
+    await deploy(server, "bench-echo", readFileSync(join(repoRoot, "modules", "build", "examples", "echo.wasm")));
+    const warm = await warmThroughput(server);
+    const cold = await coldStarts(server, sizedGuest);
+
+    const ratio = warm.sandbox.rps / warm.baseline.rps;
+    const load = loadavg()[0];
+    console.log(`\nWarm invocation vs no-sandbox baseline (${hasWrk ? "wrk" : "Node client (wrk not found)"}, ${SETTINGS.connections} connections, ` +
+      `${SETTINGS.seconds}s x ${SETTINGS.rounds} alternating rounds, median; ${PAYLOAD.length}-byte payload)`);
+    console.log(table([
+      ["route", "req/s", "p50 ms", "p99 ms"],
+      ["baseline POST /v1/_baseline/echo", fmt(warm.baseline.rps, 0), fmt(warm.baseline.p50), fmt(warm.baseline.p99)],
+      ["sandbox  POST /v1/functions/bench-echo/invoke", fmt(warm.sandbox.rps, 0), fmt(warm.sandbox.p50), fmt(warm.sandbox.p99)],
+    ]));
+    console.log(`throughput ratio sandbox/baseline ${fmt(ratio, 3)} (target >= ${TARGETS.throughputRatio}: ${ratio >= TARGETS.throughputRatio ? "met" : "MISSED"}); ` +
+      `p50 ratio ${fmt(warm.sandbox.p50 / warm.baseline.p50)}x, p99 ratio ${fmt(warm.sandbox.p99 / warm.baseline.p99)}x`);
+
+    console.log(`\nCold start: first invocation after deploy (client-side, p50 of ${SETTINGS.coldSamples} fresh modules)`);
+    console.log(table([
+      ["module", "bytes", "first p50 ms", "second p50 ms", "target"],
+      ["100KB", cold["100KB"].moduleBytes, fmt(cold["100KB"].firstP50), fmt(cold["100KB"].warmP50), `< ${TARGETS.cold100kMs} ms: ${cold["100KB"].firstP50 < TARGETS.cold100kMs ? "met" : "MISSED"}`],
+      ["1MB", cold["1MB"].moduleBytes, fmt(cold["1MB"].firstP50), fmt(cold["1MB"].warmP50), `< ${TARGETS.cold1mMs} ms: ${cold["1MB"].firstP50 < TARGETS.cold1mMs ? "met" : "MISSED"}`],
+    ]));
+    if (load > availableParallelism()) console.log(`\nwarning: load average ${load.toFixed(1)} exceeds ${availableParallelism()} cores; timings are unreliable`);
+
+    console.log("\nJSON summary");
+    console.log(JSON.stringify({ quick, loadGenerator: hasWrk ? "wrk" : "node", warm, throughputRatio: ratio, cold, targets: TARGETS, loadAverage: load }, null, 2));
+  } catch (error) {
+    console.error(`server output (last lines):\n${server.output().split("\n").slice(-40).join("\n")}`);
+    throw error;
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench-http failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+// Deploys every built example (modules/build/examples/<name>.wasm) to a running Helios Edge over HTTP,
+// the way any client would: computes the module's sha256 and PUTs it with the bearer token.
+// An optional modules/examples/<name>.manifest.json is sent as the multipart manifest (with the sha256 filled in).
+//
+//   node scripts/deploy-examples.mjs [--url http://127.0.0.1:8787] [--token <token>]   (token default: HELIOS_TOKEN or .dev.vars)
+
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const EXAMPLES_BUILD_DIR = join(repoRoot, "modules", "build", "examples");
+const EXAMPLES_SOURCE_DIR = join(repoRoot, "modules", "examples");
+
+/** Reads HELIOS_TOKEN from a dotenv-style file (.dev.vars). */
+export function readTokenFile(path) {
+  if (!existsSync(path)) return null;
+  const match = /^\s*HELIOS_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(readFileSync(path, "utf8"));
+  return match ? match[1].trim() : null;
+}
+
+export function sha256Hex(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Deploys one module; resolves to the parsed JSON answer, rejects with the server's error on failure. */
+export async function deployModule({ baseUrl, token, name, bytes, manifest }) {
+  const sha256 = sha256Hex(bytes);
+  let init;
+  if (manifest) {
+    const form = new FormData();
+    form.set("manifest", JSON.stringify({ ...manifest, sha256 }));
+    form.set("module", new Blob([bytes], { type: "application/wasm" }), `${name}.wasm`);
+    init = { body: form, headers: { authorization: `Bearer ${token}` } };
+  } else {
+    init = {
+      body: bytes,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/wasm", "x-helios-sha256": sha256 },
+    };
+  }
+  const response = await fetch(`${baseUrl}/v1/functions/${name}`, { method: "PUT", ...init });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`deploy ${name}: ${response.status} ${JSON.stringify(body.error)}`);
+  return body;
+}
+
+export function exampleModules() {
+  if (!existsSync(EXAMPLES_BUILD_DIR)) return [];
+  return readdirSync(EXAMPLES_BUILD_DIR)
+    .filter((file) => file.endsWith(".wasm"))
+    .sort()
+    .map((file) => {
+      const name = file.slice(0, -".wasm".length).toLowerCase().replace(/[^a-z0-9-]/g, "-");
+      const manifestPath = join(EXAMPLES_SOURCE_DIR, `${file.slice(0, -".wasm".length)}.manifest.json`);
+      return {
+        name,
+        bytes: readFileSync(join(EXAMPLES_BUILD_DIR, file)),
+        manifest: existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : undefined,
+      };
+    });
+}
+
+/** Deploys all examples; returns the deployed function views. */
+export async function deployExamples({ baseUrl, token, log = console.log }) {
+  const deployed = [];
+  for (const example of exampleModules()) {
+    const { function: fn } = await deployModule({ baseUrl, token, ...example });
+    log(`deployed ${fn.name} v${fn.version} (${example.bytes.length} bytes, sha256 ${fn.sha256.slice(0, 12)}…) to ${fn.regions.join(", ")}`);
+    deployed.push(fn);
+  }
+  return deployed;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (flag) => {
+    const i = process.argv.indexOf(flag);
+    return i === -1 ? undefined : process.argv[i + 1];
+  };
+  const baseUrl = (arg("--url") ?? "http://127.0.0.1:8787").replace(/\/$/, "");
+  const token = arg("--token") ?? process.env.HELIOS_TOKEN ?? readTokenFile(join(repoRoot, ".dev.vars"));
+  if (!token) {
+    console.error("no token: pass --token, set HELIOS_TOKEN, or run `npm start` once to create .dev.vars");
+    process.exit(1);
+  }
+  deployExamples({ baseUrl, token }).catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,133 @@
+// Errors raised by the HTTP layer. Each class has a stable `code`; the HTTP status for every code
+// (this layer's and the lower layers') is assigned once, in error-response.ts.
+
+export type ApiErrorCode =
+  | "invalid_request"
+  | "unauthorized"
+  | "unsupported_media_type"
+  | "module_too_large"
+  | "hash_mismatch"
+  | "bad_module"
+  | "payload_too_large"
+  | "not_found"
+  | "instrumentation_failed"
+  | "activation_failed";
+
+export abstract class ApiError extends Error {
+  abstract readonly code: ApiErrorCode;
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** Input failed validation; names every offending field. */
+export class InvalidRequestError extends ApiError {
+  readonly code = "invalid_request" as const;
+  readonly field: string;
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join("; "));
+    this.name = "InvalidRequestError";
+    this.field = issues[0]?.field ?? "";
+  }
+
+  static of(field: string, message: string): InvalidRequestError {
+    return new InvalidRequestError([{ field, message }]);
+  }
+}
+
+/** Missing, malformed or wrong bearer token. The message never says which. */
+export class UnauthorizedError extends ApiError {
+  readonly code = "unauthorized" as const;
+  constructor(message = "a valid `Authorization: Bearer <token>` header is required") {
+    super(message);
+    this.name = "UnauthorizedError";
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly code = "unsupported_media_type" as const;
+  constructor(
+    readonly received: string,
+    readonly accepted: string[],
+  ) {
+    super(`content-type ${JSON.stringify(received)} is not accepted; use one of: ${accepted.join(", ")}`);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
+/** The deploy body (or the module part of it) is over the module size cap. */
+export class ModuleTooLargeError extends ApiError {
+  readonly code = "module_too_large" as const;
+  constructor(readonly limit: number) {
+    super(`the module is larger than the ${limit}-byte limit`);
+    this.name = "ModuleTooLargeError";
+  }
+}
+
+/** The invocation payload is over the ceiling the API accepts at all (per-function limits are checked by the region). */
+export class PayloadTooLargeError extends ApiError {
+  readonly code = "payload_too_large" as const;
+  constructor(readonly limit: number) {
+    super(`the payload is larger than the ${limit}-byte limit`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+export class HashMismatchError extends ApiError {
+  readonly code = "hash_mismatch" as const;
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`the module's sha256 is ${actual}, but ${expected} was declared`);
+    this.name = "HashMismatchError";
+  }
+}
+
+/** The bytes are not a valid WebAssembly module. `offset` is set when the decoder knows where it went wrong. */
+export class BadModuleError extends ApiError {
+  readonly code = "bad_module" as const;
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+    this.name = "BadModuleError";
+  }
+}
+
+/** No route matches. */
+export class NotFoundError extends ApiError {
+  readonly code = "not_found" as const;
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`no route for ${method} ${path}`);
+    this.name = "NotFoundError";
+  }
+}
+
+/** The instrumenter produced a module V8 rejects: a bug on our side, never the caller's. */
+export class InstrumentationFailedError extends ApiError {
+  readonly code = "instrumentation_failed" as const;
+  constructor() {
+    super("the instrumented module failed WebAssembly validation");
+    this.name = "InstrumentationFailedError";
+  }
+}
+
+/** The version is recorded in the registry, but some region objects did not confirm the switch. */
+export class ActivationFailedError extends ApiError {
+  readonly code = "activation_failed" as const;
+  constructor(
+    readonly functionName: string,
+    readonly version: number,
+    readonly regions: string[],
+  ) {
+    super(`version ${version} of ${functionName} is recorded, but regions ${regions.join(", ")} did not confirm it; retry the request`);
+    this.name = "ActivationFailedError";
+  }
+}

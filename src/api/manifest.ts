@@ -1,0 +1,100 @@
+// The deploy manifest: loose input (JSON manifest part, query parameters or headers) validated once into
+// a strict model. Every limit has a default (DEFAULT_LIMITS) and a hard ceiling (LIMIT_CEILINGS), both in
+// docs/limits.md; an error names the offending field.
+
+import { z } from "zod";
+import { CAPABILITY_PROFILE_NAMES, DEFAULT_LIMITS, LIMIT_CEILINGS, type FunctionLimits } from "../runtime/index.ts";
+import { InvalidRequestError } from "./errors.ts";
+
+export const FUNCTION_NAME = /^[a-z0-9-]{1,63}$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+export const MAX_CONFIG_ENTRIES = 64;
+export const MAX_CONFIG_VALUE_CHARS = 4096;
+
+export interface DeployManifest {
+  sha256: string;
+  regions: string[];
+  profile: string[];
+  limits: FunctionLimits;
+  private: boolean;
+  config: Record<string, string>;
+}
+
+function limit(name: keyof FunctionLimits) {
+  return z
+    .number({ invalid_type_error: "must be a number" })
+    .int("must be an integer")
+    .positive("must be positive")
+    .max(LIMIT_CEILINGS[name], `must be at most ${LIMIT_CEILINGS[name]} (the hard ceiling)`)
+    .default(DEFAULT_LIMITS[name]);
+}
+
+function manifestSchema(configuredRegions: string[]) {
+  const names = CAPABILITY_PROFILE_NAMES as readonly string[];
+  return z
+    .object({
+      sha256: z
+        .string({ required_error: "is required (manifest field or x-helios-sha256 header)" })
+        .regex(SHA256_HEX, "must be 64 hex digits")
+        .transform((hex) => hex.toLowerCase()),
+      regions: z
+        .array(
+          z.string().refine((r) => configuredRegions.includes(r), (r) => ({
+            message: `unknown region ${JSON.stringify(r)}; configured: ${configuredRegions.join(", ")}`,
+          })),
+        )
+        .nonempty("must name at least one region")
+        .refine((list) => new Set(list).size === list.length, "must not repeat a region")
+        .default([...configuredRegions] as [string, ...string[]]),
+      profile: z
+        .union([z.string().transform((p) => [p]), z.array(z.string())])
+        .pipe(
+          z
+            .array(
+              z.string().refine((p) => names.includes(p), (p) => ({
+                message: `unknown capability profile ${JSON.stringify(p)}; known: ${names.join(", ")}`,
+              })),
+            )
+            .nonempty("must name at least one profile"),
+        )
+        .transform((list) => [...new Set(list)].sort())
+        .default(["minimal"]),
+      limits: z
+        .object({
+          fuel: limit("fuel"),
+          maxMemoryPages: limit("maxMemoryPages"),
+          maxPayloadBytes: limit("maxPayloadBytes"),
+          maxResponseBytes: limit("maxResponseBytes"),
+        })
+        .strict()
+        .default({}),
+      private: z.boolean({ invalid_type_error: "must be true or false" }).default(false),
+      config: z
+        .record(
+          z.string().regex(CONFIG_KEY, "keys must match [A-Za-z0-9_.-]{1,64}"),
+          z.string().max(MAX_CONFIG_VALUE_CHARS, `values must be at most ${MAX_CONFIG_VALUE_CHARS} characters`),
+        )
+        .refine((map) => Object.keys(map).length <= MAX_CONFIG_ENTRIES, `must have at most ${MAX_CONFIG_ENTRIES} entries`)
+        .default({}),
+    })
+    .strict();
+}
+
+/** Validates loose input into the strict model, or throws invalid_request naming each bad field. */
+export function parseManifest(input: unknown, configuredRegions: string[]): DeployManifest {
+  const result = manifestSchema(configuredRegions).safeParse(input);
+  if (result.success) return result.data as DeployManifest;
+  throw new InvalidRequestError(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.join(".") : "manifest",
+      message: issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+    })),
+  );
+}
+
+export function assertFunctionName(name: string): void {
+  if (!FUNCTION_NAME.test(name)) {
+    throw InvalidRequestError.of("name", "must be 1-63 characters of a-z, 0-9 and '-'");
+  }
+}

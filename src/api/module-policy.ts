@@ -1,0 +1,31 @@
+// What a deployed module may contain. Structural caps are fixed here (documented in docs/limits.md);
+// the memory cap comes from the manifest and the allowed imports from the capability profile.
+
+import type { ModulePolicy } from "../wasm/index.ts";
+import { allowedImportsFor } from "../runtime/index.ts";
+import type { DeployManifest } from "./manifest.ts";
+
+/** Largest module accepted for deploy, checked before the body is read whole. */
+export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+
+/** Room for the manifest part and multipart framing on top of the module in a multipart deploy. */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** Caps well inside V8's own engine limits, so a module that passes them also compiles. */
+export const STRUCTURAL_LIMITS = {
+  maxFunctions: 50_000,
+  maxLocalsPerFunction: 10_000,
+  maxTables: 8,
+  maxTableElements: 100_000,
+  maxDataSegments: 10_000,
+  maxGlobals: 10_000,
+} as const;
+
+export function modulePolicy(manifest: DeployManifest): ModulePolicy {
+  return {
+    ...STRUCTURAL_LIMITS,
+    maxModuleBytes: MAX_MODULE_BYTES,
+    maxMemoryPages: manifest.limits.maxMemoryPages,
+    allowedImports: allowedImportsFor(manifest.profile),
+  };
+}

@@ -1,0 +1,4 @@
+// The API's route groups: management (token), invocation (hot path), and public service routes.
+export { functionRoutes } from "./functions.ts";
+export { invokeRoutes } from "./invoke.ts";
+export { systemRoutes } from "./system.ts";

@@ -1,0 +1,22 @@
+// Bindings and variables the Worker receives (wrangler.toml declares them; .dev.vars holds the local secret).
+
+import type { RegionObject } from "./regions/region-object.ts";
+import type { RegistryObject } from "./registry/registry-object.ts";
+
+export interface Env {
+  /** Worker Loader: runs each guest in its own isolate, keyed by module sha256 and settings. */
+  LOADER: WorkerLoader;
+  /** Content-addressed module store. Keys: `modules/<sha256>.wasm` (original as uploaded) and
+   *  `instrumented/<sha256 of instrumented bytes>.wasm` (what the sandbox runs). See docs/architecture.md. */
+  MODULES: R2Bucket;
+  /** Function metadata: one object named "global", SQLite-backed, strongly consistent. */
+  REGISTRY: DurableObjectNamespace<RegistryObject>;
+  /** One object per configured region; holds the active version per function and runs invocations. */
+  REGION: DurableObjectNamespace<RegionObject>;
+  /** Bearer token for deploy/list/get/delete and private invocation (wrangler secret; .dev.vars locally). */
+  HELIOS_TOKEN: string;
+  /** Comma-separated configured region names, e.g. "wnam,enam,weur,apac". */
+  REGIONS: string;
+  /** Region used when the request names none and the caller's location gives no answer. */
+  DEFAULT_REGION: string;
+}

@@ -1,0 +1,13 @@
+// Worker entry: the HTTP API plus the Durable Object classes wrangler.toml binds.
+
+import { createApp } from "./api/index.ts";
+import type { Env } from "./env.ts";
+
+const app = createApp();
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;
+
+export { RegistryObject } from "./registry/index.ts";
+export { RegionObject } from "./regions/index.ts";

@@ -1,0 +1,197 @@
+// RegionObject: one Durable Object per region. It holds the active version of each function deployed there (in
+// memory, backed by its SQLite storage) and runs invocations in sandbox isolates, so the invocation hot path reads
+// no storage: the version map, the module bytes and the isolate are all already in memory once warm.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+import {
+  type FunctionVersion,
+  type InvokeResult,
+  loadSandbox,
+  NotDeployedInRegionError,
+  PayloadTooLargeError,
+  type SandboxEntry,
+  sandboxIsolateKey,
+  UnauthorizedInvocationError,
+  invokeSandbox,
+} from "../runtime/index.ts";
+import { type SandboxSettings, type SerializedError, serializeError } from "../sandbox/index.ts";
+import { ModuleCache } from "./module-cache.ts";
+
+/** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+export interface InvokeOptions {
+  /** The caller presented a valid bearer token (needed for private functions). */
+  authorized: boolean;
+}
+
+/** What the region holds for a name: the active version, or a tombstone (record null) left by a delete. */
+interface HeldFunction {
+  version: number;
+  record: FunctionVersion | null;
+}
+
+/** A version made ready to run: its isolate key and loader entrypoint. */
+interface PreparedFunction {
+  version: number;
+  entry: SandboxEntry;
+}
+
+const INTERNAL_ERROR_CODE = "region_internal_error";
+
+export class RegionObject extends DurableObject<Env> {
+  private readonly held = new Map<string, HeldFunction>();
+  private readonly prepared = new Map<string, PreparedFunction>();
+  private readonly modules: ModuleCache;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.modules = new ModuleCache(env.MODULES);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS functions (
+      name TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      record TEXT
+    )`);
+    for (const row of sql.exec<{ name: string; version: number; record: string | null }>(
+      "SELECT name, version, record FROM functions",
+    )) {
+      this.held.set(row.name, { version: row.version, record: row.record === null ? null : JSON.parse(row.record) });
+    }
+  }
+
+  /**
+   * Makes `version` the one every new invocation of its name runs. Versions only move forward: an activation at or
+   * below what the region holds (active or tombstoned) is ignored, so a late, reordered deploy cannot roll back.
+   * Returns whether it took effect.
+   */
+  async activate(region: string, version: FunctionVersion): Promise<RpcResult<boolean>> {
+    return settle(() => {
+      if (version.version <= (this.held.get(version.name)?.version ?? 0)) return false;
+      this.store(version.name, { version: version.version, record: version });
+      // Warm up after answering: load the module and start its isolate, so the first invocation after a deploy
+      // does not pay for R2, hashing and compilation. A failure here resurfaces, with its code, on invocation.
+      this.ctx.waitUntil(this.warm(region, version).catch(() => undefined));
+      return true;
+    });
+  }
+
+  /** Removes the function from this region, leaving a tombstone at `version`; a higher activation revives it. */
+  async deactivate(name: string, version: number): Promise<RpcResult<boolean>> {
+    return settle(() => {
+      if (version < (this.held.get(name)?.version ?? 0)) return false;
+      this.store(name, { version, record: null });
+      return true;
+    });
+  }
+
+  /** The active version of every function here (for inspection and tests). */
+  async activeVersions(): Promise<RpcResult<FunctionVersion[]>> {
+    return settle(() => [...this.held.values()].flatMap((h) => (h.record ? [h.record] : [])));
+  }
+
+  async invokeByName(
+    region: string,
+    name: string,
+    payload: ArrayBuffer,
+    options: InvokeOptions,
+  ): Promise<RpcResult<InvokeResult>> {
+    return settle(async () => {
+      // Read once: the whole invocation runs this one version even if a redeploy swaps the entry meanwhile.
+      const record = this.held.get(name)?.record;
+      if (!record) throw new NotDeployedInRegionError(name, region);
+      if (record.private && !options.authorized) throw new UnauthorizedInvocationError(name);
+      if (payload.byteLength > record.limits.maxPayloadBytes) {
+        throw new PayloadTooLargeError(payload.byteLength, record.limits.maxPayloadBytes);
+      }
+      const prepared = await this.prepare(region, record);
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await invokeSandbox(prepared.entry, payload, {
+          fuel: record.limits.fuel,
+          maxResponseBytes: record.limits.maxResponseBytes,
+        });
+      } catch (error) {
+        // A broken stub is not reused: the next invocation asks the loader again.
+        if (this.prepared.get(name) === prepared) this.prepared.delete(name);
+        throw error;
+      }
+      const durationMs = performance.now() - started;
+      if (!outcome.ok) {
+        // What the guest did before failing (its log lines, above all) is what explains the failure.
+        const { fuelUsed, memoryPages, logs } = outcome;
+        throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs } });
+      }
+      const result: InvokeResult = {
+        output: new Uint8Array(outcome.output),
+        fuelUsed: outcome.fuelUsed,
+        memoryPages: outcome.memoryPages,
+        durationMs,
+        region,
+        sha256: record.sha256,
+        version: record.version,
+        logs: outcome.logs,
+      };
+      return result;
+    });
+  }
+
+  private async warm(region: string, record: FunctionVersion): Promise<void> {
+    const prepared = await this.prepare(region, record);
+    await prepared.entry.warm();
+  }
+
+  private store(name: string, held: HeldFunction): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO functions (name, version, record) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET version = excluded.version, record = excluded.record`,
+      name,
+      held.version,
+      held.record === null ? null : JSON.stringify(held.record),
+    );
+    // One Map write: the swap is atomic for every invocation that has not yet read the entry.
+    this.held.set(name, held);
+    this.prepared.delete(name);
+  }
+
+  private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
+    const existing = this.prepared.get(record.name);
+    if (existing?.version === record.version) return existing;
+    const settings: SandboxSettings = {
+      functionName: record.name,
+      region,
+      profile: record.profile,
+      maxMemoryPages: record.limits.maxMemoryPages,
+      config: record.config,
+    };
+    // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
+    // fails this call with its own error instead of a failed isolate start.
+    await this.modules.get(record.instrumentedSha256, record.moduleKey);
+    const key = await sandboxIsolateKey(record.instrumentedSha256, settings);
+    const entry = loadSandbox(this.env.LOADER, key, settings, () =>
+      this.modules.get(record.instrumentedSha256, record.moduleKey),
+    );
+    const prepared = { version: record.version, entry };
+    // Only cache it if the record is still the held one (a swap may have happened during the await).
+    if (this.held.get(record.name)?.record === record) this.prepared.set(record.name, prepared);
+    return prepared;
+  }
+}
+
+/** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */
+class SerializedFailure extends Error {
+  constructor(readonly serialized: SerializedError) {
+    super(serialized.message);
+  }
+}
+
+async function settle<T>(fn: () => T | Promise<T>): Promise<RpcResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
+    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
+  }
+}

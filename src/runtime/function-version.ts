@@ -1,0 +1,35 @@
+// The immutable record of one deployed version of a function, and what one invocation of it reports.
+
+import type { CapabilityProfile } from "../sandbox/index.ts";
+import type { LogEntry } from "../sandbox/index.ts";
+import type { FunctionLimits } from "./limits.ts";
+
+/** Written once at deploy; a redeploy creates a new version with a higher number. */
+export interface FunctionVersion {
+  name: string;
+  /** Monotonic per name, also across deletes, so an older activation can never replace a newer one. */
+  version: number;
+  /** sha256 (hex) of the module as uploaded. */
+  sha256: string;
+  /** sha256 (hex) of the instrumented module the sandbox runs (it depends on limits.maxMemoryPages). */
+  instrumentedSha256: string;
+  /** R2 key of the instrumented bytes. */
+  moduleKey: string;
+  regions: string[];
+  profile: CapabilityProfile;
+  limits: FunctionLimits;
+  config: Record<string, string>;
+  private: boolean;
+  deployedAt: string;
+}
+
+export interface InvokeResult {
+  output: Uint8Array;
+  fuelUsed: number;
+  memoryPages: number;
+  durationMs: number;
+  region: string;
+  sha256: string;
+  version: number;
+  logs: LogEntry[];
+}

@@ -1,0 +1,41 @@
+// Deploy-time check that a module exports what the guest ABI (docs/abi.md) requires, with the right signatures.
+
+import { ALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT } from "../sandbox/index.ts";
+import { decodeModule, type FuncSig, formatSig, type PolicyViolation, valTypeName, type WasmModule } from "../wasm/index.ts";
+
+const REQUIRED_FUNCTIONS: { name: string; type: FuncSig }[] = [
+  { name: ALLOC_EXPORT, type: { params: ["i32"], results: ["i32"] } },
+  { name: HANDLER_EXPORT, type: { params: ["i32", "i32"], results: ["i64"] } },
+];
+
+/** Call after inspectModule accepted the bytes (this decodes them again; a malformed module throws here too). */
+export function checkGuestAbi(bytes: Uint8Array): PolicyViolation[] {
+  const module = decodeModule(bytes);
+  const violations: PolicyViolation[] = [];
+  const exportNamed = (name: string) => module.exports.find((e) => e.name === name);
+
+  if (exportNamed(MEMORY_EXPORT)?.kind !== "memory") {
+    violations.push({ rule: "abi_export_missing", message: `the module must export its memory as "${MEMORY_EXPORT}"` });
+  }
+  for (const required of REQUIRED_FUNCTIONS) {
+    const exported = exportNamed(required.name);
+    const expected = formatSig(required.type);
+    if (exported?.kind !== "func") {
+      violations.push({ rule: "abi_export_missing", message: `the module must export a function "${required.name}" ${expected}` });
+      continue;
+    }
+    const actual = formatSig(functionSig(module, exported.index));
+    if (actual !== expected) {
+      violations.push({ rule: "abi_export_signature", message: `export "${required.name}" must have type ${expected}, not ${actual}` });
+    }
+  }
+  return violations;
+}
+
+/** Signature of function `index` in the function index space (imported functions first). */
+function functionSig(module: WasmModule, index: number): FuncSig {
+  const importedTypes = module.imports.flatMap((i) => (i.desc.kind === "func" ? [i.desc.typeIndex] : []));
+  const typeIndex = index < importedTypes.length ? importedTypes[index] : module.functions[index - importedTypes.length];
+  const type = module.types[typeIndex];
+  return { params: type.params.map((p) => valTypeName(p)!), results: type.results.map((r) => valTypeName(r)!) };
+}

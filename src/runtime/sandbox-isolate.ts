@@ -1,0 +1,68 @@
+// Parent side of the sandbox: the code handed to the Worker Loader, the isolate key, and one call into it.
+
+import type { InvocationOutcome, InvocationRequest, SandboxSettings } from "../sandbox/index.ts";
+import type SandboxEntrypoint from "../sandbox/isolate-entry.ts";
+import { sha256Hex } from "./digest.ts";
+import { SandboxInternalError } from "./errors.ts";
+import { SANDBOX_CODE, SANDBOX_CODE_SHA256, SANDBOX_GUEST_MODULE, SANDBOX_MAIN_MODULE } from "./generated/sandbox-bundle.ts";
+
+/** Same date as wrangler.toml: the guest isolate sees the platform exactly as the parent does. */
+export const SANDBOX_COMPATIBILITY_DATE = "2026-04-26";
+
+export type SandboxEntry = Fetcher<SandboxEntrypoint>;
+
+/**
+ * Isolate cache key: the instrumented module's digest plus a digest of every setting baked into the isolate and of
+ * the sandbox code itself. Equal keys must mean byte-identical isolate code, because the loader may reuse any
+ * isolate it still holds under that key.
+ */
+export async function sandboxIsolateKey(instrumentedSha256: string, settings: SandboxSettings): Promise<string> {
+  const canonical = JSON.stringify([
+    SANDBOX_CODE_SHA256,
+    settings.functionName,
+    settings.region,
+    [...settings.profile].sort(),
+    settings.maxMemoryPages,
+    Object.entries(settings.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
+  return `${instrumentedSha256}.${(await sha256Hex(new TextEncoder().encode(canonical))).slice(0, 32)}`;
+}
+
+/** Everything the loader needs to start a sandbox isolate for one guest. */
+export function sandboxWorkerCode(settings: SandboxSettings, guestWasm: ArrayBuffer): WorkerLoaderWorkerCode {
+  return {
+    compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+    mainModule: SANDBOX_MAIN_MODULE,
+    modules: {
+      [SANDBOX_MAIN_MODULE]: SANDBOX_CODE,
+      [SANDBOX_GUEST_MODULE]: { wasm: guestWasm },
+    },
+    // No network: the guest reaches the outside only through host functions its profile grants.
+    globalOutbound: null,
+    env: { SETTINGS: settings },
+  };
+}
+
+/** The loader calls `loadModule` only when it has no warm isolate for the key. */
+export function loadSandbox(
+  loader: WorkerLoader,
+  key: string,
+  settings: SandboxSettings,
+  loadModule: () => Promise<ArrayBuffer>,
+): SandboxEntry {
+  const stub = loader.get(key, async () => sandboxWorkerCode(settings, await loadModule()));
+  return stub.getEntrypoint<SandboxEntrypoint>();
+}
+
+/** One invocation. Guest failures come back inside the outcome; only a broken sandbox throws. */
+export async function invokeSandbox(
+  entry: SandboxEntry,
+  payload: ArrayBuffer,
+  request: InvocationRequest,
+): Promise<InvocationOutcome> {
+  try {
+    return (await entry.invoke(payload, request)) as InvocationOutcome;
+  } catch (error) {
+    throw new SandboxInternalError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,89 @@
+// Starts the real local server the way `npm start` does (node scripts/start.mjs), on a free port with a fresh
+// state directory and its own token, and stops it again. No file watching, so edits elsewhere cannot restart it.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+
+export interface LocalServer {
+  baseUrl: string;
+  token: string;
+  stateDir: string;
+  /** Everything start.mjs printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startLocalServer(options: { stateDir?: string; token?: string } = {}): Promise<LocalServer> {
+  const port = await freePort();
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "helios-e2e-"));
+  const token = options.token ?? randomBytes(16).toString("hex");
+  const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch"], {
+    cwd: repoRoot,
+    env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+
+  const ready = new Promise<void>((ready, fail) => {
+    const check = setInterval(() => {
+      if (output.includes("Helios Edge ready at")) {
+        clearInterval(check);
+        ready();
+      }
+    }, 100);
+    child.once("exit", (code) => {
+      clearInterval(check);
+      fail(new Error(`start.mjs exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    token,
+    stateDir,
+    output: () => output,
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.kill("SIGTERM");
+  const timeout = new Promise<"timeout">((done) => setTimeout(() => done("timeout"), 15_000));
+  if ((await Promise.race([exited, timeout])) === "timeout") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Number of blobs in the local R2 bucket's persisted state. */
+export function storedBlobCount(stateDir: string): number {
+  const blobs = join(stateDir, "v3", "r2", "helios-modules", "blobs");
+  return existsSync(blobs) ? readdirSync(blobs).length : 0;
+}
