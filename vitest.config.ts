@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { outboundServer } from "./test/support/outbound-server.ts";
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
 // and end-to-end projects are added alongside as they land.
@@ -20,7 +21,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { HELIOS_TOKEN: "test-token" } },
+            // Every global fetch() of the Worker goes to a handler in Node: the guests' "outside world".
+            miniflare: { bindings: { HELIOS_TOKEN: "test-token" }, outboundService: outboundServer },
           }),
         ],
         test: {

@@ -6,7 +6,6 @@ import { regionClient } from "../regions/index.ts";
 import { instrumentedModuleKey, originalModuleKey, putContentAddressed, registryStub } from "../registry/index.ts";
 import { checkGuestAbi, sha256Hex, type FunctionVersion } from "../runtime/index.ts";
 import {
-  assertPolicy,
   inspectModule,
   instrumentModule,
   MalformedModuleError,
@@ -15,7 +14,7 @@ import {
 import type { DeployInput } from "./deploy-request.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError } from "./errors.ts";
 import { parseManifest } from "./manifest.ts";
-import { modulePolicy } from "./module-policy.ts";
+import { assertModulePolicy } from "./module-policy.ts";
 import { regionConfig } from "./regions.ts";
 
 export interface DeployOutcome {
@@ -32,7 +31,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
 
   const info = decode(() => inspectModule(module));
   if (!WebAssembly.validate(module)) throw new BadModuleError("the module failed WebAssembly validation");
-  assertPolicy(info, modulePolicy(manifest));
+  assertModulePolicy(info, manifest);
   const abiViolations = checkGuestAbi(module);
   if (abiViolations.length > 0) throw new PolicyViolationError(abiViolations);
 
@@ -57,6 +56,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
     profile: manifest.profile,
     limits: manifest.limits,
     config: manifest.config,
+    allowedHosts: manifest.allowedHosts,
     private: manifest.private,
   });
   await activate(env, version, previous);

@@ -34,6 +34,7 @@ export const DEPLOY_SETTINGS: readonly Setting[] = [
   { field: "limits.maxResponseBytes", query: "maxResponseBytes", header: "x-helios-max-response-bytes", kind: "integer" },
   { field: "private", query: "private", header: "x-helios-private", kind: "boolean" },
   { field: "config", query: "config", header: "x-helios-config", kind: "json" },
+  { field: "allowedHosts", query: "allowedHosts", header: "x-helios-allowed-hosts", kind: "list" },
 ];
 
 const ACCEPTED_TYPES = ["application/wasm", "multipart/form-data"];

@@ -11,6 +11,9 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MAX_CONFIG_ENTRIES = 64;
 export const MAX_CONFIG_VALUE_CHARS = 4096;
+/** `host` or `host:port`, lower case, as URL.host spells it; the allow-list of heliosdb_http_fetch. */
+const ALLOWED_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+export const MAX_ALLOWED_HOSTS = 32;
 
 export interface DeployManifest {
   sha256: string;
@@ -19,6 +22,7 @@ export interface DeployManifest {
   limits: FunctionLimits;
   private: boolean;
   config: Record<string, string>;
+  allowedHosts: string[];
 }
 
 function limit(name: keyof FunctionLimits) {
@@ -77,8 +81,17 @@ function manifestSchema(configuredRegions: string[]) {
         )
         .refine((map) => Object.keys(map).length <= MAX_CONFIG_ENTRIES, `must have at most ${MAX_CONFIG_ENTRIES} entries`)
         .default({}),
+      allowedHosts: z
+        .array(z.string().regex(ALLOWED_HOST, "must be a lower-case host name, optionally with :port (e.g. api.example.com)"))
+        .max(MAX_ALLOWED_HOSTS, `must list at most ${MAX_ALLOWED_HOSTS} hosts`)
+        .transform((list) => [...new Set(list)].sort())
+        .default([]),
     })
-    .strict();
+    .strict()
+    .refine((m) => m.allowedHosts.length === 0 || m.profile.some((p) => p === "network"), {
+      message: 'needs the "network" capability in profile',
+      path: ["allowedHosts"],
+    });
 }
 
 /** Validates loose input into the strict model, or throws invalid_request naming each bad field. */

@@ -5,18 +5,28 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
+  type CallChain,
   type FunctionVersion,
   type InvokeResult,
   loadSandbox,
   NotDeployedInRegionError,
   PayloadTooLargeError,
+  rootChain,
   type SandboxEntry,
   sandboxIsolateKey,
   UnauthorizedInvocationError,
   invokeSandbox,
 } from "../runtime/index.ts";
-import { type SandboxSettings, type SerializedError, serializeError } from "../sandbox/index.ts";
+import {
+  type InvocationRequest,
+  profileNeedsBridge,
+  type SandboxSettings,
+  type SerializedError,
+  serializeError,
+} from "../sandbox/index.ts";
 import { ModuleCache } from "./module-cache.ts";
+import { isLocationHint } from "./region-client.ts";
+import { RegionHostBridge } from "./region-host-bridge.ts";
 
 /** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -24,6 +34,15 @@ export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: Serializ
 export interface InvokeOptions {
   /** The caller presented a valid bearer token (needed for private functions). */
   authorized: boolean;
+}
+
+/** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
+export interface ChainedCall {
+  chain: CallChain;
+  /** The caller's remaining fuel: the callee runs on min(this, its own limit). */
+  fuel: number;
+  /** The caller's output buffer: the callee's response cap is min(this, its own limit). */
+  maxResponseBytes: number;
 }
 
 /** What the region holds for a name: the active version, or a tombstone (record null) left by a delete. */
@@ -105,37 +124,79 @@ export class RegionObject extends DurableObject<Env> {
       if (payload.byteLength > record.limits.maxPayloadBytes) {
         throw new PayloadTooLargeError(payload.byteLength, record.limits.maxPayloadBytes);
       }
-      const prepared = await this.prepare(region, record);
-      const started = performance.now();
-      let outcome;
-      try {
-        outcome = await invokeSandbox(prepared.entry, payload, {
-          fuel: record.limits.fuel,
-          maxResponseBytes: record.limits.maxResponseBytes,
-        });
-      } catch (error) {
-        // A broken stub is not reused: the next invocation asks the loader again.
-        if (this.prepared.get(name) === prepared) this.prepared.delete(name);
-        throw error;
-      }
-      const durationMs = performance.now() - started;
-      if (!outcome.ok) {
-        // What the guest did before failing (its log lines, above all) is what explains the failure.
-        const { fuelUsed, memoryPages, logs } = outcome;
-        throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs } });
-      }
-      const result: InvokeResult = {
-        output: new Uint8Array(outcome.output),
-        fuelUsed: outcome.fuelUsed,
-        memoryPages: outcome.memoryPages,
-        durationMs,
-        region,
-        sha256: record.sha256,
-        version: record.version,
-        logs: outcome.logs,
-      };
-      return result;
+      const request = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
+      return this.run(region, record, payload, request, rootChain(name));
     });
+  }
+
+  /**
+   * An edge_invoke from another function (of this deployment, so private functions are reachable). The callee runs
+   * on the caller's remaining fuel and output capacity when those are below its own limits; the bridge that called
+   * this has already checked the chain for cycles, depth and the deadline.
+   */
+  async invokeChained(region: string, name: string, payload: Uint8Array, call: ChainedCall): Promise<RpcResult<InvokeResult>> {
+    return settle(async () => {
+      const record = this.held.get(name)?.record;
+      if (!record) throw new NotDeployedInRegionError(name, region);
+      if (payload.byteLength > record.limits.maxPayloadBytes) {
+        throw new PayloadTooLargeError(payload.byteLength, record.limits.maxPayloadBytes);
+      }
+      const request = {
+        fuel: Math.min(call.fuel, record.limits.fuel),
+        maxResponseBytes: Math.min(call.maxResponseBytes, record.limits.maxResponseBytes),
+      };
+      const bytes = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload.buffer : payload.slice().buffer;
+      return this.run(region, record, bytes as ArrayBuffer, request, call.chain);
+    });
+  }
+
+  private async run(
+    region: string,
+    record: FunctionVersion,
+    payload: ArrayBuffer,
+    request: InvocationRequest,
+    chain: CallChain,
+  ): Promise<InvokeResult> {
+    const prepared = await this.prepare(region, record);
+    const bridge = profileNeedsBridge(record.profile)
+      ? new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) =>
+          target === region ? this.invokeChained(region, name, bytes, call) : this.remote(target).invokeChained(target, name, bytes, call),
+        )
+      : null;
+    const started = performance.now();
+    let outcome;
+    try {
+      outcome = await invokeSandbox(prepared.entry, payload, request, bridge);
+    } catch (error) {
+      // A broken stub is not reused: the next invocation asks the loader again.
+      if (this.prepared.get(record.name) === prepared) this.prepared.delete(record.name);
+      throw error;
+    }
+    const durationMs = performance.now() - started;
+    if (!outcome.ok) {
+      // What the guest did before failing (its log lines, above all) is what explains the failure.
+      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
+      throw new SerializedFailure({
+        ...outcome.error,
+        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes },
+      });
+    }
+    return {
+      output: new Uint8Array(outcome.output),
+      fuelUsed: outcome.fuelUsed,
+      memoryPages: outcome.memoryPages,
+      durationMs,
+      region,
+      sha256: record.sha256,
+      version: record.version,
+      logs: outcome.logs,
+      leakedBlocks: outcome.leakedBlocks,
+      leakedBytes: outcome.leakedBytes,
+    };
+  }
+
+  private remote(region: string): DurableObjectStub<RegionObject> {
+    return this.env.REGION.get(this.env.REGION.idFromName(region), isLocationHint(region) ? { locationHint: region } : undefined);
   }
 
   private async warm(region: string, record: FunctionVersion): Promise<void> {
@@ -165,6 +226,7 @@ export class RegionObject extends DurableObject<Env> {
       profile: record.profile,
       maxMemoryPages: record.limits.maxMemoryPages,
       config: record.config,
+      allowedHosts: record.allowedHosts ?? [],
     };
     // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
     // fails this call with its own error instead of a failed isolate start.

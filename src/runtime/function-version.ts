@@ -19,6 +19,9 @@ export interface FunctionVersion {
   profile: CapabilityProfile;
   limits: FunctionLimits;
   config: Record<string, string>;
+  /** Hosts heliosdb_http_fetch may reach (`host` or `host:port`, lower case); only with the `network` capability.
+   *  Absent in versions stored before the field existed, which means none. */
+  allowedHosts?: string[];
   private: boolean;
   deployedAt: string;
 }
@@ -32,4 +35,7 @@ export interface InvokeResult {
   sha256: string;
   version: number;
   logs: LogEntry[];
+  /** Host-made blocks the guest never freed (and their bytes): reported, not an error. */
+  leakedBlocks: number;
+  leakedBytes: number;
 }

@@ -1,11 +1,12 @@
 // Deploy-time check that a module exports what the guest ABI (docs/abi.md) requires, with the right signatures.
 
-import { ALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT } from "../sandbox/index.ts";
+import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT } from "../sandbox/index.ts";
 import { decodeModule, type FuncSig, formatSig, type PolicyViolation, valTypeName, type WasmModule } from "../wasm/index.ts";
 
-const REQUIRED_FUNCTIONS: { name: string; type: FuncSig }[] = [
+const REQUIRED_FUNCTIONS: { name: string; type: FuncSig; optional?: true }[] = [
   { name: ALLOC_EXPORT, type: { params: ["i32"], results: ["i32"] } },
   { name: HANDLER_EXPORT, type: { params: ["i32", "i32"], results: ["i64"] } },
+  { name: DEALLOC_EXPORT, type: { params: ["i32", "i32"], results: [] }, optional: true },
 ];
 
 /** Call after inspectModule accepted the bytes (this decodes them again; a malformed module throws here too). */
@@ -20,6 +21,7 @@ export function checkGuestAbi(bytes: Uint8Array): PolicyViolation[] {
   for (const required of REQUIRED_FUNCTIONS) {
     const exported = exportNamed(required.name);
     const expected = formatSig(required.type);
+    if (exported === undefined && required.optional) continue;
     if (exported?.kind !== "func") {
       violations.push({ rule: "abi_export_missing", message: `the module must export a function "${required.name}" ${expected}` });
       continue;

@@ -1,10 +1,12 @@
 // Runtime layer: function versions and limits, capability checks at deploy, and calling into sandbox isolates.
 
 export { CAPABILITY_PROFILE_NAMES, type CapabilityProfile, type LogEntry } from "../sandbox/index.ts";
+export * from "./call-chain.ts";
 export * from "./capabilities.ts";
 export * from "./digest.ts";
 export * from "./errors.ts";
 export * from "./function-version.ts";
 export * from "./guest-abi-check.ts";
 export * from "./limits.ts";
+export * from "./outbound-gateway.ts";
 export * from "./sandbox-isolate.ts";

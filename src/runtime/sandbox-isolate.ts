@@ -1,6 +1,6 @@
 // Parent side of the sandbox: the code handed to the Worker Loader, the isolate key, and one call into it.
 
-import type { InvocationOutcome, InvocationRequest, SandboxSettings } from "../sandbox/index.ts";
+import type { HostBridge, InvocationOutcome, InvocationRequest, SandboxSettings } from "../sandbox/index.ts";
 import type SandboxEntrypoint from "../sandbox/isolate-entry.ts";
 import { sha256Hex } from "./digest.ts";
 import { SandboxInternalError } from "./errors.ts";
@@ -24,6 +24,7 @@ export async function sandboxIsolateKey(instrumentedSha256: string, settings: Sa
     [...settings.profile].sort(),
     settings.maxMemoryPages,
     Object.entries(settings.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    [...settings.allowedHosts].sort(),
   ]);
   return `${instrumentedSha256}.${(await sha256Hex(new TextEncoder().encode(canonical))).slice(0, 32)}`;
 }
@@ -54,14 +55,18 @@ export function loadSandbox(
   return stub.getEntrypoint<SandboxEntrypoint>();
 }
 
-/** One invocation. Guest failures come back inside the outcome; only a broken sandbox throws. */
+/**
+ * One invocation. Guest failures come back inside the outcome; only a broken sandbox throws. `bridge` (an RpcTarget,
+ * passed by reference over RPC) serves the guest's async host calls; null when its profile has none.
+ */
 export async function invokeSandbox(
   entry: SandboxEntry,
   payload: ArrayBuffer,
   request: InvocationRequest,
+  bridge: (HostBridge & Rpc.RpcTargetBranded) | null = null,
 ): Promise<InvocationOutcome> {
   try {
-    return (await entry.invoke(payload, request)) as InvocationOutcome;
+    return (await entry.invoke(payload, request, bridge)) as InvocationOutcome;
   } catch (error) {
     throw new SandboxInternalError(error instanceof Error ? error.message : String(error));
   }

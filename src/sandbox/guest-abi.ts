@@ -7,6 +7,8 @@ export const HOST_MODULE = "heliosdb";
 export const MEMORY_EXPORT = "memory";
 /** `helios_alloc(size: i32) -> i32`: returns a block of `size` bytes the host may write into. */
 export const ALLOC_EXPORT = "helios_alloc";
+/** Optional `helios_dealloc(ptr: i32, size: i32)`: frees a block helios_alloc returned (used for host-made blocks). */
+export const DEALLOC_EXPORT = "helios_dealloc";
 /** `handle(ptr: i32, len: i32) -> i64`: runs the function on the payload at (ptr, len); returns packed output. */
 export const HANDLER_EXPORT = "handle";
 

@@ -1,74 +1,64 @@
-// The host functions a guest can import from module "heliosdb", each granted by one capability profile.
+// The host functions a guest can import from module "heliosdb", each granted by one capability profile (and by
+// every profile that includes it). Only granted functions are ever linked into an instance.
 
-import type { FuncSig } from "../wasm/index.ts";
-import { chargeFuel } from "../wasm/index.ts";
-import type { CapabilityProfile, CapabilityProfileName } from "./capabilities.ts";
-import { HostStatus } from "./host-status.ts";
-import { OutOfFuelInvocationError } from "./errors.ts";
-import { type LogCollector, LOG_LEVELS, MAX_LOG_MESSAGE_BYTES } from "./log-collector.ts";
-import { isInsideMemory } from "./memory-range.ts";
-
-/** What a host function can reach of the invocation it serves. `instance` is set right after instantiation. */
-export interface HostContext {
-  instance: WebAssembly.Instance | null;
-  memory: WebAssembly.Memory | null;
-  fuelBudget: number;
-  logs: LogCollector;
-}
-
-export interface HostFunctionDefinition {
-  name: string;
-  grantedBy: CapabilityProfileName;
-  type: FuncSig;
-  create(context: HostContext): (...args: number[]) => number;
-}
-
-/** Every host call costs this much fuel, plus one per started 16 bytes it reads or writes (docs/abi.md). */
-export const HOST_CALL_BASE_FUEL = 100;
-export const HOST_CALL_BYTES_PER_FUEL = 16;
-
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+import { type CapabilityProfile, type CapabilityProfileName, expandProfile } from "./capabilities.ts";
+import { ALLOC_FUNCTION, DEALLOC_FUNCTION } from "./host-blocks.ts";
+import type { HostContext, HostFunctionDefinition } from "./host-call.ts";
+import { EDGE_INVOKE_FUNCTION } from "./host-edge-invoke.ts";
+import {
+  CLOCK_FUNCTION,
+  CONFIG_GET_FUNCTION,
+  FUNCTION_NAME_FUNCTION,
+  RANDOM_BYTES_FUNCTION,
+  REGION_NAME_FUNCTION,
+} from "./host-environment.ts";
+import { HTTP_FETCH_FUNCTION } from "./host-http-fetch.ts";
+import { LOG_FUNCTION, OUTPUT_FUNCTION } from "./host-log-output.ts";
 
 export const HOST_FUNCTIONS: readonly HostFunctionDefinition[] = [
-  {
-    name: "heliosdb_log",
-    grantedBy: "minimal",
-    type: { params: ["i32", "i32", "i32"], results: ["i32"] },
-    create: (context) => (level, ptr, len) => {
-      // Lengths over the cap are refused before they are charged per byte: a lie about len costs only the base.
-      const tooLong = len >>> 0 > MAX_LOG_MESSAGE_BYTES;
-      chargeHostCall(context, tooLong ? 0 : len >>> 0);
-      if (tooLong) return HostStatus.tooLarge;
-      const levelName = LOG_LEVELS[level];
-      if (levelName === undefined) return HostStatus.invalidArgument;
-      const buffer = context.memory!.buffer;
-      if (!isInsideMemory(ptr, len, buffer.byteLength)) return HostStatus.outOfBounds;
-      let message: string;
-      try {
-        message = utf8.decode(new Uint8Array(buffer, ptr >>> 0, len >>> 0));
-      } catch {
-        return HostStatus.invalidUtf8;
-      }
-      return context.logs.add(levelName, message) ? HostStatus.ok : HostStatus.quotaExceeded;
-    },
-  },
+  LOG_FUNCTION,
+  OUTPUT_FUNCTION,
+  CONFIG_GET_FUNCTION,
+  FUNCTION_NAME_FUNCTION,
+  REGION_NAME_FUNCTION,
+  CLOCK_FUNCTION,
+  RANDOM_BYTES_FUNCTION,
+  ALLOC_FUNCTION,
+  DEALLOC_FUNCTION,
+  EDGE_INVOKE_FUNCTION,
+  HTTP_FETCH_FUNCTION,
 ];
 
 export function hostFunctionsGrantedBy(profile: CapabilityProfile): HostFunctionDefinition[] {
-  return HOST_FUNCTIONS.filter((fn) => profile.includes(fn.grantedBy));
+  const granted = expandProfile(profile);
+  return HOST_FUNCTIONS.filter((fn) => granted.has(fn.grantedBy));
 }
 
-/** The import object for one instance: only the functions the profile grants are linked at all. */
-export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): Record<string, Function> {
-  return Object.fromEntries(hostFunctionsGrantedBy(profile).map((fn) => [fn.name, fn.create(context)]));
+/** The profile that introduces a host function, or null when no host function has that name. */
+export function capabilityFor(name: string): CapabilityProfileName | null {
+  return HOST_FUNCTIONS.find((fn) => fn.name === name)?.grantedBy ?? null;
+}
+
+/** True when the profile links a host function that suspends the guest (the handler must then run under JSPI). */
+export function profileNeedsBridge(profile: CapabilityProfile): boolean {
+  return hostFunctionsGrantedBy(profile).some((fn) => fn.async);
 }
 
 /**
- * Charges a host call against the guest's fuel. Running out inside a host call ends the invocation right there,
- * so a flood of cheap host calls cannot outrun the budget.
+ * The import object for one instance: only the functions the profile grants are linked at all. Async ones are
+ * wrapped as JSPI `WebAssembly.Suspending` imports, which the engine must support.
  */
-function chargeHostCall(context: HostContext, bytes: number): void {
-  const instance = context.instance!;
-  const cost = HOST_CALL_BASE_FUEL + Math.ceil(bytes / HOST_CALL_BYTES_PER_FUEL);
-  if (!chargeFuel(instance, BigInt(cost))) throw new OutOfFuelInvocationError(context.fuelBudget);
+export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): Record<string, unknown> {
+  const imports: Record<string, unknown> = {};
+  for (const fn of hostFunctionsGrantedBy(profile)) {
+    const implementation = fn.create(context);
+    if (!fn.async) {
+      imports[fn.name] = implementation;
+      continue;
+    }
+    const Suspending = (WebAssembly as unknown as { Suspending?: new (fn: Function) => object }).Suspending;
+    if (Suspending === undefined) throw new Error(`this engine has no JSPI (WebAssembly.Suspending), needed by ${fn.name}`);
+    imports[fn.name] = new Suspending(implementation);
+  }
+  return imports;
 }

@@ -2,9 +2,26 @@
 
 export * from "./capabilities.ts";
 export * from "./guest-abi.ts";
+export * from "./host-bridge.ts";
+export * from "./host-call.ts";
 export * from "./host-functions.ts";
 export * from "./host-status.ts";
+export { EDGE_INVOKE_BASE_FUEL, MAX_EDGE_INVOKES_PER_INVOCATION, MAX_EDGE_PAYLOAD_BYTES } from "./host-edge-invoke.ts";
+export { MAX_CONFIG_KEY_BYTES, MAX_NAME_BYTES, MAX_RANDOM_BYTES } from "./host-environment.ts";
+export {
+  FETCH_RESULT_BYTES,
+  HTTP_FETCH_BASE_FUEL,
+  isHostAllowed,
+  MAX_FETCH_BODY_BYTES,
+  MAX_FETCH_HEADER_BYTES,
+  MAX_FETCH_METHOD_BYTES,
+  MAX_FETCH_URL_BYTES,
+  MAX_HTTP_FETCHES_PER_INVOCATION,
+  parseHeaderLines,
+} from "./host-http-fetch.ts";
 export * from "./invocation.ts";
+export * from "./output-collector.ts";
+export * from "./sandbox-settings.ts";
 export {
   GuestAbiViolationError,
   GuestTrapError,
@@ -16,7 +33,6 @@ export {
   ResponseTooLargeError,
 } from "./errors.ts";
 export * from "./log-collector.ts";
-export * from "./memory-range.ts";
 export * from "./serialized-error.ts";
 export {
   AllocationSizeMismatchError,

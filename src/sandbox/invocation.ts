@@ -1,10 +1,9 @@
 // One guest invocation: fresh instance, start export, payload in through the guest's allocator, handler, checked
-// output out. Runs inside the sandbox isolate; plain JS + WebAssembly, so it also runs under Node in unit tests.
+// output out. Runs inside the sandbox isolate; plain JS + WebAssembly, so it also runs under Node in unit tests
+// (profiles with async host functions need JSPI, which workerd has and Node 20 does not).
 
-import { callMetered, getFuel, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
-import type { CapabilityProfile } from "./capabilities.ts";
-import { ALLOC_EXPORT, HANDLER_EXPORT, HOST_MODULE, MEMORY_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
-import { type HostContext, linkHostFunctions } from "./host-functions.ts";
+import { callMetered, callMeteredAsync, getFuel, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
+import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
   GuestTrapError,
@@ -13,30 +12,27 @@ import {
   MemoryLimitError,
   OutOfFuelInvocationError,
   ResponseTooLargeError,
+  SandboxError,
 } from "./errors.ts";
+import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, HOST_MODULE, MEMORY_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
+import type { HostBridge } from "./host-bridge.ts";
+import type { HostContext } from "./host-call.ts";
+import { linkHostFunctions, profileNeedsBridge } from "./host-functions.ts";
 import { LogCollector, type LogEntry } from "./log-collector.ts";
-import { isInsideMemory } from "./memory-range.ts";
+import { OutputCollector } from "./output-collector.ts";
+import { SafeMemory } from "./safe-memory.ts";
+import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 import { type SerializedError, serializeError } from "./serialized-error.ts";
 
-/** Fixed for the life of a sandbox isolate: part of the isolate's cache key. */
-export interface SandboxSettings {
-  functionName: string;
-  region: string;
-  profile: CapabilityProfile;
-  maxMemoryPages: number;
-  config: Record<string, string>;
-}
-
-/** Chosen per call, so a caller can hand down less than the function's own limits. */
-export interface InvocationRequest {
-  fuel: number;
-  maxResponseBytes: number;
-}
+export type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 
 export interface InvocationUsage {
   fuelUsed: number;
   memoryPages: number;
   logs: LogEntry[];
+  /** Host-made blocks (heliosdb_alloc, http_fetch responses) never freed, and their bytes. */
+  leakedBlocks: number;
+  leakedBytes: number;
 }
 
 export type InvocationOutcome =
@@ -46,29 +42,49 @@ export type InvocationOutcome =
 /** Code for a failure that is the sandbox's own bug, not the guest's: never expected, always reported. */
 export const SANDBOX_INTERNAL_ERROR = "sandbox_internal_error";
 
+/** Per-call caps of host functions that move bytes: the largest payload or response any function may have. */
+export const HOST_CALL_MAX_BYTES = 8 * 1024 * 1024;
+
 const PAGE_BYTES = 65536;
 
 interface GuestExports {
   memory: WebAssembly.Memory;
   alloc: (size: number) => unknown;
+  dealloc: ((ptr: number, size: number) => unknown) | null;
   handle: (ptr: number, len: number) => unknown;
   start: (() => unknown) | null;
 }
 
-export function runInvocation(
+export async function runInvocation(
   module: WebAssembly.Module,
   payload: Uint8Array,
   request: InvocationRequest,
   settings: SandboxSettings,
-): InvocationOutcome {
-  const context: HostContext = { instance: null, memory: null, fuelBudget: request.fuel, logs: new LogCollector() };
-  const usage = (): InvocationUsage => ({
-    fuelUsed: context.instance ? fuelUsedOf(context.instance, request.fuel) : 0,
-    memoryPages: context.memory ? context.memory.buffer.byteLength / PAGE_BYTES : 0,
-    logs: context.logs.entries,
-  });
+  bridge: HostBridge | null = null,
+): Promise<InvocationOutcome> {
+  const context: HostContext = {
+    settings,
+    fuelBudget: request.fuel,
+    instance: null,
+    memory: null,
+    tracker: null,
+    logs: new LogCollector(),
+    output: new OutputCollector(request.maxResponseBytes),
+    bridge,
+    edgeInvokes: 0,
+    httpFetches: 0,
+  };
+  const usage = (): InvocationUsage => {
+    const leaks = context.tracker?.finish() ?? { leakedBlocks: 0, leakedBytes: 0 };
+    return {
+      fuelUsed: context.instance ? fuelUsedOf(context.instance, request.fuel) : 0,
+      memoryPages: context.memory ? context.memory.byteLength / PAGE_BYTES : 0,
+      logs: context.logs.entries,
+      ...leaks,
+    };
+  };
   try {
-    const output = runGuest(module, payload, request, settings, context);
+    const output = await runGuest(module, payload, request, settings, context);
     return { ok: true, output, ...usage() };
   } catch (error) {
     const failure = classifyFailure(error, request, settings, context);
@@ -76,51 +92,85 @@ export function runInvocation(
   }
 }
 
-function runGuest(
+async function runGuest(
   module: WebAssembly.Module,
   payload: Uint8Array,
   request: InvocationRequest,
   settings: SandboxSettings,
   context: HostContext,
-): ArrayBuffer {
+): Promise<ArrayBuffer> {
   // A new instance every time: no global, heap or table state survives from one invocation to the next.
+  const imports = linkHostFunctions(settings.profile, context);
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(module, { [HOST_MODULE]: linkHostFunctions(settings.profile, context) });
+    instance = new WebAssembly.Instance(module, { [HOST_MODULE]: imports } as WebAssembly.Imports);
   } catch (error) {
     throw new GuestAbiViolationError(`instantiation failed: ${messageOf(error)}`);
   }
   const guest = guestExportsOf(instance);
+  const memory = new SafeMemory(guest.memory, {
+    maxReadBytes: HOST_CALL_MAX_BYTES,
+    maxWriteBytes: HOST_CALL_MAX_BYTES,
+  });
   context.instance = instance;
-  context.memory = guest.memory;
+  context.memory = memory;
+  context.tracker = new AllocationTracker(guest.memory, {
+    alloc: (size) => guest.alloc(size) as number,
+    // Without a helios_dealloc export (a bump allocator, say) a freed block is only unregistered.
+    dealloc: (ptr, size) => void guest.dealloc?.(ptr, size),
+  });
 
-  const { value: packed } = callMetered(instance, BigInt(request.fuel), () => {
-    guest.start?.();
+  const placePayload = (): number => {
     const ptr = Number(guest.alloc(payload.byteLength)) >>> 0;
-    if (!isInsideMemory(ptr, payload.byteLength, guest.memory.buffer.byteLength)) {
+    try {
+      memory.checkRange(ptr, payload.byteLength);
+    } catch (error) {
+      if (!(error instanceof SandboxError)) throw error;
       throw new GuestAbiViolationError(
-        `${ALLOC_EXPORT}(${payload.byteLength}) returned ${ptr}, outside the ${guest.memory.buffer.byteLength}-byte memory`,
+        `${ALLOC_EXPORT}(${payload.byteLength}) returned ${ptr}, outside the ${memory.byteLength}-byte memory`,
       );
     }
-    new Uint8Array(guest.memory.buffer, ptr, payload.byteLength).set(payload);
-    return guest.handle(ptr, payload.byteLength);
-  });
+    memory.writeBytes(ptr, payload);
+    return ptr;
+  };
+
+  let packed: unknown;
+  const budget = BigInt(request.fuel);
+  if (profileNeedsBridge(settings.profile)) {
+    // JSPI: the handler (and start) run on a suspendable stack, so an async host call suspends the guest, not the isolate.
+    const promising = (WebAssembly as unknown as { promising: (fn: Function) => (...args: unknown[]) => Promise<unknown> }).promising;
+    const start = guest.start ? promising(guest.start) : null;
+    const handle = promising(guest.handle);
+    ({ value: packed } = await callMeteredAsync(instance, budget, async () => {
+      if (start) await start();
+      const ptr = placePayload();
+      return handle(ptr, payload.byteLength);
+    }));
+  } else {
+    ({ value: packed } = callMetered(instance, budget, () => {
+      guest.start?.();
+      const ptr = placePayload();
+      return guest.handle(ptr, payload.byteLength);
+    }));
+  }
   // A host call may overdraw the budget right before the guest returns, without another check in guest code.
   if (getFuel(instance) < 0n) throw new OutOfFuelInvocationError(request.fuel);
   if (typeof packed !== "bigint") throw new GuestAbiViolationError(`${HANDLER_EXPORT} must return an i64`);
 
   // Validate the location against the live memory and the cap before a single byte is read.
   const { ptr, len } = unpackOutputLocation(packed);
-  const memoryBytes = guest.memory.buffer.byteLength;
-  if (!isInsideMemory(ptr, len, memoryBytes)) throw new InvalidGuestOutputError(ptr, len, memoryBytes);
-  if (len > request.maxResponseBytes) throw new ResponseTooLargeError(len, request.maxResponseBytes);
-  return guest.memory.buffer.slice(ptr, ptr + len);
+  const memoryBytes = memory.byteLength;
+  if (ptr + len > memoryBytes) throw new InvalidGuestOutputError(ptr, len, memoryBytes);
+  const total = context.output.byteLength + len;
+  if (total > request.maxResponseBytes) throw new ResponseTooLargeError(total, request.maxResponseBytes);
+  return context.output.concat(memory.readBytes(ptr, len));
 }
 
 function guestExportsOf(instance: WebAssembly.Instance): GuestExports {
   const exports = instance.exports;
   const memory = exports[MEMORY_EXPORT];
   const alloc = exports[ALLOC_EXPORT];
+  const dealloc = exports[DEALLOC_EXPORT];
   const handle = exports[HANDLER_EXPORT];
   const start = exports[START_EXPORT];
   if (!(memory instanceof WebAssembly.Memory)) throw new GuestAbiViolationError(`no exported memory "${MEMORY_EXPORT}"`);
@@ -129,6 +179,7 @@ function guestExportsOf(instance: WebAssembly.Instance): GuestExports {
   return {
     memory,
     alloc: alloc as GuestExports["alloc"],
+    dealloc: typeof dealloc === "function" ? (dealloc as GuestExports["dealloc"]) : null,
     handle: handle as GuestExports["handle"],
     start: typeof start === "function" ? (start as () => unknown) : null,
   };
@@ -145,15 +196,21 @@ function classifyFailure(
   }
   if (context.instance && getFuel(context.instance) < 0n) return new OutOfFuelInvocationError(request.fuel);
   if (error instanceof InvocationError) return error;
-  // Stack exhaustion surfaces as a RangeError, every other trap as a RuntimeError.
-  if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
-    const pages = context.memory ? context.memory.buffer.byteLength / PAGE_BYTES : 0;
+  // Stack exhaustion surfaces as a RangeError, every other trap as a RuntimeError; a JSPI SuspendError means guest
+  // code reached an async host call from outside the handler (e.g. from its allocator).
+  if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError || isSuspendError(error)) {
+    const pages = context.memory ? context.memory.byteLength / PAGE_BYTES : 0;
     // The instrumenter clamps memory at maxMemoryPages, where memory.grow starts failing; a trap there is taken to
     // be the guest giving up on allocation (AssemblyScript traps when its heap cannot grow).
     if (pages >= settings.maxMemoryPages) return new MemoryLimitError(settings.maxMemoryPages, messageOf(error));
     return new GuestTrapError(messageOf(error));
   }
   return error;
+}
+
+function isSuspendError(error: unknown): boolean {
+  const SuspendError = (WebAssembly as unknown as { SuspendError?: new () => Error }).SuspendError;
+  return SuspendError !== undefined && error instanceof SuspendError;
 }
 
 function fuelUsedOf(instance: WebAssembly.Instance, budget: number): number {

@@ -3,7 +3,9 @@
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import guestModule from "./guest.wasm";
-import { type InvocationOutcome, type InvocationRequest, runInvocation, type SandboxSettings } from "./invocation.ts";
+import type { HostBridge } from "./host-bridge.ts";
+import { type InvocationOutcome, runInvocation } from "./invocation.ts";
+import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 
 export interface SandboxEnv {
   SETTINGS: SandboxSettings;
@@ -15,7 +17,11 @@ export default class SandboxEntrypoint extends WorkerEntrypoint<SandboxEnv> {
     return true;
   }
 
-  invoke(payload: ArrayBuffer, request: InvocationRequest): InvocationOutcome {
-    return runInvocation(guestModule, new Uint8Array(payload), request, this.env.SETTINGS);
+  /**
+   * `bridge` is the parent's per-invocation RPC target (an RpcTarget stub here) for async host calls; null when the
+   * profile links none. It carries the call chain, so nothing in this isolate can forge it.
+   */
+  invoke(payload: ArrayBuffer, request: InvocationRequest, bridge: HostBridge | null = null): Promise<InvocationOutcome> {
+    return runInvocation(guestModule, new Uint8Array(payload), request, this.env.SETTINGS, bridge);
   }
 }

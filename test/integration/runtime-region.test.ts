@@ -136,7 +136,7 @@ describe("sandbox isolate: network", () => {
     }`;
 
   it("has no network: fetch() fails in the isolate the runtime builds, and works with an outbound given", async () => {
-    const settings = { functionName: "probe", region: "wnam", profile: ["minimal"], maxMemoryPages: 1, config: {} };
+    const settings = { functionName: "probe", region: "wnam", profile: ["minimal"], maxMemoryPages: 1, config: {}, allowedHosts: [] };
     const code = sandboxWorkerCode(settings, guestBytes("wat:counter").slice().buffer);
     // The runtime's exact isolate options, with only the entry module swapped for the probe.
     const probeCode = { ...code, modules: { ...code.modules, "sandbox.js": PROBE } };

@@ -41,6 +41,7 @@ invokeRoutes.post("/v1/functions/:name/invoke", async (c) => {
       "x-helios-fuel-used": String(result.fuelUsed),
       "x-helios-memory-pages": String(result.memoryPages),
       "x-helios-duration-ms": result.durationMs.toFixed(3),
+      "x-helios-leaks": String(result.leakedBlocks),
     },
   });
 });

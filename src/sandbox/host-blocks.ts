@@ -1,0 +1,42 @@
+// Host functions for host-made blocks: blocks in guest memory allocated through the guest's own allocator and
+// registered with the invocation's AllocationTracker (what heliosdb_http_fetch hands its response in, too).
+
+import { chargeHostCall, guarded, type HostFunctionDefinition } from "./host-call.ts";
+import { HostStatus } from "./host-status.ts";
+
+const I32 = "i32" as const;
+
+/**
+ * heliosdb_alloc(size) -> ptr or status: a tracked block of `size` bytes (0 for size 0). Refused, before the guest's
+ * allocator runs, when the size or the invocation's quotas do not allow it. Blocks never freed are reported as leaks.
+ */
+export const ALLOC_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_alloc",
+  grantedBy: "compute",
+  type: { params: [I32], results: [I32] },
+  async: false,
+  create: (context) => (size) =>
+    guarded(() => {
+      const tracker = context.tracker!;
+      const length = size >>> 0;
+      chargeHostCall(context, length <= tracker.quotas.maxAllocationBytes ? length : 0);
+      return tracker.alloc(length);
+    }),
+};
+
+/**
+ * heliosdb_dealloc(ptr, size) -> status: frees a live host-made block with the size it was made with. A block the
+ * host did not make, one already freed, or a wrong size is refused; the guest's deallocator never sees it.
+ */
+export const DEALLOC_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_dealloc",
+  grantedBy: "compute",
+  type: { params: [I32, I32], results: [I32] },
+  async: false,
+  create: (context) => (ptr, size) =>
+    guarded(() => {
+      chargeHostCall(context, 0);
+      context.tracker!.free(ptr, size);
+      return HostStatus.ok;
+    }),
+};

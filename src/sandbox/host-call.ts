@@ -1,0 +1,107 @@
+// What every host function shares: the invocation state it can reach, how it is charged fuel, and how a refusal
+// becomes a negative status instead of an exception thrown into the guest.
+
+import type { FuncSig } from "../wasm/index.ts";
+import { chargeFuel } from "../wasm/index.ts";
+import type { AllocationTracker } from "./allocation-tracker.ts";
+import type { CapabilityProfileName } from "./capabilities.ts";
+import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
+import type { HostBridge } from "./host-bridge.ts";
+import type { LogCollector } from "./log-collector.ts";
+import type { OutputCollector } from "./output-collector.ts";
+import type { SafeMemory } from "./safe-memory.ts";
+import type { SandboxSettings } from "./sandbox-settings.ts";
+
+/** What a host function can reach of the invocation it serves. Instance, memory and tracker are set right after instantiation. */
+export interface HostContext {
+  settings: SandboxSettings;
+  fuelBudget: number;
+  instance: WebAssembly.Instance | null;
+  memory: SafeMemory | null;
+  tracker: AllocationTracker | null;
+  logs: LogCollector;
+  output: OutputCollector;
+  /** Null when the profile links no async host function. */
+  bridge: HostBridge | null;
+  /** Per-invocation counts of the calls with their own quota. */
+  edgeInvokes: number;
+  httpFetches: number;
+}
+
+/** A host function's result: a status (i32), a value (i64 as bigint), or, for async ones, a promise of a status. */
+export type HostFunctionResult = number | bigint | Promise<number>;
+
+export interface HostFunctionDefinition {
+  name: string;
+  /** The profile that introduces it; every profile that includes that one grants it too. */
+  grantedBy: CapabilityProfileName;
+  type: FuncSig;
+  /** Waits on the parent: linked as a JSPI `WebAssembly.Suspending` import, so the guest suspends meanwhile. */
+  async: boolean;
+  create(context: HostContext): (...args: number[]) => HostFunctionResult;
+}
+
+/** Every host call costs this much fuel, plus one per started 16 bytes it reads or writes (docs/abi.md). */
+export const HOST_CALL_BASE_FUEL = 100;
+export const HOST_CALL_BYTES_PER_FUEL = 16;
+
+/**
+ * Charges a host call against the guest's fuel, before it does its work. Running out inside a host call ends the
+ * invocation right there (the one exception a host function throws), so a flood of cheap host calls cannot
+ * outrun the budget.
+ */
+export function chargeHostCall(context: HostContext, bytes: number, base = HOST_CALL_BASE_FUEL): void {
+  const cost = base + Math.ceil(bytes / HOST_CALL_BYTES_PER_FUEL);
+  if (!chargeFuel(context.instance!, BigInt(cost))) throw new OutOfFuelInvocationError(context.fuelBudget);
+}
+
+/** A length the call is charged for: only lengths within their cap count, so a lie about a length costs the base only. */
+export function billable(length: number, cap: number): number {
+  const unsigned = length >>> 0;
+  return unsigned <= cap ? unsigned : 0;
+}
+
+/** Runs a host function body; a refusal by SafeMemory or the tracker becomes its negative code. */
+export function guarded<T extends number | bigint | Promise<number>>(body: () => T): T | number {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof SandboxError) return error.hostCode;
+    throw error;
+  }
+}
+
+/** `guarded` for the part of an async host function that runs after the wait. */
+export async function guardedAsync(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof SandboxError) return error.hostCode;
+    throw error;
+  }
+}
+
+/**
+ * Writes a result into the guest's (outPtr, outCap) buffer and its length at outLenPtr (u32), both checked before
+ * anything is written. On bufferTooSmall the only write is the required length at outLenPtr.
+ */
+export function writeResult(memory: SafeMemory, outPtr: number, outCap: number, outLenPtr: number, data: Uint8Array | string): number {
+  memory.checkRange(outLenPtr, 4);
+  const capacity = outCap >>> 0;
+  try {
+    let written: number;
+    if (typeof data === "string") {
+      written = memory.writeString(outPtr, capacity, data);
+    } else {
+      memory.checkRange(outPtr, capacity);
+      if (data.byteLength > capacity) throw new BufferTooSmallError(data.byteLength, capacity);
+      memory.writeBytes(outPtr, data);
+      written = data.byteLength;
+    }
+    memory.writeU32(outLenPtr, written);
+    return 0;
+  } catch (error) {
+    if (error instanceof BufferTooSmallError) memory.writeU32(outLenPtr, error.required);
+    throw error;
+  }
+}

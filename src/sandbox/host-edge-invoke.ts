@@ -1,0 +1,69 @@
+// heliosdb_edge_invoke (profile `invoke`): calls another function through the same runtime. The sandbox validates
+// the guest's arguments and forwards the call to the parent's bridge, which owns the call chain (depth, cycles,
+// deadline); the callee runs on the caller's remaining fuel, and what it uses is charged to the caller.
+
+import { getFuel } from "../wasm/index.ts";
+import { OutOfFuelInvocationError } from "./errors.ts";
+import { billable, chargeHostCall, guarded, guardedAsync, type HostFunctionDefinition, writeResult } from "./host-call.ts";
+import { MAX_NAME_BYTES } from "./host-environment.ts";
+import { HostStatus } from "./host-status.ts";
+
+const I32 = "i32" as const;
+
+/** Base fuel of one edge call, on top of the per-byte charge and the fuel the callee uses. */
+export const EDGE_INVOKE_BASE_FUEL = 1_000;
+/** Largest payload one edge call passes (the callee's own maxPayloadBytes applies too). */
+export const MAX_EDGE_PAYLOAD_BYTES = 8 * 1024 * 1024;
+/** Edge calls one invocation may make. */
+export const MAX_EDGE_INVOKES_PER_INVOCATION = 32;
+
+/** Function and region names: what the API accepts for either. */
+const NAME = /^[a-z0-9-]{1,63}$/;
+
+/**
+ * heliosdb_edge_invoke(namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, outPtr, outCap, outLenPtr)
+ * -> status. regionLen 0 means the caller's region. On success the callee's output is at outPtr and its length at
+ * outLenPtr; on bufferTooSmall only the required length is written.
+ */
+export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_edge_invoke",
+  grantedBy: "invoke",
+  type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
+  async: true,
+  create: (context) => (namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, outPtr, outCap, outLenPtr) =>
+    guarded(() => {
+      chargeHostCall(
+        context,
+        billable(nameLen, MAX_NAME_BYTES) + billable(regionLen, MAX_NAME_BYTES) + billable(payloadLen, MAX_EDGE_PAYLOAD_BYTES),
+        EDGE_INVOKE_BASE_FUEL,
+      );
+      const memory = context.memory!;
+      const functionName = memory.readString(namePtr, nameLen, MAX_NAME_BYTES);
+      const region = memory.readString(regionPtr, regionLen, MAX_NAME_BYTES);
+      const payload = memory.readBytes(payloadPtr, payloadLen, MAX_EDGE_PAYLOAD_BYTES);
+      memory.checkRange(outPtr, outCap);
+      memory.checkRange(outLenPtr, 4);
+      if (!NAME.test(functionName) || (region !== "" && !NAME.test(region))) return HostStatus.invalidArgument;
+      if (context.edgeInvokes >= MAX_EDGE_INVOKES_PER_INVOCATION) return HostStatus.quotaExceeded;
+      const bridge = context.bridge;
+      if (bridge === null) return HostStatus.notPermitted;
+      context.edgeInvokes++;
+
+      const instance = context.instance!;
+      const fuel = Number(getFuel(instance));
+      return bridge.edgeInvoke({ functionName, region, payload, fuel, maxResponseBytes: outCap >>> 0 }).then((outcome) =>
+        guardedAsync(async () => {
+          chargeHostCall(context, outcome.output?.byteLength ?? 0, 0);
+          // The callee's fuel is the caller's: a chain never uses more than the caller's budget.
+          chargeHostCall(context, 0, outcome.fuelUsed);
+          if (outcome.callerOutOfFuel) throw new OutOfFuelInvocationError(context.fuelBudget);
+          if (outcome.status === HostStatus.bufferTooSmall && outcome.required !== undefined) {
+            memory.writeU32(outLenPtr, outcome.required);
+            return HostStatus.bufferTooSmall;
+          }
+          if (outcome.status !== HostStatus.ok) return outcome.status;
+          return writeResult(memory, outPtr, outCap, outLenPtr, outcome.output ?? new Uint8Array(0));
+        }),
+      );
+    }),
+};

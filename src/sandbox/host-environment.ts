@@ -1,0 +1,102 @@
+// Host functions of the `compute` profile that read the function's environment: its deploy-time config, its own
+// and its region's name, a coarse clock and random bytes.
+
+import { billable, chargeHostCall, guarded, type HostContext, type HostFunctionDefinition, writeResult } from "./host-call.ts";
+import { HostStatus } from "./host-status.ts";
+import { utf8ByteLength } from "./safe-memory.ts";
+
+const I32 = "i32" as const;
+
+/** Config keys are `[A-Za-z0-9_.-]{1,64}` at deploy, so a longer key cannot exist. */
+export const MAX_CONFIG_KEY_BYTES = 64;
+/** One heliosdb_random_bytes call fills at most this much (the Web Crypto limit per call). */
+export const MAX_RANDOM_BYTES = 65_536;
+/** Function and region names are at most 63 ASCII characters. */
+export const MAX_NAME_BYTES = 63;
+
+const configs = new WeakMap<HostContext, Map<string, string>>();
+
+/** The config as a Map: a key like "__proto__" or "constructor" must never find an inherited property. */
+function configOf(context: HostContext): Map<string, string> {
+  let config = configs.get(context);
+  if (!config) {
+    config = new Map(Object.entries(context.settings.config));
+    configs.set(context, config);
+  }
+  return config;
+}
+
+/**
+ * heliosdb_config_get(keyPtr, keyLen, outPtr, outCap, outLenPtr) -> status: writes the UTF-8 value of config key
+ * `key` into (outPtr, outCap) and its length at outLenPtr. notFound for a key that is not set; bufferTooSmall
+ * writes only the required length.
+ */
+export const CONFIG_GET_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_config_get",
+  grantedBy: "compute",
+  type: { params: [I32, I32, I32, I32, I32], results: [I32] },
+  async: false,
+  create: (context) => (keyPtr, keyLen, outPtr, outCap, outLenPtr) =>
+    guarded(() => {
+      chargeHostCall(context, billable(keyLen, MAX_CONFIG_KEY_BYTES));
+      const memory = context.memory!;
+      const key = memory.readString(keyPtr, keyLen, MAX_CONFIG_KEY_BYTES);
+      const value = configOf(context).get(key);
+      if (value === undefined) return HostStatus.notFound;
+      // Charged for the value before it is written: an out-of-fuel trap leaves the buffer untouched.
+      chargeHostCall(context, utf8ByteLength(value), 0);
+      return writeResult(memory, outPtr, outCap, outLenPtr, value);
+    }),
+};
+
+function nameFunction(name: string, pick: (context: HostContext) => string): HostFunctionDefinition {
+  return {
+    name,
+    grantedBy: "compute",
+    type: { params: [I32, I32, I32], results: [I32] },
+    async: false,
+    create: (context) => (outPtr, outCap, outLenPtr) =>
+      guarded(() => {
+        chargeHostCall(context, 0);
+        return writeResult(context.memory!, outPtr, outCap, outLenPtr, pick(context));
+      }),
+  };
+}
+
+/** heliosdb_function_name(outPtr, outCap, outLenPtr) -> status: the function's own name. */
+export const FUNCTION_NAME_FUNCTION = nameFunction("heliosdb_function_name", (context) => context.settings.functionName);
+/** heliosdb_region_name(outPtr, outCap, outLenPtr) -> status: the region this invocation runs in. */
+export const REGION_NAME_FUNCTION = nameFunction("heliosdb_region_name", (context) => context.settings.region);
+
+/**
+ * heliosdb_clock_now_ms() -> i64: milliseconds since the Unix epoch, whole milliseconds only. Inside a Worker the
+ * clock does not advance while code runs (only across I/O), so it cannot time the guest's own work.
+ */
+export const CLOCK_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_clock_now_ms",
+  grantedBy: "compute",
+  type: { params: [], results: ["i64"] },
+  async: false,
+  create: (context) => () => {
+    chargeHostCall(context, 0);
+    return BigInt(Math.floor(Date.now()));
+  },
+};
+
+/** heliosdb_random_bytes(ptr, len) -> status: fills (ptr, len) with cryptographically secure random bytes. */
+export const RANDOM_BYTES_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_random_bytes",
+  grantedBy: "compute",
+  type: { params: [I32, I32], results: [I32] },
+  async: false,
+  create: (context) => (ptr, len) =>
+    guarded(() => {
+      chargeHostCall(context, billable(len, MAX_RANDOM_BYTES));
+      const length = len >>> 0;
+      if (length > MAX_RANDOM_BYTES) return HostStatus.tooLarge;
+      const memory = context.memory!;
+      memory.checkRange(ptr, length);
+      memory.writeBytes(ptr, crypto.getRandomValues(new Uint8Array(length)));
+      return HostStatus.ok;
+    }),
+};

@@ -1,0 +1,353 @@
+// Property test of every host function on a live instance: seeded random (ptr, len, ...) arguments, biased to the
+// edges (0, the end of memory, just past it, values that wrap at 2^32, negative i32s) and mixed with valid ones so
+// the calls also get past validation. For every call: the host never throws, returns only documented codes, and
+// guest memory outside the ranges that call may write is unchanged (on a refusal: nothing changed at all).
+// Sync host functions are called through trampolines exported by the guest (so arguments cross the wasm boundary
+// as real i32s); async ones (edge_invoke, http_fetch) are called directly, since Node 20 has no JSPI, with a fake
+// bridge answering with random outcomes. Seed: HELIOS_PROPERTY_SEED, else random; printed.
+
+import { describe, expect, it } from "vitest";
+import { compile, watToBytes } from "../wasm/fixtures.ts";
+import { instrumentModule, setFuel } from "../wasm/index.ts";
+import { AllocationTracker } from "./allocation-tracker.ts";
+import type { EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
+import type { HostContext } from "./host-call.ts";
+import { HOST_FUNCTIONS } from "./host-functions.ts";
+import { HOST_ERROR_NAMES, HostStatus } from "./host-status.ts";
+import { LogCollector } from "./log-collector.ts";
+import { OutputCollector } from "./output-collector.ts";
+import { SafeMemory } from "./safe-memory.ts";
+
+const CALLS = 100_000;
+const INVOCATION_LENGTH = 2_000;
+const DATA_START = 1024;
+const HEAP_START = 16 * 1024;
+const MAX_PAGES = 2;
+
+/** mulberry32: small, fast, good enough to pick test cases; reproducible from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const syncFunctions = HOST_FUNCTIONS.filter((fn) => !fn.async);
+const GUEST_WAT = `(module
+  ${syncFunctions
+    .map((fn, i) => `(import "heliosdb" "${fn.name}" (func $h${i} (param ${fn.type.params.join(" ")}) (result ${fn.type.results.join(" ")})))`)
+    .join("\n  ")}
+  (memory (export "memory") 1 ${MAX_PAGES})
+  (global $bump (mut i32) (i32.const ${HEAP_START}))
+  (func (export "helios_alloc") (param $size i32) (result i32)
+    (local $p i32) (local $end i32)
+    (local.set $p (global.get $bump))
+    (local.set $end (i32.add (local.get $p) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+      (then (if (i32.lt_s (memory.grow (i32.const 1)) (i32.const 0)) (then (return (i32.const 0))))))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536))) (then (return (i32.const 0))))
+    (global.set $bump (local.get $end))
+    (local.get $p))
+  (func (export "helios_dealloc") (param i32 i32))
+  (func (export "reset_heap") (global.set $bump (i32.const ${HEAP_START})))
+  (func (export "handle") (param i32 i32) (result i64) (i64.const 0))
+  ${syncFunctions
+    .map(
+      (fn, i) =>
+        `(func (export "call_${fn.name}") (param ${fn.type.params.join(" ")}) (result ${fn.type.results.join(" ")}) ${fn.type.params
+          .map((_, p) => `(local.get ${p})`)
+          .join(" ")} (call $h${i}))`,
+    )
+    .join("\n  ")}
+)`;
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** Valid arguments the generator mixes in: where each prepared string sits, and its length. */
+interface Prepared {
+  [name: string]: { ptr: number; len: number };
+}
+
+const PREPARED_STRINGS: Record<string, Uint8Array> = Object.fromEntries(
+  Object.entries({
+    key: "greeting",
+    unicodeKey: "ü",
+    message: "a log line ✓",
+    url: "http://allowed.test/echo",
+    forbiddenUrl: "http://forbidden.test/",
+    badUrl: "not a url",
+    method: "POST",
+    headers: "x-probe: 1\ncontent-type: text/plain",
+    badHeaders: "host: evil.test",
+    functionName: "callee",
+    region: "weur",
+  }).map(([k, v]) => [k, new TextEncoder().encode(v)]),
+);
+PREPARED_STRINGS.invalidUtf8 = new Uint8Array([0xc0, 0xaf, 0xed, 0xa0, 0x80]);
+
+function fakeBridge(next: () => number): HostBridge {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  const bytes = (max: number) => new Uint8Array(Math.floor(next() * max)).map(() => Math.floor(next() * 256));
+  return {
+    async edgeInvoke(request): Promise<EdgeInvokeOutcome> {
+      const roll = next();
+      if (roll < 0.5) return { status: 0, output: bytes(300), fuelUsed: Math.floor(next() * 1000) };
+      if (roll < 0.65) return { status: HostStatus.bufferTooSmall, required: request.maxResponseBytes + 1 + Math.floor(next() * 100), fuelUsed: 10 };
+      const status = pick([HostStatus.notFound, HostStatus.callCycle, HostStatus.callDepthExceeded, HostStatus.deadlineExceeded, HostStatus.calleeFailed, HostStatus.tooLarge]);
+      return { status, fuelUsed: Math.floor(next() * 100) };
+    },
+    async httpFetch(): Promise<HttpFetchOutcome> {
+      const roll = next();
+      if (roll < 0.6) return { status: 0, httpStatus: pick([200, 204, 302, 404, 500]), headers: [["content-type", "text/plain"]], body: bytes(roll < 0.3 ? 0 : 5000) };
+      return { status: pick([HostStatus.notPermitted, HostStatus.upstreamFailed, HostStatus.deadlineExceeded, HostStatus.tooLarge]) };
+    },
+  };
+}
+
+describe("host functions: property test", () => {
+  it(`${CALLS.toLocaleString("en-US")} random calls: never throw, only documented codes, no write outside the target`, async () => {
+    const seed = Number(process.env.HELIOS_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 32));
+    console.log(`host function property test seed: ${seed} (rerun with HELIOS_PROPERTY_SEED=${seed})`);
+    const next = random(seed);
+    const int = (n: number) => Math.floor(next() * n);
+
+    const module = compile(instrumentModule(await watToBytes(GUEST_WAT), { maxMemoryPages: MAX_PAGES }));
+    const context: HostContext = {
+      settings: {
+        functionName: "prop-test",
+        region: "wnam",
+        profile: ["network", "invoke"],
+        maxMemoryPages: MAX_PAGES,
+        config: { greeting: "hello", ü: "ÿ".repeat(300), empty: "" },
+        allowedHosts: ["allowed.test"],
+      },
+      fuelBudget: 2 ** 53,
+      instance: null,
+      memory: null,
+      tracker: null,
+      logs: new LogCollector(),
+      output: new OutputCollector(64 * 1024),
+      bridge: fakeBridge(next),
+      edgeInvokes: 0,
+      httpFetches: 0,
+    };
+    const implementations = new Map(HOST_FUNCTIONS.map((fn) => [fn.name, fn.create(context)]));
+    const imports = Object.fromEntries(syncFunctions.map((fn) => [fn.name, implementations.get(fn.name)]));
+    const instance = new WebAssembly.Instance(module, { heliosdb: imports } as WebAssembly.Imports);
+    const exports = instance.exports as Record<string, Function> & { memory: WebAssembly.Memory };
+    setFuel(instance, 1n << 60n);
+
+    // Every block the guest's allocator hands out during a call may be written by that call.
+    let allocatedInCall: Range[] = [];
+    const guestAlloc = exports.helios_alloc as (size: number) => number;
+    context.instance = instance;
+    context.memory = new SafeMemory(exports.memory, { maxReadBytes: 8 << 20, maxWriteBytes: 8 << 20 });
+    context.tracker = new AllocationTracker(exports.memory, {
+      alloc: (size) => {
+        const ptr = guestAlloc(size);
+        allocatedInCall.push({ start: ptr >>> 0, end: (ptr >>> 0) + size });
+        return ptr;
+      },
+      dealloc: (ptr, size) => void (exports.helios_dealloc as Function)(ptr, size),
+    });
+
+    const prepared: Prepared = {};
+    const writePrepared = () => {
+      const bytes = new Uint8Array(exports.memory.buffer);
+      let at = DATA_START;
+      for (const [name, value] of Object.entries(PREPARED_STRINGS)) {
+        bytes.set(value, at);
+        prepared[name] = { ptr: at, len: value.byteLength };
+        at += value.byteLength + 7;
+      }
+    };
+    const liveBlocks: Range[] = [];
+    const startInvocation = () => {
+      context.tracker!.finish();
+      liveBlocks.length = 0;
+      (exports.reset_heap as Function)();
+      context.edgeInvokes = 0;
+      context.httpFetches = 0;
+      context.logs = new LogCollector();
+      context.output = new OutputCollector(64 * 1024);
+      writePrepared();
+    };
+    startInvocation();
+
+    const size = () => exports.memory.buffer.byteLength;
+    const edge = (): number => {
+      const n = size();
+      return [0, 1, 3, 4, 8, 15, 16, 64, 4096, n - 1, n, n + 1, n - 4, n - 16, 0x7fffffff, -1, -16, -0x80000000, 0xfffffff0 | 0, 65536][int(20)];
+    };
+    const pointer = (): number => {
+      const roll = next();
+      if (roll < 0.35) return edge();
+      if (roll < 0.5) return (next() * 2 ** 32) | 0;
+      return int(size() + 8);
+    };
+    const length = (): number => {
+      const roll = next();
+      if (roll < 0.35) return edge();
+      if (roll < 0.45) return (next() * 2 ** 32) | 0;
+      return int(roll < 0.9 ? 64 : 70_000);
+    };
+    /** A (ptr, len) pair: valid prepared data a third of the time, else random edges. */
+    const pair = (...names: string[]): [number, number] => {
+      if (next() < 0.4) {
+        const p = prepared[names[int(names.length)]];
+        return [p.ptr, p.len];
+      }
+      return [pointer(), length()];
+    };
+    /** An output buffer: inside memory most of the time, so successful writes happen too. */
+    const outBuffer = (): [number, number, number] => {
+      if (next() < 0.6) {
+        const start = HEAP_START / 2 + int(4096);
+        return [start, int(600), HEAP_START / 2 + 5000 + int(100)];
+      }
+      return [pointer(), length(), pointer()];
+    };
+    const block = (): [number, number] => {
+      if (liveBlocks.length > 0 && next() < 0.5) {
+        const b = liveBlocks[int(liveBlocks.length)];
+        return next() < 0.8 ? [b.start, b.end - b.start] : [b.start, b.end - b.start + 1];
+      }
+      return [pointer(), length()];
+    };
+
+    type Call = { name: string; args: number[]; targets: (args: number[]) => Range[] };
+    const u = (v: number) => v >>> 0;
+    const at = (ptr: number, len: number): Range => ({ start: u(ptr), end: u(ptr) + u(len) });
+    const generators: Record<string, () => Call> = {
+      heliosdb_log: () => ({ name: "heliosdb_log", args: [int(6) - 1, ...pair("message", "invalidUtf8")], targets: () => [] }),
+      heliosdb_output: () => ({ name: "heliosdb_output", args: pair("message"), targets: () => [] }),
+      heliosdb_config_get: () => ({
+        name: "heliosdb_config_get",
+        args: [...pair("key", "unicodeKey", "invalidUtf8", "message"), ...outBuffer()],
+        targets: (a) => [at(a[2], a[3]), at(a[4], 4)],
+      }),
+      heliosdb_function_name: () => ({ name: "heliosdb_function_name", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_region_name: () => ({ name: "heliosdb_region_name", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_clock_now_ms: () => ({ name: "heliosdb_clock_now_ms", args: [], targets: () => [] }),
+      heliosdb_random_bytes: () => ({ name: "heliosdb_random_bytes", args: [pointer(), length()], targets: (a) => [at(a[0], a[1])] }),
+      heliosdb_alloc: () => ({ name: "heliosdb_alloc", args: [next() < 0.7 ? int(2000) : length()], targets: () => [] }),
+      heliosdb_dealloc: () => ({ name: "heliosdb_dealloc", args: block(), targets: () => [] }),
+      heliosdb_edge_invoke: () => ({
+        name: "heliosdb_edge_invoke",
+        args: [...pair("functionName", "invalidUtf8", "url"), ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")), ...pair("message"), ...outBuffer()],
+        targets: (a) => [at(a[6], a[7]), at(a[8], 4)],
+      }),
+      heliosdb_http_fetch: () => ({
+        name: "heliosdb_http_fetch",
+        args: [
+          ...(next() < 0.5 ? [0, 0] : pair("method", "message")),
+          ...pair("url", "forbiddenUrl", "badUrl", "invalidUtf8"),
+          ...(next() < 0.5 ? [0, 0] : pair("headers", "badHeaders")),
+          ...(next() < 0.7 ? [0, 0] : pair("message")),
+          next() < 0.6 ? HEAP_START / 2 + 6000 + int(64) : pointer(),
+        ],
+        targets: (a) => [at(a[8], 16)],
+      }),
+    };
+    const names = Object.keys(generators);
+    expect(new Set(names)).toEqual(new Set(HOST_FUNCTIONS.map((fn) => fn.name)));
+
+    const counts = new Map<string, Map<string, number>>();
+    const problems: string[] = [];
+    for (let i = 0; i < CALLS && problems.length < 5; i++) {
+      if (i % INVOCATION_LENGTH === 0) startInvocation();
+      if (next() < 0.0005 && size() < MAX_PAGES * 65536) exports.memory.grow(1);
+      const call = generators[names[int(names.length)]]();
+      const before = new Uint8Array(exports.memory.buffer).slice();
+      allocatedInCall = [];
+      let result: unknown;
+      try {
+        const fn = syncFunctions.find((f) => f.name === call.name);
+        result = fn ? (exports[`call_${call.name}`] as Function)(...call.args) : await implementations.get(call.name)!(...call.args);
+      } catch (error) {
+        problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) threw ${String(error)}`);
+        break;
+      }
+
+      const code = typeof result === "bigint" ? 0 : Number(result);
+      const allowedResult =
+        call.name === "heliosdb_clock_now_ms"
+          ? typeof result === "bigint" && result > 0n
+          : code === 0 ||
+            HOST_ERROR_NAMES.has(code) ||
+            (call.name === "heliosdb_alloc" && code > 0) ||
+            (call.name === "heliosdb_http_fetch" && code >= 100 && code <= 599);
+      if (!allowedResult) problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) returned ${String(result)}`);
+      const byName = counts.get(call.name) ?? new Map<string, number>();
+      const label = code < 0 ? HOST_ERROR_NAMES.get(code)! : "ok";
+      byName.set(label, (byName.get(label) ?? 0) + 1);
+      counts.set(call.name, byName);
+
+      if (call.name === "heliosdb_alloc" && code > 0) liveBlocks.push({ start: code, end: code + u(call.args[0]) });
+      if (call.name === "heliosdb_dealloc" && code === 0) {
+        const index = liveBlocks.findIndex((b) => b.start === u(call.args[0]));
+        if (index >= 0) liveBlocks.splice(index, 1);
+      }
+      if (call.name === "heliosdb_http_fetch" && code > 0) {
+        // The guest would free the response blocks; keep them live so later frees find them.
+        const view = new DataView(exports.memory.buffer);
+        const record = u(call.args[8]);
+        for (const offset of [0, 8]) {
+          const ptr = view.getUint32(record + offset, true);
+          const len = view.getUint32(record + offset + 4, true);
+          if (len > 0) liveBlocks.push({ start: ptr, end: ptr + len });
+        }
+      }
+
+      const after = new Uint8Array(exports.memory.buffer);
+      let targets: Range[];
+      if (code >= 0 || typeof result === "bigint") targets = [...call.targets(call.args), ...allocatedInCall];
+      else if (code === HostStatus.bufferTooSmall) targets = call.targets(call.args).slice(-1);
+      else targets = [];
+      const changed = changedOutside(before, after, targets);
+      if (changed !== null) {
+        problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) -> ${String(result)} changed byte ${changed} outside ${JSON.stringify(targets)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+
+    // The run reached past validation into every function's success path, and its refusals.
+    for (const name of names) {
+      const labels = counts.get(name)!;
+      expect(labels.get("ok") ?? 0, `${name} never succeeded`).toBeGreaterThan(0);
+      if (name !== "heliosdb_clock_now_ms") expect(labels.size, `${name} was never refused`).toBeGreaterThan(1);
+    }
+  }, 300_000);
+});
+
+/** The first changed byte outside `targets` (the memory may have grown), or null. */
+function changedOutside(before: Uint8Array, after: Uint8Array, targets: Range[]): number | null {
+  const sorted = targets.filter((t) => t.end > t.start).sort((a, b) => a.start - b.start);
+  let from = 0;
+  const check = (start: number, end: number): number | null => {
+    const a = before.subarray(Math.min(start, before.length), Math.min(end, before.length));
+    const b = after.subarray(Math.min(start, after.length), Math.min(end, before.length));
+    if (Buffer.compare(a, b) === 0) {
+      // Bytes the call grew into must be zero, as a fresh page is.
+      for (let i = Math.max(start, before.length); i < Math.min(end, after.length); i++) if (after[i] !== 0) return i;
+      return null;
+    }
+    for (let i = start; i < end; i++) if (before[i] !== after[i]) return i;
+    return start;
+  };
+  for (const target of sorted) {
+    if (target.start > from) {
+      const changed = check(from, target.start);
+      if (changed !== null) return changed;
+    }
+    from = Math.max(from, target.end);
+  }
+  return check(from, Math.max(before.length, after.length));
+}

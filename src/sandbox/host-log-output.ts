@@ -1,0 +1,42 @@
+// Host functions of the `minimal` profile: log lines and emitted output.
+
+import { billable, chargeHostCall, guarded, type HostFunctionDefinition } from "./host-call.ts";
+import { HostStatus } from "./host-status.ts";
+import { LOG_LEVELS, MAX_LOG_MESSAGE_BYTES } from "./log-collector.ts";
+
+const I32 = "i32" as const;
+
+/** heliosdb_log(level, ptr, len) -> status: appends the UTF-8 text at (ptr, len) to the invocation's log. */
+export const LOG_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_log",
+  grantedBy: "minimal",
+  type: { params: [I32, I32, I32], results: [I32] },
+  async: false,
+  create: (context) => (level, ptr, len) =>
+    guarded(() => {
+      chargeHostCall(context, billable(len, MAX_LOG_MESSAGE_BYTES));
+      const message = context.memory!.readString(ptr, len, MAX_LOG_MESSAGE_BYTES);
+      const levelName = LOG_LEVELS[level];
+      if (levelName === undefined) return HostStatus.invalidArgument;
+      return context.logs.add(levelName, message) ? HostStatus.ok : HostStatus.quotaExceeded;
+    }),
+};
+
+/**
+ * heliosdb_output(ptr, len) -> status: copies (ptr, len) to the response now. The response is everything emitted,
+ * in order, followed by the bytes at the location the handler returns; all of it within maxResponseBytes.
+ */
+export const OUTPUT_FUNCTION: HostFunctionDefinition = {
+  name: "heliosdb_output",
+  grantedBy: "minimal",
+  type: { params: [I32, I32], results: [I32] },
+  async: false,
+  create: (context) => (ptr, len) =>
+    guarded(() => {
+      const room = context.output.room;
+      chargeHostCall(context, billable(len, room));
+      const bytes = context.memory!.readBytes(ptr, len, room);
+      context.output.add(bytes);
+      return HostStatus.ok;
+    }),
+};

@@ -1,0 +1,20 @@
+// What a sandbox isolate is started with (fixed for its life, part of its cache key) and what each call chooses.
+
+import type { CapabilityProfile } from "./capabilities.ts";
+
+/** Fixed for the life of a sandbox isolate: part of the isolate's cache key. */
+export interface SandboxSettings {
+  functionName: string;
+  region: string;
+  profile: CapabilityProfile;
+  maxMemoryPages: number;
+  config: Record<string, string>;
+  /** Hosts heliosdb_http_fetch may reach (the parent's gateway checks them again). Empty without `network`. */
+  allowedHosts: string[];
+}
+
+/** Chosen per call, so a caller (or an edge_invoke chain) can hand down less than the function's own limits. */
+export interface InvocationRequest {
+  fuel: number;
+  maxResponseBytes: number;
+}

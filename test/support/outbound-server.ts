@@ -1,0 +1,38 @@
+// The "outside world" of the Workers tests: miniflare routes every global fetch() of the Worker (its Durable
+// Objects included) to this handler, in Node, since no real internet is reachable. The runtime's outbound gateway
+// is the only code that should ever reach it on a guest's behalf; every request is recorded so a test can prove a
+// refused host was never contacted (GET http://outbound-log.test/hits?token=... lists requests whose URL has it).
+
+import { Response } from "miniflare";
+
+interface Hit {
+  method: string;
+  url: string;
+}
+
+const hits: Hit[] = [];
+
+export async function outboundServer(request: { method: string; url: string; headers: Headers; text(): Promise<string> }): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.host === "outbound-log.test") {
+    const token = url.searchParams.get("token") ?? "";
+    return Response.json(hits.filter((hit) => hit.url.includes(token)));
+  }
+  hits.push({ method: request.method, url: request.url });
+  if (url.host !== "allowed.test") return new Response("you should not be here", { status: 200 });
+  switch (url.pathname) {
+    case "/echo":
+      return Response.json({
+        method: request.method,
+        path: url.pathname + url.search,
+        body: await request.text(),
+        probe: request.headers.get("x-probe"),
+      });
+    case "/big":
+      return new Response("x".repeat(2 * 1024 * 1024), { headers: { "content-type": "text/plain" } });
+    case "/redirect":
+      return new Response(null, { status: 302, headers: { location: `http://forbidden.test/after-redirect${url.search}` } });
+    default:
+      return new Response(`hello from allowed.test${url.pathname}`, { headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+}
