@@ -10,39 +10,20 @@
 //
 // Node 20 cannot import TypeScript, so src/sandbox is bundled with esbuild into modules/build/.bench/ first.
 
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import wabt from "wabt";
+import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const SETTINGS = quick ? { samples: 3, iterations: 50_000 } : { samples: 15, iterations: 400_000 };
 const TARGET_NS = 100;
 const STRING_PTR = 4096;
 
-async function loadSandbox() {
-  const { build } = await import("esbuild");
-  const outfile = join(repoRoot, "modules", "build", ".bench", "bridge.mjs");
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    stdin: {
-      contents: [
+function loadSandbox() {
+  return importTypeScript("bridge", [
         `export * from "./src/sandbox/safe-memory.ts";`,
         `export * from "./src/sandbox/allocation-tracker.ts";`,
-      ].join("\n"),
-      resolveDir: repoRoot,
-      sourcefile: "bench-bridge-entry.ts",
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(pathToFileURL(outfile).href);
+      ]);
 }
 
 // A guest-style bump allocator: 8-byte aligned, grows memory when needed, frees of the top block move the top back.
@@ -71,11 +52,6 @@ async function guestAllocator() {
   return instance.exports;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** ns per call of `fn(i)`, one sample; the sink defeats dead-code elimination. */
 let sink = 0;

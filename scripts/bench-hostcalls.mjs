@@ -7,35 +7,16 @@
 //
 // Node 20 cannot import TypeScript, so src/sandbox and src/wasm are bundled with esbuild into modules/build/.bench/.
 
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import wabt from "wabt";
+import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const SETTINGS = quick ? { samples: 3, invocations: 30 } : { samples: 11, invocations: 200 };
 const CALLS = 1000;
 
-async function loadSandbox() {
-  const { build } = await import("esbuild");
-  const outfile = join(repoRoot, "modules", "build", ".bench", "hostcalls.mjs");
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    stdin: {
-      contents: [`export { runInvocation } from "./src/sandbox/invocation.ts";`, `export { instrumentModule } from "./src/wasm/index.ts";`].join("\n"),
-      resolveDir: repoRoot,
-      sourcefile: "bench-hostcalls-entry.ts",
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(pathToFileURL(outfile).href);
+function loadSandbox() {
+  return importTypeScript("hostcalls", [`export { runInvocation } from "./src/sandbox/invocation.ts";`, `export { instrumentModule } from "./src/wasm/index.ts";`]);
 }
 
 const IMPORTS = `
@@ -70,11 +51,6 @@ const ROWS = [
 // The same loop with the call replaced by a constant: what the host call adds is the difference.
 const BASELINE = "(i64.extend_i32_s (i32.load (i32.const 500)))";
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const { runInvocation, instrumentModule } = await loadSandbox();

@@ -10,13 +10,12 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const SETTINGS = quick
   ? { rounds: 1, seconds: 3, connections: 8, coldSamples: 3 }
@@ -24,11 +23,6 @@ const SETTINGS = quick
 const TARGETS = { throughputRatio: 0.7, cold100kMs: 10, cold1mMs: 40 };
 const PAYLOAD = "x".repeat(64);
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
@@ -44,21 +38,8 @@ function freePort() {
 }
 
 /** Bundles the TypeScript guest generators (Node 20 cannot import .ts). */
-async function loadGuestGenerators() {
-  const { build } = await import("esbuild");
-  const outfile = join(repoRoot, "modules", "build", ".bench", "guest-modules.mjs");
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    entryPoints: [join(repoRoot, "test", "support", "guest-modules.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(pathToFileURL(outfile).href);
+function loadGuestGenerators() {
+  return importTypeScript("guest-modules", [`export * from "./test/support/guest-modules.ts";`], { external: true });
 }
 
 async function startServer() {

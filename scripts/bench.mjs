@@ -10,12 +10,10 @@
 // Node 20 cannot import TypeScript, so the toolkit and the test helpers are bundled with esbuild
 // (a dependency of wrangler and vitest) into modules/build/.bench/ and imported from there.
 
-import { mkdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 
 const TARGETS = {
@@ -30,37 +28,14 @@ const SETTINGS = quick
 const BUDGET = 1n << 60n;
 const MAX_MEMORY_PAGES = 65536;
 
-async function loadToolkit() {
-  const { build } = await import("esbuild");
-  const outfile = join(repoRoot, "modules", "build", ".bench", "toolkit.mjs");
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    stdin: {
-      contents: [
+function loadToolkit() {
+  return importTypeScript("toolkit", [
         `export * as wasm from "./src/wasm/index.ts";`,
         `export * from "./test/support/bench-kernels.ts";`,
         `export * from "./test/support/real-world.ts";`,
-      ].join("\n"),
-      resolveDir: repoRoot,
-      sourcefile: "bench-entry.ts",
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    outfile,
-    logLevel: "warning",
-  });
-  return import(pathToFileURL(outfile).href);
+      ], { external: true });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const geomean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
 
 /** Instantiates bytes the way the host does: instrumented instances get fuel and run their start function. */
