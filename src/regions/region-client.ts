@@ -4,7 +4,7 @@
 import type { Env } from "../env.ts";
 import { errorFromSerialized, type FunctionVersion, type InvokeResult } from "../runtime/index.ts";
 import { ModuleDigestMismatchError, ModuleMissingError } from "./errors.ts";
-import type { InvokeOptions, RpcResult } from "./region-object.ts";
+import type { InvokeOptions, RegionObject, RpcResult } from "./region-object.ts";
 
 /** Cloudflare's Durable Object location hints; a region named after one is placed there on first use. */
 export const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
@@ -34,16 +34,55 @@ export function isLocationHint(region: string): region is DurableObjectLocationH
 }
 
 export function regionClient(env: Env, region: string): RegionClient {
-  const id = env.REGION.idFromName(region);
   // The hint only matters the first time the object is created; later gets reach it wherever it lives.
-  const stub = env.REGION.get(id, isLocationHint(region) ? { locationHint: region } : undefined);
-  return {
-    region,
-    activate: async (version) => unwrap(await stub.activate(region, version)),
-    deactivate: async (name, version) => unwrap(await stub.deactivate(name, version)),
-    invokeByName: async (name, payload, options) => unwrap(await stub.invokeByName(region, name, payload, options)),
-    activeVersions: async () => unwrap(await stub.activeVersions()),
-  };
+  const stub = env.REGION.get(regionObjectId(env.REGION, region), isLocationHint(region) ? { locationHint: region } : undefined);
+  return new StubRegionClient(region, stub);
+}
+
+/** Ids remembered per namespace: enough for every configured region; names past it are looked up every time. */
+const MAX_REMEMBERED_IDS = 64;
+const regionIds = new WeakMap<Env["REGION"], Map<string, DurableObjectId>>();
+
+/**
+ * The object id for a region name. idFromName is a pure function of namespace and name, so it is computed once per
+ * name (ids, unlike stubs, may be kept across requests); the stub is still made per call.
+ */
+function regionObjectId(namespace: Env["REGION"], region: string): DurableObjectId {
+  let ids = regionIds.get(namespace);
+  if (ids === undefined) {
+    ids = new Map();
+    regionIds.set(namespace, ids);
+  }
+  let id = ids.get(region);
+  if (id === undefined) {
+    id = namespace.idFromName(region);
+    if (ids.size < MAX_REMEMBERED_IDS) ids.set(region, id);
+  }
+  return id;
+}
+
+/** Methods on the prototype: an invocation creates no closures here. */
+class StubRegionClient implements RegionClient {
+  constructor(
+    readonly region: string,
+    private readonly stub: DurableObjectStub<RegionObject>,
+  ) {}
+
+  async activate(version: FunctionVersion): Promise<boolean> {
+    return unwrap(await this.stub.activate(this.region, version));
+  }
+
+  async deactivate(name: string, version: number): Promise<boolean> {
+    return unwrap(await this.stub.deactivate(name, version));
+  }
+
+  async invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult> {
+    return unwrap(await this.stub.invokeByName(this.region, name, payload, options));
+  }
+
+  async activeVersions(): Promise<FunctionVersion[]> {
+    return unwrap(await this.stub.activeVersions());
+  }
 }
 
 function unwrap<T>(result: RpcResult<T>): T {

@@ -51,10 +51,11 @@ interface HeldFunction {
   record: FunctionVersion | null;
 }
 
-/** A version made ready to run: its isolate key and loader entrypoint. */
+/** A version made ready to run: its loader entrypoint, and whether its profile needs the host bridge. */
 interface PreparedFunction {
   version: number;
   entry: SandboxEntry;
+  needsBridge: boolean;
 }
 
 const INTERNAL_ERROR_CODE = "region_internal_error";
@@ -158,7 +159,7 @@ export class RegionObject extends DurableObject<Env> {
     chain: CallChain,
   ): Promise<InvokeResult> {
     const prepared = await this.prepare(region, record);
-    const bridge = profileNeedsBridge(record.profile)
+    const bridge = prepared.needsBridge
       ? new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) =>
           target === region ? this.invokeChained(region, name, bytes, call) : this.remote(target).invokeChained(target, name, bytes, call),
         )
@@ -235,7 +236,7 @@ export class RegionObject extends DurableObject<Env> {
     const entry = loadSandbox(this.env.LOADER, key, settings, () =>
       this.modules.get(record.instrumentedSha256, record.moduleKey),
     );
-    const prepared = { version: record.version, entry };
+    const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
     // Only cache it if the record is still the held one (a swap may have happened during the await).
     if (this.held.get(record.name)?.record === record) this.prepared.set(record.name, prepared);
     return prepared;

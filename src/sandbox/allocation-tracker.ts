@@ -38,6 +38,16 @@ export interface LeakReport {
   leakedBytes: number;
 }
 
+function checkedQuotas(quotas: Partial<AllocationQuotas>): Readonly<AllocationQuotas> {
+  const merged = { ...DEFAULT_ALLOCATION_QUOTAS, ...quotas };
+  for (const [name, value] of Object.entries(merged)) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+      throw new RangeError(`allocation quota ${name} must be an integer in [0, 2^32), got ${value}`);
+    }
+  }
+  return Object.freeze(merged);
+}
+
 /**
  * Every block the host makes in guest memory goes through alloc() and is registered with its offset and size, so
  * free() can refuse anything else before the guest's deallocator ever sees it. Rules (each tested):
@@ -70,16 +80,11 @@ export class AllocationTracker {
   // memory.buffer getter, which costs more than the rest of the check, runs only when a block ends past that size.
   private knownByteLength = 0;
 
-  constructor(memory: WebAssembly.Memory, allocator: GuestAllocator, quotas: Partial<AllocationQuotas> = {}) {
-    const merged = { ...DEFAULT_ALLOCATION_QUOTAS, ...quotas };
-    for (const [name, value] of Object.entries(merged)) {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
-        throw new RangeError(`allocation quota ${name} must be an integer in [0, 2^32), got ${value}`);
-      }
-    }
+  constructor(memory: WebAssembly.Memory, allocator: GuestAllocator, quotas?: Partial<AllocationQuotas>) {
     this.memory = memory;
     this.allocator = allocator;
-    this.quotas = Object.freeze(merged);
+    // The defaults are frozen and valid: an invocation using them skips the merge and the checks.
+    this.quotas = quotas === undefined ? DEFAULT_ALLOCATION_QUOTAS : checkedQuotas(quotas);
   }
 
   /** Blocks allocated and not yet freed. */

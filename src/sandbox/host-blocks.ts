@@ -1,7 +1,7 @@
 // Host functions for host-made blocks: blocks in guest memory allocated through the guest's own allocator and
 // registered with the invocation's AllocationTracker (what heliosdb_http_fetch hands its response in, too).
 
-import { chargeHostCall, guarded, type HostFunctionDefinition } from "./host-call.ts";
+import { chargeHostCall, type HostFunctionDefinition, refusalCode } from "./host-call.ts";
 import { HostStatus } from "./host-status.ts";
 
 const I32 = "i32" as const;
@@ -15,13 +15,16 @@ export const ALLOC_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32], results: [I32] },
   async: false,
-  create: (context) => (size) =>
-    guarded(() => {
+  create: (context) => (size) => {
+    try {
       const tracker = context.tracker!;
       const length = size >>> 0;
       chargeHostCall(context, length <= tracker.quotas.maxAllocationBytes ? length : 0);
       return tracker.alloc(length);
-    }),
+    } catch (error) {
+      return refusalCode(error);
+    }
+  },
 };
 
 /**
@@ -33,10 +36,13 @@ export const DEALLOC_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, size) =>
-    guarded(() => {
+  create: (context) => (ptr, size) => {
+    try {
       chargeHostCall(context, 0);
       context.tracker!.free(ptr, size);
       return HostStatus.ok;
-    }),
+    } catch (error) {
+      return refusalCode(error);
+    }
+  },
 };

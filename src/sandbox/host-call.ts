@@ -2,7 +2,7 @@
 // becomes a negative status instead of an exception thrown into the guest.
 
 import type { FuncSig } from "../wasm/index.ts";
-import { chargeFuel } from "../wasm/index.ts";
+import { chargeFuelGlobal, fuelGlobal } from "../wasm/index.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
 import type { CapabilityProfileName } from "./capabilities.ts";
 import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
@@ -17,6 +17,8 @@ export interface HostContext {
   settings: SandboxSettings;
   fuelBudget: number;
   instance: WebAssembly.Instance | null;
+  /** The instance's fuel counter, looked up once with it; when absent each charge looks it up on `instance`. */
+  fuel?: WebAssembly.Global;
   memory: SafeMemory | null;
   tracker: AllocationTracker | null;
   logs: LogCollector;
@@ -52,7 +54,8 @@ export const HOST_CALL_BYTES_PER_FUEL = 16;
  */
 export function chargeHostCall(context: HostContext, bytes: number, base = HOST_CALL_BASE_FUEL): void {
   const cost = base + Math.ceil(bytes / HOST_CALL_BYTES_PER_FUEL);
-  if (!chargeFuel(context.instance!, BigInt(cost))) throw new OutOfFuelInvocationError(context.fuelBudget);
+  const counter = context.fuel ?? fuelGlobal(context.instance!);
+  if (!chargeFuelGlobal(counter, BigInt(cost))) throw new OutOfFuelInvocationError(context.fuelBudget);
 }
 
 /** A length the call is charged for: only lengths within their cap count, so a lie about a length costs the base only. */
@@ -61,13 +64,22 @@ export function billable(length: number, cap: number): number {
   return unsigned <= cap ? unsigned : 0;
 }
 
+/**
+ * What a host function returns for what its body threw: a refusal by SafeMemory or the tracker becomes its negative
+ * code; anything else (out of fuel above all) is rethrown into the guest. Sync host functions call it from their own
+ * catch, so a call allocates no closure.
+ */
+export function refusalCode(error: unknown): number {
+  if (error instanceof SandboxError) return error.hostCode;
+  throw error;
+}
+
 /** Runs a host function body; a refusal by SafeMemory or the tracker becomes its negative code. */
 export function guarded<T extends number | bigint | Promise<number>>(body: () => T): T | number {
   try {
     return body();
   } catch (error) {
-    if (error instanceof SandboxError) return error.hostCode;
-    throw error;
+    return refusalCode(error);
   }
 }
 
@@ -76,8 +88,7 @@ export async function guardedAsync(body: () => Promise<number>): Promise<number>
   try {
     return await body();
   } catch (error) {
-    if (error instanceof SandboxError) return error.hostCode;
-    throw error;
+    return refusalCode(error);
   }
 }
 

@@ -1,7 +1,7 @@
 // Host functions of the `compute` profile that read the function's environment: its deploy-time config, its own
 // and its region's name, a coarse clock and random bytes.
 
-import { billable, chargeHostCall, guarded, type HostContext, type HostFunctionDefinition, writeResult } from "./host-call.ts";
+import { billable, chargeHostCall, type HostContext, type HostFunctionDefinition, refusalCode, writeResult } from "./host-call.ts";
 import { HostStatus } from "./host-status.ts";
 import { utf8ByteLength } from "./safe-memory.ts";
 
@@ -14,16 +14,9 @@ export const MAX_RANDOM_BYTES = 65_536;
 /** Function and region names are at most 63 ASCII characters. */
 export const MAX_NAME_BYTES = 63;
 
-const configs = new WeakMap<HostContext, Map<string, string>>();
-
 /** The config as a Map: a key like "__proto__" or "constructor" must never find an inherited property. */
 function configOf(context: HostContext): Map<string, string> {
-  let config = configs.get(context);
-  if (!config) {
-    config = new Map(Object.entries(context.settings.config));
-    configs.set(context, config);
-  }
-  return config;
+  return new Map(Object.entries(context.settings.config));
 }
 
 /**
@@ -36,17 +29,25 @@ export const CONFIG_GET_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32, I32, I32, I32], results: [I32] },
   async: false,
-  create: (context) => (keyPtr, keyLen, outPtr, outCap, outLenPtr) =>
-    guarded(() => {
-      chargeHostCall(context, billable(keyLen, MAX_CONFIG_KEY_BYTES));
-      const memory = context.memory!;
-      const key = memory.readString(keyPtr, keyLen, MAX_CONFIG_KEY_BYTES);
-      const value = configOf(context).get(key);
-      if (value === undefined) return HostStatus.notFound;
-      // Charged for the value before it is written: an out-of-fuel trap leaves the buffer untouched.
-      chargeHostCall(context, utf8ByteLength(value), 0);
-      return writeResult(memory, outPtr, outCap, outLenPtr, value);
-    }),
+  create: (context) => {
+    // Built on the first call of the invocation, then reused by its later calls.
+    let config: Map<string, string> | null = null;
+    return (keyPtr, keyLen, outPtr, outCap, outLenPtr) => {
+      try {
+        chargeHostCall(context, billable(keyLen, MAX_CONFIG_KEY_BYTES));
+        const memory = context.memory!;
+        const key = memory.readString(keyPtr, keyLen, MAX_CONFIG_KEY_BYTES);
+        config ??= configOf(context);
+        const value = config.get(key);
+        if (value === undefined) return HostStatus.notFound;
+        // Charged for the value before it is written: an out-of-fuel trap leaves the buffer untouched.
+        chargeHostCall(context, utf8ByteLength(value), 0);
+        return writeResult(memory, outPtr, outCap, outLenPtr, value);
+      } catch (error) {
+        return refusalCode(error);
+      }
+    };
+  },
 };
 
 function nameFunction(name: string, pick: (context: HostContext) => string): HostFunctionDefinition {
@@ -55,11 +56,14 @@ function nameFunction(name: string, pick: (context: HostContext) => string): Hos
     grantedBy: "compute",
     type: { params: [I32, I32, I32], results: [I32] },
     async: false,
-    create: (context) => (outPtr, outCap, outLenPtr) =>
-      guarded(() => {
+    create: (context) => (outPtr, outCap, outLenPtr) => {
+      try {
         chargeHostCall(context, 0);
         return writeResult(context.memory!, outPtr, outCap, outLenPtr, pick(context));
-      }),
+      } catch (error) {
+        return refusalCode(error);
+      }
+    },
   };
 }
 
@@ -89,8 +93,8 @@ export const RANDOM_BYTES_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, len) =>
-    guarded(() => {
+  create: (context) => (ptr, len) => {
+    try {
       chargeHostCall(context, billable(len, MAX_RANDOM_BYTES));
       const length = len >>> 0;
       if (length > MAX_RANDOM_BYTES) return HostStatus.tooLarge;
@@ -98,5 +102,8 @@ export const RANDOM_BYTES_FUNCTION: HostFunctionDefinition = {
       memory.checkRange(ptr, length);
       memory.writeBytes(ptr, crypto.getRandomValues(new Uint8Array(length)));
       return HostStatus.ok;
-    }),
+    } catch (error) {
+      return refusalCode(error);
+    }
+  },
 };

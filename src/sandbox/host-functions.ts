@@ -30,8 +30,32 @@ export const HOST_FUNCTIONS: readonly HostFunctionDefinition[] = [
 ];
 
 export function hostFunctionsGrantedBy(profile: CapabilityProfile): HostFunctionDefinition[] {
+  return [...linkPlanOf(profile).functions];
+}
+
+/** What a profile links. */
+interface LinkPlan {
+  /** A copy of the profile it was worked out for, compared by content. */
+  profile: readonly string[];
+  functions: readonly HostFunctionDefinition[];
+  needsBridge: boolean;
+}
+
+// A sandbox isolate links the same profile into every instance it makes, so the last plan is nearly always the one.
+let lastPlan: LinkPlan | null = null;
+
+function linkPlanOf(profile: CapabilityProfile): LinkPlan {
+  if (lastPlan !== null && sameNames(lastPlan.profile, profile)) return lastPlan;
   const granted = expandProfile(profile);
-  return HOST_FUNCTIONS.filter((fn) => granted.has(fn.grantedBy));
+  const functions = HOST_FUNCTIONS.filter((fn) => granted.has(fn.grantedBy));
+  lastPlan = { profile: [...profile], functions, needsBridge: functions.some((fn) => fn.async) };
+  return lastPlan;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The profile that introduces a host function, or null when no host function has that name. */
@@ -41,7 +65,7 @@ export function capabilityFor(name: string): CapabilityProfileName | null {
 
 /** True when the profile links a host function that suspends the guest (the handler must then run under JSPI). */
 export function profileNeedsBridge(profile: CapabilityProfile): boolean {
-  return hostFunctionsGrantedBy(profile).some((fn) => fn.async);
+  return linkPlanOf(profile).needsBridge;
 }
 
 /**
@@ -50,7 +74,7 @@ export function profileNeedsBridge(profile: CapabilityProfile): boolean {
  */
 export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): Record<string, unknown> {
   const imports: Record<string, unknown> = {};
-  for (const fn of hostFunctionsGrantedBy(profile)) {
+  for (const fn of linkPlanOf(profile).functions) {
     const implementation = fn.create(context);
     if (!fn.async) {
       imports[fn.name] = implementation;

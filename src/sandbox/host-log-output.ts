@@ -1,6 +1,6 @@
 // Host functions of the `minimal` profile: log lines and emitted output.
 
-import { billable, chargeHostCall, guarded, type HostFunctionDefinition } from "./host-call.ts";
+import { billable, chargeHostCall, type HostFunctionDefinition, refusalCode } from "./host-call.ts";
 import { HostStatus } from "./host-status.ts";
 import { LOG_LEVELS, MAX_LOG_MESSAGE_BYTES } from "./log-collector.ts";
 
@@ -12,14 +12,17 @@ export const LOG_FUNCTION: HostFunctionDefinition = {
   grantedBy: "minimal",
   type: { params: [I32, I32, I32], results: [I32] },
   async: false,
-  create: (context) => (level, ptr, len) =>
-    guarded(() => {
+  create: (context) => (level, ptr, len) => {
+    try {
       chargeHostCall(context, billable(len, MAX_LOG_MESSAGE_BYTES));
       const message = context.memory!.readString(ptr, len, MAX_LOG_MESSAGE_BYTES);
       const levelName = LOG_LEVELS[level];
       if (levelName === undefined) return HostStatus.invalidArgument;
       return context.logs.add(levelName, message) ? HostStatus.ok : HostStatus.quotaExceeded;
-    }),
+    } catch (error) {
+      return refusalCode(error);
+    }
+  },
 };
 
 /**
@@ -31,12 +34,15 @@ export const OUTPUT_FUNCTION: HostFunctionDefinition = {
   grantedBy: "minimal",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, len) =>
-    guarded(() => {
+  create: (context) => (ptr, len) => {
+    try {
       const room = context.output.room;
       chargeHostCall(context, billable(len, room));
       const bytes = context.memory!.readBytes(ptr, len, room);
       context.output.add(bytes);
       return HostStatus.ok;
-    }),
+    } catch (error) {
+      return refusalCode(error);
+    }
+  },
 };

@@ -51,7 +51,14 @@ export {
   UnknownAllocationError,
   ValueOutOfRangeError,
 } from "./errors.ts";
-export { DEFAULT_SAFE_MEMORY_LIMITS, SafeMemory, toU32, utf8ByteLength, type SafeMemoryLimits } from "./safe-memory.ts";
+export {
+  DEFAULT_SAFE_MEMORY_LIMITS,
+  SafeMemory,
+  safeMemoryLimits,
+  toU32,
+  utf8ByteLength,
+  type SafeMemoryLimits,
+} from "./safe-memory.ts";
 export {
   AllocationTracker,
   DEFAULT_ALLOCATION_QUOTAS,

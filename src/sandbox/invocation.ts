@@ -2,7 +2,7 @@
 // output out. Runs inside the sandbox isolate; plain JS + WebAssembly, so it also runs under Node in unit tests
 // (profiles with async host functions need JSPI, which workerd has and Node 20 does not).
 
-import { callMetered, callMeteredAsync, getFuel, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
+import { callMetered, callMeteredAsync, fuelGlobal, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
@@ -20,7 +20,7 @@ import type { HostContext } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsBridge } from "./host-functions.ts";
 import { LogCollector, type LogEntry } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
-import { SafeMemory } from "./safe-memory.ts";
+import { SafeMemory, safeMemoryLimits } from "./safe-memory.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 import { type SerializedError, serializeError } from "./serialized-error.ts";
 
@@ -47,6 +47,9 @@ export const HOST_CALL_MAX_BYTES = 8 * 1024 * 1024;
 
 const PAGE_BYTES = 65536;
 
+/** Checked once: every invocation's SafeMemory reuses it as it is. */
+const GUEST_MEMORY_LIMITS = safeMemoryLimits({ maxReadBytes: HOST_CALL_MAX_BYTES, maxWriteBytes: HOST_CALL_MAX_BYTES });
+
 interface GuestExports {
   memory: WebAssembly.Memory;
   alloc: (size: number) => unknown;
@@ -66,6 +69,7 @@ export async function runInvocation(
     settings,
     fuelBudget: request.fuel,
     instance: null,
+    fuel: undefined,
     memory: null,
     tracker: null,
     logs: new LogCollector(),
@@ -74,22 +78,24 @@ export async function runInvocation(
     edgeInvokes: 0,
     httpFetches: 0,
   };
-  const usage = (): InvocationUsage => {
-    const leaks = context.tracker?.finish() ?? { leakedBlocks: 0, leakedBytes: 0 };
-    return {
-      fuelUsed: context.instance ? fuelUsedOf(context.instance, request.fuel) : 0,
-      memoryPages: context.memory ? context.memory.byteLength / PAGE_BYTES : 0,
-      logs: context.logs.entries,
-      ...leaks,
-    };
-  };
   try {
     const output = await runGuest(module, payload, request, settings, context);
-    return { ok: true, output, ...usage() };
+    return { ok: true, output, ...usageOf(context, request) };
   } catch (error) {
     const failure = classifyFailure(error, request, settings, context);
-    return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usage() };
+    return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
   }
+}
+
+function usageOf(context: HostContext, request: InvocationRequest): InvocationUsage {
+  const leaks = context.tracker?.finish() ?? { leakedBlocks: 0, leakedBytes: 0 };
+  return {
+    fuelUsed: context.fuel ? fuelUsedOf(context.fuel, request.fuel) : 0,
+    memoryPages: context.memory ? context.memory.byteLength / PAGE_BYTES : 0,
+    logs: context.logs.entries,
+    leakedBlocks: leaks.leakedBlocks,
+    leakedBytes: leaks.leakedBytes,
+  };
 }
 
 async function runGuest(
@@ -108,11 +114,10 @@ async function runGuest(
     throw new GuestAbiViolationError(`instantiation failed: ${messageOf(error)}`);
   }
   const guest = guestExportsOf(instance);
-  const memory = new SafeMemory(guest.memory, {
-    maxReadBytes: HOST_CALL_MAX_BYTES,
-    maxWriteBytes: HOST_CALL_MAX_BYTES,
-  });
+  const fuel = fuelGlobal(instance);
+  const memory = new SafeMemory(guest.memory, GUEST_MEMORY_LIMITS);
   context.instance = instance;
+  context.fuel = fuel;
   context.memory = memory;
   context.tracker = new AllocationTracker(guest.memory, {
     alloc: (size) => guest.alloc(size) as number,
@@ -154,7 +159,7 @@ async function runGuest(
     }));
   }
   // A host call may overdraw the budget right before the guest returns, without another check in guest code.
-  if (getFuel(instance) < 0n) throw new OutOfFuelInvocationError(request.fuel);
+  if ((fuel.value as bigint) < 0n) throw new OutOfFuelInvocationError(request.fuel);
   if (typeof packed !== "bigint") throw new GuestAbiViolationError(`${HANDLER_EXPORT} must return an i64`);
 
   // Validate the location against the live memory and the cap before a single byte is read.
@@ -194,7 +199,7 @@ function classifyFailure(
   if (error instanceof OutOfFuelError || error instanceof OutOfFuelInvocationError) {
     return new OutOfFuelInvocationError(request.fuel);
   }
-  if (context.instance && getFuel(context.instance) < 0n) return new OutOfFuelInvocationError(request.fuel);
+  if (context.fuel && (context.fuel.value as bigint) < 0n) return new OutOfFuelInvocationError(request.fuel);
   if (error instanceof InvocationError) return error;
   // Stack exhaustion surfaces as a RangeError, every other trap as a RuntimeError; a JSPI SuspendError means guest
   // code reached an async host call from outside the handler (e.g. from its allocator).
@@ -213,8 +218,8 @@ function isSuspendError(error: unknown): boolean {
   return SuspendError !== undefined && error instanceof SuspendError;
 }
 
-function fuelUsedOf(instance: WebAssembly.Instance, budget: number): number {
-  const used = BigInt(budget) - getFuel(instance);
+function fuelUsedOf(fuel: WebAssembly.Global, budget: number): number {
+  const used = BigInt(budget) - (fuel.value as bigint);
   return Number(used > BigInt(budget) ? BigInt(budget) : used < 0n ? 0n : used);
 }
 

@@ -23,9 +23,17 @@ export class OutputCollector {
     return true;
   }
 
-  /** The emitted output followed by `tail` (the bytes at the handler's returned location). */
+  /**
+   * The emitted output followed by `tail` (the bytes at the handler's returned location). `tail` is handed over: when
+   * nothing was emitted and it spans a whole ArrayBuffer of its own (a copy out of guest memory), that buffer is the
+   * result, not copied again.
+   */
   concat(tail: Uint8Array): ArrayBuffer {
-    if (this.chunks.length === 0) return tail.slice().buffer as ArrayBuffer;
+    if (this.chunks.length === 0) {
+      const { buffer } = tail;
+      const whole = buffer instanceof ArrayBuffer && tail.byteOffset === 0 && tail.byteLength === buffer.byteLength;
+      return whole ? buffer : (tail.slice().buffer as ArrayBuffer);
+    }
     const out = new Uint8Array(this.size + tail.byteLength);
     let offset = 0;
     for (const chunk of this.chunks) {

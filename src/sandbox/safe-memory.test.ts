@@ -358,6 +358,35 @@ describe("SafeMemory strings", () => {
     expect(safe.readString(400, 4)).toBe("\uFEFFA");
   });
 
+  it("reads and writes short strings (ASCII or not, every length around the in-place paths) exactly as UTF-8", () => {
+    const { memory, safe } = setup();
+    const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    for (let length = 0; length <= 70; length++) {
+      const ascii = Array.from({ length }, (_, i) => (i * 37 + 1) & 0x7f); // NUL and DEL included
+      guestBytes(memory, 1000, ascii);
+      expect(safe.readString(1000, length)).toBe(strict.decode(new Uint8Array(ascii)));
+      for (let at = 0; at < length; at++) {
+        const broken = ascii.slice();
+        broken[at] = 0xff;
+        guestBytes(memory, 1000, broken);
+        thrown(() => safe.readString(1000, length), InvalidUtf8Error);
+        const accented = ascii.slice(0, at).concat([0xc3, 0xa9]);
+        guestBytes(memory, 1000, accented);
+        expect(safe.readString(1000, accented.length)).toBe(strict.decode(new Uint8Array(accented)));
+      }
+      const text = String.fromCharCode(...ascii);
+      for (const value of [text, `${text}é`, `é${text}`]) {
+        const before = snapshot(memory);
+        const encoded = new TextEncoder().encode(value);
+        expect(safe.writeString(2000, 256, value)).toBe(encoded.length);
+        const after = Buffer.from(memory.buffer);
+        expect(after.subarray(2000, 2000 + encoded.length).equals(encoded)).toBe(true);
+        expect(after.subarray(2000 + encoded.length).equals(before.subarray(2000 + encoded.length))).toBe(true);
+        expect(after.subarray(0, 2000).equals(before.subarray(0, 2000))).toBe(true);
+      }
+    }
+  });
+
   it("writes UTF-8 and returns the byte count, leaving the rest of the buffer alone", () => {
     const { memory, safe } = setup();
     const before = snapshot(memory);

@@ -24,6 +24,26 @@ export const DEFAULT_SAFE_MEMORY_LIMITS: Readonly<SafeMemoryLimits> = Object.fre
   maxStringBytes: 64 * 1024,
 });
 
+// Limit sets already merged, checked and frozen by safeMemoryLimits: taken as they are.
+const checkedLimits = new WeakSet<object>([DEFAULT_SAFE_MEMORY_LIMITS]);
+
+/**
+ * `limits` over the defaults, checked (RangeError unless each is an integer in [0, 2^32)) and frozen. A caller making
+ * many SafeMemory objects with the same limits checks them once here and passes the result to each.
+ */
+export function safeMemoryLimits(limits: Partial<SafeMemoryLimits> = {}): Readonly<SafeMemoryLimits> {
+  if (checkedLimits.has(limits)) return limits as Readonly<SafeMemoryLimits>;
+  const merged = { ...DEFAULT_SAFE_MEMORY_LIMITS, ...limits };
+  for (const [name, value] of Object.entries(merged)) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+      throw new RangeError(`SafeMemory limit ${name} must be an integer in [0, 2^32), got ${value}`);
+    }
+  }
+  const frozen = Object.freeze(merged);
+  checkedLimits.add(frozen);
+  return frozen;
+}
+
 /**
  * Reads a guest i32 (or a host-computed length) as unsigned 32-bit, the way the guest meant it: -1 is 0xFFFFFFFF.
  * A number outside [-2^31, 2^32), which only host code can produce, is not wrapped into range: it becomes
@@ -97,14 +117,8 @@ export class SafeMemory {
   constructor(memory: WebAssembly.Memory, limits: Partial<SafeMemoryLimits> = {}) {
     const buffer = memory.buffer;
     if (!(buffer instanceof ArrayBuffer)) throw new TypeError("SafeMemory needs a non-shared WebAssembly.Memory");
-    const merged = { ...DEFAULT_SAFE_MEMORY_LIMITS, ...limits };
-    for (const [name, value] of Object.entries(merged)) {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
-        throw new RangeError(`SafeMemory limit ${name} must be an integer in [0, 2^32), got ${value}`);
-      }
-    }
+    this.limits = safeMemoryLimits(limits);
     this.memory = memory;
-    this.limits = Object.freeze(merged);
     this.buffer = buffer;
     this.bytes = new Uint8Array(buffer);
     this.view = new DataView(buffer);
@@ -156,6 +170,12 @@ export class SafeMemory {
     if (length > cap) throw new LengthCapExceededError("string", length, cap);
     this.sync();
     if (start + length > this.buffer.byteLength) throw new OutOfBoundsError(start, length, this.buffer.byteLength);
+    // Short ASCII (config keys, names, most log lines) is decoded here: every byte below 0x80 is valid UTF-8 and
+    // decodes to the code unit of the same value, which costs less than a call into the decoder.
+    if (length <= ASCII_DECODE_MAX_BYTES) {
+      const ascii = asciiAt(this.bytes, start, length);
+      if (ascii !== null) return ascii;
+    }
     try {
       return utf8Decoder.decode(new Uint8Array(this.buffer, start, length));
     } catch {
@@ -185,7 +205,13 @@ export class SafeMemory {
     }
     this.sync();
     if (start + room > this.buffer.byteLength) throw new OutOfBoundsError(start, room, this.buffer.byteLength);
-    if (bound <= room) return utf8Encoder.encodeInto(value, new Uint8Array(this.buffer, start, room)).written;
+    if (bound <= room) {
+      if (value.length <= ASCII_ENCODE_MAX_BYTES) {
+        const written = writeAscii(this.bytes, start, value);
+        if (written >= 0) return written;
+      }
+      return utf8Encoder.encodeInto(value, new Uint8Array(this.buffer, start, room)).written;
+    }
     if (needed < 0 && room <= scratch.length) {
       // A tight buffer: encode aside and copy only if all of it fit, which is cheaper than measuring first.
       const { read, written } = utf8Encoder.encodeInto(value, scratch.subarray(0, room));
@@ -286,6 +312,31 @@ export class SafeMemory {
       this.view = new DataView(buffer);
     }
   }
+}
+
+// Against TextDecoder.decode and TextEncoder.encodeInto (measured in Node; each call has a fixed cost): building a
+// string in JavaScript wins up to about a dozen characters (past that V8 makes rope strings, flattened again on
+// use), writing ASCII byte by byte wins for much longer strings.
+const ASCII_DECODE_MAX_BYTES = 12;
+const ASCII_ENCODE_MAX_BYTES = 64;
+
+/** The ASCII string at bytes[start, start + length), or null when a byte is not ASCII. */
+function asciiAt(bytes: Uint8Array, start: number, length: number): string | null {
+  const end = start + length;
+  for (let i = start; i < end; i++) if (bytes[i] > 0x7f) return null;
+  let text = "";
+  let i = start;
+  for (; i + 3 < end; i += 4) text += String.fromCharCode(bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]);
+  for (; i < end; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
+/** Writes `value` at `start` when it is all ASCII and returns its length; otherwise writes nothing and returns -1. */
+function writeAscii(bytes: Uint8Array, start: number, value: string): number {
+  const length = value.length;
+  for (let i = 0; i < length; i++) if (value.charCodeAt(i) > 0x7f) return -1;
+  for (let i = 0; i < length; i++) bytes[start + i] = value.charCodeAt(i);
+  return length;
 }
 
 function lowerCap(limit: number, maxBytes: number | undefined): number {

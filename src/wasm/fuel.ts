@@ -8,7 +8,8 @@ export const START_EXPORT = "__helios_start";
 /** Guests may not export names with this prefix. */
 export const RESERVED_EXPORT_PREFIX = "__helios_";
 
-function fuelGlobal(instance: WebAssembly.Instance): WebAssembly.Global {
+/** The instance's fuel counter. Hosts that charge often look it up once per instance and use chargeFuelGlobal. */
+export function fuelGlobal(instance: WebAssembly.Instance): WebAssembly.Global {
   const g = instance.exports[FUEL_EXPORT];
   if (!(g instanceof WebAssembly.Global)) throw new TypeError(`instance has no ${FUEL_EXPORT} export: was the module instrumented?`);
   return g;
@@ -78,7 +79,11 @@ export async function callMeteredAsync<T>(
  * trap the guest (throw), which callMetered reports as OutOfFuel.
  */
 export function chargeFuel(instance: WebAssembly.Instance, amount: bigint): boolean {
-  const global = fuelGlobal(instance);
+  return chargeFuelGlobal(fuelGlobal(instance), amount);
+}
+
+/** chargeFuel on the counter fuelGlobal returned, without looking it up again on every charge. */
+export function chargeFuelGlobal(global: WebAssembly.Global, amount: bigint): boolean {
   const left = (global.value as bigint) - amount;
   global.value = left;
   return left >= 0n;

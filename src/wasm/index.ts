@@ -35,5 +35,7 @@ export {
   callMetered,
   callMeteredAsync,
   chargeFuel,
+  chargeFuelGlobal,
+  fuelGlobal,
   runStart,
 } from "./fuel.ts";

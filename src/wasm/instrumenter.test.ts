@@ -1,7 +1,18 @@
 import { describe, expect, test } from "vitest";
 import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
 import { instantiate, watToBytes } from "./fixtures.ts";
-import { callMetered, callMeteredAsync, chargeFuel, FUEL_EXPORT, getFuel, runStart, setFuel, START_EXPORT } from "./fuel.ts";
+import {
+  callMetered,
+  callMeteredAsync,
+  chargeFuel,
+  chargeFuelGlobal,
+  FUEL_EXPORT,
+  fuelGlobal,
+  getFuel,
+  runStart,
+  setFuel,
+  START_EXPORT,
+} from "./fuel.ts";
 import { inspectModule } from "./inspector.ts";
 import { instrumentModule, instrumentModuleWithStats } from "./instrumenter.ts";
 
@@ -166,5 +177,25 @@ describe("instrumentModule", () => {
     await expect(callMeteredAsync(inst, 100n, async () => run())).resolves.toEqual({ value: 7, fuelUsed: 100n });
     price = 99n;
     await expect(callMeteredAsync(inst, 100n, async () => run())).rejects.toBeInstanceOf(OutOfFuelError);
+  });
+
+  test("chargeFuelGlobal on the looked-up counter charges exactly like chargeFuel", async () => {
+    const bytes = await watToBytes(`(module (import "host" "work" (func $work))
+      (func (export "run") (result i32) (call $work) (i32.const 7)))`);
+    let counter!: WebAssembly.Global;
+    let price = 10n;
+    const work = () => {
+      if (!chargeFuelGlobal(counter, price)) throw new Error("host refused: out of fuel");
+    };
+    const inst = instantiate(instrumentModule(bytes, { maxMemoryPages: 1 }), { host: { work } });
+    counter = fuelGlobal(inst);
+    expect(counter).toBe(inst.exports[FUEL_EXPORT]);
+    const run = inst.exports.run as () => number;
+    expect(callMetered(inst, 100n, run)).toEqual({ value: 7, fuelUsed: 12n });
+    price = 98n;
+    expect(callMetered(inst, 100n, run)).toEqual({ value: 7, fuelUsed: 100n });
+    price = 99n;
+    expect(() => callMetered(inst, 100n, run)).toThrow(OutOfFuelError);
+    expect(getFuel(inst)).toBe(-1n);
   });
 });
