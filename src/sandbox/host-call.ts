@@ -19,6 +19,8 @@ export interface HostContext {
   instance: WebAssembly.Instance | null;
   /** The instance's fuel counter, looked up once with it; when absent each charge looks it up on `instance`. */
   fuel?: WebAssembly.Global;
+  /** Charges the instance's fuel through its own charge export (an i32 call, no BigInt); set with `fuel`. */
+  charge?: (amount: number) => boolean;
   memory: SafeMemory | null;
   tracker: AllocationTracker | null;
   logs: LogCollector;
@@ -54,8 +56,8 @@ export const HOST_CALL_BYTES_PER_FUEL = 16;
  */
 export function chargeHostCall(context: HostContext, bytes: number, base = HOST_CALL_BASE_FUEL): void {
   const cost = base + Math.ceil(bytes / HOST_CALL_BYTES_PER_FUEL);
-  const counter = context.fuel ?? fuelGlobal(context.instance!);
-  if (!chargeFuelGlobal(counter, BigInt(cost))) throw new OutOfFuelInvocationError(context.fuelBudget);
+  const charged = context.charge ? context.charge(cost) : chargeFuelGlobal(context.fuel ?? fuelGlobal(context.instance!), BigInt(cost));
+  if (!charged) throw new OutOfFuelInvocationError(context.fuelBudget);
 }
 
 /** A length the call is charged for: only lengths within their cap count, so a lie about a length costs the base only. */

@@ -2,7 +2,7 @@
 // output out. Runs inside the sandbox isolate; plain JS + WebAssembly, so it also runs under Node in unit tests
 // (profiles with async host functions need JSPI, which workerd has and Node 20 does not).
 
-import { callMetered, callMeteredAsync, fuelGlobal, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
+import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
@@ -70,6 +70,7 @@ export async function runInvocation(
     fuelBudget: request.fuel,
     instance: null,
     fuel: undefined,
+    charge: undefined,
     memory: null,
     tracker: null,
     logs: new LogCollector(),
@@ -118,6 +119,7 @@ async function runGuest(
   const memory = new SafeMemory(guest.memory, GUEST_MEMORY_LIMITS);
   context.instance = instance;
   context.fuel = fuel;
+  context.charge = fuelCharger(instance);
   context.memory = memory;
   context.tracker = new AllocationTracker(guest.memory, {
     alloc: (size) => guest.alloc(size) as number,

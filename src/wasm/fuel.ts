@@ -5,6 +5,12 @@ import { OutOfFuelError } from "./errors.ts";
 export const FUEL_EXPORT = "__helios_fuel";
 /** The original start function, exported instead of being run at instantiation. */
 export const START_EXPORT = "__helios_start";
+/**
+ * `(amount: i32 unsigned) -> i32`: subtracts `amount` from the fuel global and returns 1 if fuel is
+ * left, 0 if the guest is now out. Added by the instrumenter so hosts charge with an i32 call
+ * instead of a BigInt read and write of the global.
+ */
+export const CHARGE_EXPORT = "__helios_charge";
 /** Guests may not export names with this prefix. */
 export const RESERVED_EXPORT_PREFIX = "__helios_";
 
@@ -80,6 +86,19 @@ export async function callMeteredAsync<T>(
  */
 export function chargeFuel(instance: WebAssembly.Instance, amount: bigint): boolean {
   return chargeFuelGlobal(fuelGlobal(instance), amount);
+}
+
+/**
+ * A charging function for hosts that charge often: look it up once per instance. Amounts up to
+ * 2^32 - 1 go through the instance's own CHARGE_EXPORT; anything else (or a module instrumented
+ * before it existed) through the global.
+ */
+export function fuelCharger(instance: WebAssembly.Instance): (amount: number) => boolean {
+  const charge = instance.exports[CHARGE_EXPORT];
+  const global = fuelGlobal(instance);
+  if (typeof charge !== "function") return (amount) => chargeFuelGlobal(global, BigInt(amount));
+  const viaGuest = charge as (amount: number) => number;
+  return (amount) => (amount >= 0 && amount <= 0xffffffff ? viaGuest(amount) === 1 : chargeFuelGlobal(global, BigInt(amount)));
 }
 
 /** chargeFuel on the counter fuelGlobal returned, without looking it up again on every charge. */

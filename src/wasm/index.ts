@@ -29,6 +29,8 @@ export {
 export {
   FUEL_EXPORT,
   START_EXPORT,
+  CHARGE_EXPORT,
+  fuelCharger,
   RESERVED_EXPORT_PREFIX,
   setFuel,
   getFuel,

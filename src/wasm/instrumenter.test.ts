@@ -2,10 +2,12 @@ import { describe, expect, test } from "vitest";
 import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
 import { instantiate, watToBytes } from "./fixtures.ts";
 import {
+  CHARGE_EXPORT,
   callMetered,
   callMeteredAsync,
   chargeFuel,
   chargeFuelGlobal,
+  fuelCharger,
   FUEL_EXPORT,
   fuelGlobal,
   getFuel,
@@ -33,7 +35,7 @@ describe("instrumentModule", () => {
 
   test("a module without a start function gets no start export", async () => {
     const out = instrumentModule(await watToBytes(`(module (func (export "f")))`), { maxMemoryPages: 1 });
-    expect(inspectModule(out).exports.map((e) => e.name)).toEqual(["f", FUEL_EXPORT]);
+    expect(inspectModule(out).exports.map((e) => e.name)).toEqual(["f", FUEL_EXPORT, CHARGE_EXPORT]);
   });
 
   test("clamps a missing or larger memory maximum to the cap and refuses a larger minimum", async () => {
@@ -141,11 +143,43 @@ describe("instrumentModule", () => {
     expect(() => callMetered(inst, 2n, f)).toThrow(OutOfFuelError);
   });
 
-  test("inserts global and export sections in binary order when the input has none", async () => {
+  test("inserts type, function, global, export and code sections in binary order when the input has none", async () => {
     const bytes = await watToBytes(`(module (memory 1) (data (i32.const 0) "hi"))`);
     const out = instrumentModule(bytes, { maxMemoryPages: 1 });
     expect(WebAssembly.validate(out)).toBe(true);
-    expect(inspectModule(out).exports).toEqual([{ name: FUEL_EXPORT, kind: "global", index: 0 }]);
+    const info = inspectModule(out);
+    expect(info.exports).toEqual([
+      { name: FUEL_EXPORT, kind: "global", index: 0 },
+      { name: CHARGE_EXPORT, kind: "func", index: 0 },
+    ]);
+    expect(info.types).toEqual([{ params: ["i32"], results: ["i32"] }]);
+  });
+
+  test("the charge export subtracts an unsigned i32 from the fuel and says whether any is left", async () => {
+    const bytes = await watToBytes(`(module (type (func (param i32) (result i32))) (import "env" "f" (func (type 0)))
+      (func (export "g") (param i32) (result i32) (local.get 0)))`);
+    const out = instrumentModule(bytes, { maxMemoryPages: 1 });
+    const info = inspectModule(out);
+    expect(info.types).toHaveLength(1); // the existing (i32) -> i32 type is reused
+    expect(info.exports.find((e) => e.name === CHARGE_EXPORT)?.index).toBe(2); // after the import and g
+    const inst = instantiate(out, { env: { f: (x: number) => x } });
+    const charge = inst.exports[CHARGE_EXPORT] as (amount: number) => number;
+    setFuel(inst, 10n);
+    expect(charge(4)).toBe(1);
+    expect(getFuel(inst)).toBe(6n);
+    expect(charge(6)).toBe(1);
+    expect(charge(1)).toBe(0);
+    expect(getFuel(inst)).toBe(-1n);
+    setFuel(inst, 1n << 40n);
+    expect(charge(0xffffffff)).toBe(1); // unsigned: 2^32 - 1, not -1
+    expect(getFuel(inst)).toBe((1n << 40n) - 0xffffffffn);
+    const charger = fuelCharger(inst);
+    setFuel(inst, 5n);
+    expect(charger(5)).toBe(true);
+    expect(getFuel(inst)).toBe(0n);
+    setFuel(inst, (1n << 40n) - 1n);
+    expect(charger(2 ** 40)).toBe(false); // past u32: charged through the global
+    expect(getFuel(inst)).toBe(-1n);
   });
 
   test("reports what it inserted", async () => {

@@ -1,6 +1,6 @@
 // Rewrites a module so that it meters its own execution (fuel) and cannot outgrow its memory cap.
 import { PolicyViolationError } from "./errors.ts";
-import { FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
+import { CHARGE_EXPORT, FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { encodeSection } from "./encoder.ts";
 import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
@@ -39,6 +39,7 @@ const LOCAL_TEE = 0x22;
 const I64_CONST = 0x42;
 const I64_SUB = 0x7d;
 const I64_LT_S = 0x53;
+const I64_GE_S = 0x59;
 const I64_SHL = 0x86;
 const I64_SHR_U = 0x88;
 const I64_EXTEND_I32_U = 0xad;
@@ -172,8 +173,14 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     }
   }
 
-  // Fuel lives in a new global appended after every existing one, so no global index moves.
+  // Fuel lives in a new global appended after every existing one, and the host's charge function
+  // is a new function appended after every existing one (its type too, if no `(i32) -> i32`
+  // exists): no index moves.
   const fuelGlobal = ctx.globalCount;
+  const chargeFunction = ctx.functionTypes.length;
+  let chargeType = m.types.findIndex((t) => t.params.length === 1 && t.params[0] === ValType.i32 && t.results.length === 1 && t.results[0] === ValType.i32);
+  const types = chargeType >= 0 ? m.types : [...m.types, { params: [ValType.i32], results: [ValType.i32] }];
+  if (chargeType < 0) chargeType = m.types.length;
   const out: WasmModule = {
     ...m,
     memories: m.memories.map((l, i) => clampLimits(l, cap, `memory ${i}`)),
@@ -184,10 +191,13 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
       if (imp.desc.kind === "table") return { ...imp, desc: { kind: "table", type: clampTable(imp.desc.type, where) } };
       return imp;
     }),
+    types,
+    functions: [...m.functions, chargeType],
     globals: [...m.globals, { type: { valType: ValType.i64, mutable: true }, init: Uint8Array.of(I64_CONST, 0, END) }],
     exports: [
       ...m.exports,
       { name: FUEL_EXPORT, kind: "global", index: fuelGlobal },
+      { name: CHARGE_EXPORT, kind: "func", index: chargeFunction },
       ...(m.start !== null ? [{ name: START_EXPORT, kind: "func" as const, index: m.start }] : []),
     ],
     start: null,
@@ -195,10 +205,11 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
 
   const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, inputBytes: bytes.length, outputBytes: 0 };
   const code = instrumentCode(bytes, m, ctx, fuelGlobal, stats, options.cacheFuelInLocals ?? true);
+  code.sized(chargeFunctionBody(fuelGlobal));
 
   // Layout: the input's own order, with global and export sections added where the order needs them.
   const layout = m.layout!.filter((s) => s.id !== SectionId.start);
-  for (const id of [SectionId.global, SectionId.export]) {
+  for (const id of [SectionId.type, SectionId.function, SectionId.global, SectionId.export, SectionId.code]) {
     if (layout.some((s) => s.id === id)) continue;
     const rank = SECTION_RANK[id];
     let at = layout.findIndex((s) => s.id !== SectionId.custom && SECTION_RANK[s.id] > rank);
@@ -226,6 +237,23 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   return { bytes: result, stats };
 }
 
+/** The body of CHARGE_EXPORT: fuel -= amount (unsigned); return fuel >= 0. */
+function chargeFunctionBody(fuelGlobal: number): Uint8Array {
+  return new Writer(24)
+    .u8(0) // no locals
+    .u8(GLOBAL_GET).u32(fuelGlobal)
+    .u8(LOCAL_GET).u8(0)
+    .u8(I64_EXTEND_I32_U)
+    .u8(I64_SUB)
+    .u8(GLOBAL_SET).u32(fuelGlobal)
+    .u8(GLOBAL_GET).u32(fuelGlobal)
+    .u8(I64_CONST).u8(0)
+    .u8(I64_GE_S)
+    .u8(END)
+    .finish()
+    .slice();
+}
+
 function instrumentCode(
   bytes: Uint8Array,
   m: WasmModule,
@@ -239,7 +267,7 @@ function instrumentCode(
   const emit = new ChargeEmitter(fuelGlobal);
   const section = new Writer(Math.ceil(bytes.length * 1.2) + 64);
   const body = new Writer(1 << 12);
-  section.u32(m.code.length);
+  section.u32(m.code.length + 1); // + the charge function, appended by the caller
   for (let f = 0; f < m.code.length; f++) {
     const fn = m.code[f];
     scanner.scan(fn, f, scan);
