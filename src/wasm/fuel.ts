@@ -39,19 +39,14 @@ export function getFuel(instance: WebAssembly.Instance): bigint {
  * headers, so a short loop-free tail can finish past the budget, and its result is not accepted.
  */
 export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, fn: () => T): { value: T; fuelUsed: bigint } {
-  const global = fuelGlobal(instance);
-  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
-  global.value = budget;
+  const global = startMetering(instance, budget);
   let value: T;
   try {
     value = fn();
   } catch (err) {
-    if ((global.value as bigint) < 0n) throw new OutOfFuelError(budget);
-    throw err;
+    throw meteredFailure(global, budget, err);
   }
-  const left = global.value as bigint;
-  if (left < 0n) throw new OutOfFuelError(budget);
-  return { value, fuelUsed: budget - left };
+  return { value, fuelUsed: meteredUsage(global, budget) };
 }
 
 /**
@@ -64,19 +59,31 @@ export async function callMeteredAsync<T>(
   budget: bigint,
   fn: () => Promise<T>,
 ): Promise<{ value: T; fuelUsed: bigint }> {
-  const global = fuelGlobal(instance);
-  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
-  global.value = budget;
+  const global = startMetering(instance, budget);
   let value: T;
   try {
     value = await fn();
   } catch (err) {
-    if ((global.value as bigint) < 0n) throw new OutOfFuelError(budget);
-    throw err;
+    throw meteredFailure(global, budget, err);
   }
+  return { value, fuelUsed: meteredUsage(global, budget) };
+}
+
+function startMetering(instance: WebAssembly.Instance, budget: bigint): WebAssembly.Global {
+  if (budget < 0n) throw new RangeError("fuel budget must not be negative");
+  const global = fuelGlobal(instance);
+  global.value = budget;
+  return global;
+}
+
+function meteredFailure(global: WebAssembly.Global, budget: bigint, err: unknown): unknown {
+  return (global.value as bigint) < 0n ? new OutOfFuelError(budget) : err;
+}
+
+function meteredUsage(global: WebAssembly.Global, budget: bigint): bigint {
   const left = global.value as bigint;
   if (left < 0n) throw new OutOfFuelError(budget);
-  return { value, fuelUsed: budget - left };
+  return budget - left;
 }
 
 /**
