@@ -10,3 +10,4 @@ export * from "./guest-abi-check.ts";
 export * from "./limits.ts";
 export * from "./outbound-gateway.ts";
 export * from "./sandbox-isolate.ts";
+export { readStreamCapped } from "./read-capped.ts";

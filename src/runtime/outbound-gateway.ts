@@ -2,6 +2,7 @@
 // isolate has no network), admits only hosts on the function's allow-list, follows no redirects (a redirect could
 // lead off the list), and bounds the wait by the chain's deadline and the response by a size cap.
 
+import { readStreamCapped } from "./read-capped.ts";
 import { type HttpFetchOutcome, type HttpFetchRequest, HostStatus, isHostAllowed } from "../sandbox/index.ts";
 
 /** Largest response body handed to a guest; a longer one is refused (tooLarge) without reading the rest. */
@@ -51,32 +52,12 @@ export async function gatewayFetch(
   return { status: HostStatus.ok, httpStatus: response.status, headers: [...response.headers], body };
 }
 
-/** The whole body, or null as soon as it passes `cap` (the rest is never read). */
+/** The whole body, or null when it is (or declares itself) over `cap`: the rest is never read. */
 async function readCapped(response: Response, cap: number): Promise<Uint8Array | null> {
   const declared = Number(response.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel().catch(() => undefined);
     return null;
   }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return readStreamCapped(response.body, cap);
 }
