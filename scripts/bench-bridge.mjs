@@ -10,6 +10,7 @@
 //
 // Node 20 cannot import TypeScript, so src/sandbox is bundled with esbuild into modules/build/.bench/ first.
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import wabt from "wabt";
 import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
@@ -26,28 +27,11 @@ function loadSandbox() {
       ]);
 }
 
-// A guest-style bump allocator: 8-byte aligned, grows memory when needed, frees of the top block move the top back.
-const ALLOCATOR_WAT = `(module
-  (memory (export "memory") 1 16)
-  (global $top (mut i32) (i32.const 65536))
-  (func (export "alloc") (param $size i32) (result i32)
-    (local $ptr i32) (local $end i32)
-    (local.set $ptr (i32.and (i32.add (global.get $top) (i32.const 7)) (i32.const -8)))
-    (local.set $end (i32.add (local.get $ptr) (local.get $size)))
-    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
-      (then
-        (if (i32.eq (memory.grow (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16)) (memory.size)))
-                    (i32.const -1))
-          (then (return (i32.const 0))))))
-    (global.set $top (local.get $end))
-    (local.get $ptr))
-  (func (export "dealloc") (param $ptr i32) (param $size i32)
-    (if (i32.eq (i32.add (local.get $ptr) (local.get $size)) (global.get $top))
-      (then (global.set $top (local.get $ptr))))))`;
 
 async function guestAllocator() {
   const toolkit = await wabt();
-  const { buffer } = toolkit.parseWat("allocator.wat", ALLOCATOR_WAT).toBinary({});
+  const wat = readFileSync(join(repoRoot, "src", "sandbox", "fixtures", "bump-allocator.wat"), "utf8");
+  const { buffer } = toolkit.parseWat("bump-allocator.wat", wat).toBinary({});
   const { instance } = await WebAssembly.instantiate(buffer);
   return instance.exports;
 }

@@ -1,5 +1,6 @@
-import wabt from "wabt";
+import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
+import { instantiate, watToBytes } from "../wasm/fixtures.ts";
 import { AllocationTracker, type GuestAllocator } from "./allocation-tracker.ts";
 import {
   AllocationSizeMismatchError,
@@ -15,8 +16,6 @@ import {
 import { SafeMemory } from "./safe-memory.ts";
 
 const PAGE = 65536;
-// workers-types declares WebAssembly.Module abstract (a Worker cannot compile bytes at run time); these tests run in Node.
-const WasmModule = WebAssembly.Module as unknown as new (bytes: BufferSource) => WebAssembly.Module;
 
 /** A guest-like bump allocator in JS with spies, over a real memory; frees of the top block move the top back. */
 function bumpAllocator(memory: WebAssembly.Memory, start = 1024) {
@@ -44,29 +43,10 @@ function thrown<T extends SandboxError>(fn: () => unknown, type: new (...args: n
   throw new Error(`expected ${type.name}, but nothing was thrown`);
 }
 
-// The same allocator as a real guest: bump with 8-byte alignment, growing memory when the block does not fit.
-const ALLOCATOR_WAT = `(module
-  (memory (export "memory") 1 16)
-  (global $top (mut i32) (i32.const 1024))
-  (func (export "alloc") (param $size i32) (result i32)
-    (local $ptr i32) (local $end i32)
-    (local.set $ptr (i32.and (i32.add (global.get $top) (i32.const 7)) (i32.const -8)))
-    (local.set $end (i32.add (local.get $ptr) (local.get $size)))
-    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
-      (then
-        (if (i32.eq (memory.grow (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16)) (memory.size)))
-                    (i32.const -1))
-          (then (return (i32.const 0))))))
-    (global.set $top (local.get $end))
-    (local.get $ptr))
-  (func (export "dealloc") (param $ptr i32) (param $size i32)
-    (if (i32.eq (i32.add (local.get $ptr) (local.get $size)) (global.get $top))
-      (then (global.set $top (local.get $ptr))))))`;
 
 async function wasmGuest() {
-  const toolkit = await wabt();
-  const { buffer } = toolkit.parseWat("allocator.wat", ALLOCATOR_WAT).toBinary({});
-  const instance = new WebAssembly.Instance(new WasmModule(buffer));
+  const wat = readFileSync(new URL("./fixtures/bump-allocator.wat", import.meta.url), "utf8");
+  const instance = instantiate(await watToBytes(wat));
   return instance.exports as unknown as { memory: WebAssembly.Memory } & GuestAllocator;
 }
 

@@ -7,7 +7,7 @@
 // bridge answering with random outcomes. Seed: HELIOS_PROPERTY_SEED, else random; printed.
 
 import { describe, expect, it } from "vitest";
-import { compile, watToBytes } from "../wasm/fixtures.ts";
+import { compile, mulberry32, watToBytes } from "../wasm/fixtures.ts";
 import { instrumentModule, setFuel } from "../wasm/index.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import type { EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
@@ -24,17 +24,6 @@ const DATA_START = 1024;
 const HEAP_START = 16 * 1024;
 const MAX_PAGES = 2;
 
-/** mulberry32: small, fast, good enough to pick test cases; reproducible from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const syncFunctions = HOST_FUNCTIONS.filter((fn) => !fn.async);
 const GUEST_WAT = `(module
@@ -115,7 +104,7 @@ describe("host functions: property test", () => {
   it(`${CALLS.toLocaleString("en-US")} random calls: never throw, only documented codes, no write outside the target`, async () => {
     const seed = Number(process.env.HELIOS_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 32));
     console.log(`host function property test seed: ${seed} (rerun with HELIOS_PROPERTY_SEED=${seed})`);
-    const next = random(seed);
+    const next = mulberry32(seed);
     const int = (n: number) => Math.floor(next() * n);
 
     const module = compile(instrumentModule(await watToBytes(GUEST_WAT), { maxMemoryPages: MAX_PAGES }));

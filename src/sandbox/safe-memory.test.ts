@@ -1,4 +1,3 @@
-import wabt from "wabt";
 import { describe, expect, it } from "vitest";
 import {
   BufferTooSmallError,
@@ -10,11 +9,10 @@ import {
   UnencodableStringError,
   ValueOutOfRangeError,
 } from "./errors.ts";
+import { instantiate, mulberry32, watToBytes } from "../wasm/fixtures.ts";
 import { SafeMemory, toU32, utf8ByteLength } from "./safe-memory.ts";
 
 const PAGE = 65536;
-// workers-types declares WebAssembly.Module abstract (a Worker cannot compile bytes at run time); these tests run in Node.
-const WasmModule = WebAssembly.Module as unknown as new (bytes: BufferSource) => WebAssembly.Module;
 
 function setup(pages = 1, limits = {}) {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 8 });
@@ -232,9 +230,7 @@ describe("SafeMemory growth", () => {
     const wat = `(module
       (memory (export "memory") 1 4)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`;
-    const toolkit = await wabt();
-    const { buffer } = toolkit.parseWat("grow.wat", wat).toBinary({});
-    const instance = new WebAssembly.Instance(new WasmModule(buffer));
+    const instance = instantiate(await watToBytes(wat));
     const exports = instance.exports as { memory: WebAssembly.Memory; grow(pages: number): number };
     const safe = new SafeMemory(exports.memory);
     safe.writeU32(PAGE - 4, 7);
@@ -464,16 +460,6 @@ describe("SafeMemory copies", () => {
 // operation must match an independent oracle (BigInt arithmetic, platform TextEncoder/TextDecoder), throw only
 // SandboxErrors, and leave memory exactly as the oracle's shadow copy says: failed operations change nothing.
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("SafeMemory property", () => {
   it("matches the oracle and changes nothing outside successful writes over 100,000 random operations", () => {

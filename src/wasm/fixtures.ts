@@ -194,3 +194,15 @@ function leb128(value: number): number[] {
   } while (value !== 0);
   return out;
 }
+
+/** mulberry32: a small, fast PRNG for seeded property and fuzz tests, reproducible from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

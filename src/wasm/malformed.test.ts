@@ -1,6 +1,6 @@
 // Bad input must always surface as a typed WasmError: never a RangeError, TypeError or hang.
 import { describe, expect, it } from "vitest";
-import { compile, loadFixtures, sectionSpans, type Fixture } from "./fixtures.ts";
+import { compile, loadFixtures, mulberry32, sectionSpans, type Fixture } from "./fixtures.ts";
 import { edgeCases, malformedCases, type MalformedCase } from "./fixtures/malformed/cases.ts";
 import {
   decodeModule,
@@ -105,17 +105,6 @@ describe("malformed and unsupported modules", () => {
 const MUTATIONS = 10_000;
 const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x0b, 0x40, 0x60, 0x6f, 0x70, 0x7f, 0x80, 0xfc, 0xfd, 0xff];
 
-/** mulberry32: small, fast, and reproducible from a 32-bit seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(input: Uint8Array, random: () => number): { bytes: Uint8Array; steps: string[] } {
   let bytes = Array.from(input);
@@ -173,7 +162,7 @@ describe("mutation fuzz", () => {
   it(`${MUTATIONS} mutated fixtures: typed errors only, and valid input instruments to valid output`, async () => {
     const seed = process.env.WASM_FUZZ_SEED ? Number(process.env.WASM_FUZZ_SEED) : (Math.random() * 2 ** 32) >>> 0;
     console.info(`mutation fuzz seed ${seed} (reproduce with WASM_FUZZ_SEED=${seed})`);
-    const random = prng(seed);
+    const random = mulberry32(seed);
     const corpus: Fixture[] = [
       ...(await loadFixtures("features")),
       ...(await loadFixtures("fuel")),
