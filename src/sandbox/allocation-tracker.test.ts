@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import { instantiate, watToBytes } from "../wasm/fixtures.ts";
+import { instantiate, thrown, watToBytes } from "../wasm/fixtures.ts";
 import { AllocationTracker, type GuestAllocator } from "./allocation-tracker.ts";
 import {
   AllocationSizeMismatchError,
@@ -31,16 +31,6 @@ function bumpAllocator(memory: WebAssembly.Memory, start = 1024) {
     }),
   };
   return { allocator, tracker: new AllocationTracker(memory, allocator) };
-}
-
-function thrown<T extends SandboxError>(fn: () => unknown, type: new (...args: never[]) => T): T {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as T;
-  }
-  throw new Error(`expected ${type.name}, but nothing was thrown`);
 }
 
 

@@ -9,7 +9,7 @@ import {
   UnencodableStringError,
   ValueOutOfRangeError,
 } from "./errors.ts";
-import { instantiate, mulberry32, watToBytes } from "../wasm/fixtures.ts";
+import { instantiate, thrown, mulberry32, watToBytes } from "../wasm/fixtures.ts";
 import { SafeMemory, toU32, utf8ByteLength } from "./safe-memory.ts";
 
 const PAGE = 65536;
@@ -23,17 +23,6 @@ function setup(pages = 1, limits = {}) {
 
 function snapshot(memory: WebAssembly.Memory): Uint8Array {
   return new Uint8Array(memory.buffer).slice();
-}
-
-/** Runs fn, expects a SandboxError of the given class, and returns it. */
-function thrown<T extends SandboxError>(fn: () => unknown, type: new (...args: never[]) => T): T {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as T;
-  }
-  throw new Error(`expected ${type.name}, but nothing was thrown`);
 }
 
 /** Byte-for-byte comparison; toEqual on a 64 KiB array is slow. */

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import wabtInit from "wabt";
 
 export type FixtureSet = "features" | "hostile" | "fuel";
@@ -205,4 +206,15 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Runs fn, expects it to throw an instance of `type`, and returns the error for further checks. */
+export function thrown<T extends Error>(fn: () => unknown, type: new (...args: never[]) => T): T {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as T;
+  }
+  throw new Error(`expected ${type.name}, but nothing was thrown`);
 }
