@@ -85,6 +85,16 @@ interface Spaces {
   memories: number;
 }
 
+/** Type index of function `index` (imports first), both already range-checked. */
+function startFunctionType(m: WasmModule, index: number): number {
+  let imported = 0;
+  for (const imp of m.imports) {
+    if (imp.desc.kind !== "func") continue;
+    if (imported++ === index) return imp.desc.typeIndex;
+  }
+  return m.functions[index - imported];
+}
+
 /**
  * Reads a constant expression up to and including its `end`, returning its bytes. The
  * instructions are decoded (so lengths are right) and their indices range-checked; type
@@ -377,9 +387,15 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
         }
         break;
       }
-      case SectionId.start:
+      case SectionId.start: {
+        const at = s.pos;
         m.start = readIndex(s, spaces.functions, "start function");
+        // Checked here although type validity is otherwise V8's: the instrumenter exports the start
+        // function instead of keeping the section, which would make a mistyped one valid.
+        const type = m.types[startFunctionType(m, m.start)];
+        if (type.params.length > 0 || type.results.length > 0) s.fail(`start function ${m.start} must have type [] -> [], but takes ${type.params.length} parameters and returns ${type.results.length} results`, at);
         break;
+      }
       case SectionId.element: {
         const n = s.count(2);
         for (let i = 0; i < n; i++) m.elements.push(readElementSegment(s, spaces));

@@ -5,13 +5,15 @@
 //   ;; features: exceptions tail_call ...   wabt feature flags beyond wabt's defaults
 //   ;; v8: unsupported                      Node's V8 cannot validate the module (e.g. exnref)
 //   ;; debug-names: yes                     also emit a "name" custom section
+//   ;; expect: <text>                        (invalid set) what the toolkit's error message must contain
+// Modules in the "invalid" set are assembled without wabt's validation: they are invalid on purpose.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import wabtInit from "wabt";
 
-export type FixtureSet = "features" | "hostile" | "fuel";
+export type FixtureSet = "features" | "hostile" | "fuel" | "invalid";
 
 export interface Fixture {
   set: FixtureSet;
@@ -21,6 +23,8 @@ export interface Fixture {
   features: string[];
   /** False when the module uses a proposal Node's V8 does not implement. */
   v8Supported: boolean;
+  /** The `expect:` directive (invalid set): text the toolkit's error must contain. */
+  expect?: string;
 }
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
@@ -75,7 +79,7 @@ export function loadFixtures(set: FixtureSet): Promise<Fixture[]> {
 export async function watToBytes(
   source: string,
   features: readonly string[] = [],
-  options: { canonicalLeb?: boolean; debugNames?: boolean; filename?: string } = {},
+  options: { canonicalLeb?: boolean; debugNames?: boolean; filename?: string; validate?: boolean } = {},
 ): Promise<Uint8Array> {
   const wabt = await (wabtPromise ??= wabtInit());
   const flags: Record<string, boolean> = {};
@@ -87,7 +91,7 @@ export async function watToBytes(
   try {
     module.resolveNames();
     // wabt.js validates with the features it is given; its typings omit that parameter.
-    (module as unknown as { validate(features: Record<string, boolean>): void }).validate(flags);
+    if (options.validate ?? true) (module as unknown as { validate(features: Record<string, boolean>): void }).validate(flags);
     return module.toBinary({
       canonicalize_lebs: options.canonicalLeb ?? true,
       write_debug_names: options.debugNames ?? false,
@@ -105,11 +109,11 @@ async function compileFixture(set: FixtureSet, name: string): Promise<Fixture> {
   const debugNames = directive(source, "debug-names") === "yes";
   let bytes: Uint8Array;
   try {
-    bytes = await watToBytes(source, features, { filename: `${name}.wat`, debugNames });
+    bytes = await watToBytes(source, features, { filename: `${name}.wat`, debugNames, validate: set !== "invalid" });
   } catch (error) {
     throw new Error(`fixture ${set}/${name}.wat does not assemble: ${(error as Error).message}`);
   }
-  return { set, name, path, bytes, features, v8Supported };
+  return { set, name, path, bytes, features, v8Supported, expect: directive(source, "expect") };
 }
 
 function directive(source: string, key: string): string | undefined {

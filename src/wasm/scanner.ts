@@ -26,6 +26,8 @@ export const enum PointKind {
   Barrier = 8,
 }
 
+const REF_FUNC = 0xd2;
+
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
   bytes: PointKind.DynamicBytes,
   pages: PointKind.DynamicPages,
@@ -55,6 +57,11 @@ export interface CodeContext {
   elementCount: number;
   dataCount: number | null;
   hasMemory: boolean;
+  /**
+   * 1 for each function a `ref.func` in a body may name: those mentioned outside function bodies
+   * (exports, element segments, global initialisers), but not by the start section (the spec's C.refs).
+   */
+  declaredFunctions: Uint8Array;
 }
 
 export function codeContext(m: WasmModule): CodeContext {
@@ -74,6 +81,7 @@ export function codeContext(m: WasmModule): CodeContext {
   const importedFunctionCount = functionTypes.length;
   for (const t of m.functions) functionTypes.push(t);
   return {
+    declaredFunctions: declaredFunctions(m, functionTypes.length),
     typeCount: m.types.length,
     functionTypes,
     importedFunctionCount,
@@ -85,6 +93,30 @@ export function codeContext(m: WasmModule): CodeContext {
     dataCount: m.dataCount,
     hasMemory: memory,
   };
+}
+
+/**
+ * The functions a body's `ref.func` may name. Computed from the input, so that the start function's
+ * export added by the instrumenter never makes a `ref.func` of it valid.
+ */
+function declaredFunctions(m: WasmModule, count: number): Uint8Array {
+  const declared = new Uint8Array(count);
+  const ops = newOperands();
+  const fromExpr = (expr: Uint8Array) => {
+    const r = new Reader(expr, 0, expr.length);
+    while (r.pos < r.end) {
+      const op = readOpcode(r);
+      readOperands(r, op, ops, false);
+      if (op.immId === ImmId.Func) declared[ops.index] = 1;
+    }
+  };
+  for (const e of m.exports) if (e.kind === "func") declared[e.index] = 1;
+  for (const g of m.globals) fromExpr(g.init);
+  for (const seg of m.elements) {
+    if (seg.funcIndices) for (const f of seg.funcIndices) declared[f] = 1;
+    if (seg.exprs) for (const expr of seg.exprs) fromExpr(expr);
+  }
+  return declared;
 }
 
 /**
@@ -454,6 +486,9 @@ export class FunctionScanner {
         return;
       case ImmId.Func:
         if (o.index >= ctx.functionTypes.length) badIndex(op, "function", o.index, at);
+        if (op.code === REF_FUNC && op.prefix === 0 && !ctx.declaredFunctions[o.index]) {
+          throw new MalformedModuleError(`ref.func: undeclared function reference ${o.index} (no export, element segment or global names it)`, at);
+        }
         return;
       case ImmId.CallIndirect:
         if (o.index >= ctx.typeCount) badIndex(op, "type", o.index, at);
