@@ -1,40 +1,14 @@
-// The one place errors become HTTP responses: `{ "error": { "code", "message", ...fields } }` with the
-// status assigned to the code below (the table is mirrored in docs/errors.md). Errors from every layer
-// (src/wasm, src/sandbox, src/runtime, src/registry, src/api) carry a stable `code`; their public fields
-// become extra members of the error object. Anything without a known code is an internal error and its
-// message is not exposed.
+// The one place errors become HTTP responses: `{ "error": { "code", "message", ...fields } }` with the status the
+// error catalogue (src/errors/catalogue.ts) assigns to the code. Errors from every layer carry a stable `code`;
+// their public fields become extra members of the error object. Anything without a known code is an internal
+// error and its message is not exposed.
 
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  // The caller sent something wrong.
-  invalid_request: 400,
-  bad_module: 400,
-  malformed_module: 400,
-  hash_mismatch: 400,
-  unauthorized: 401,
-  not_found: 404,
-  unknown_function: 404,
-  not_deployed_in_region: 404,
-  payload_too_large: 413,
-  module_too_large: 413,
-  unsupported_media_type: 415,
-  policy_violation: 422,
-  unsupported_feature: 422,
-  // The function ran and failed deterministically: the same request fails the same way, so not 5xx.
-  out_of_fuel: 422,
-  memory_limit: 422,
-  // The function misbehaved: the gateway (us) got no usable answer from it.
-  guest_trap: 500,
-  guest_abi_violation: 500,
-  invalid_guest_output: 502,
-  response_too_large: 502,
-  // Ours.
-  instrumentation_failed: 500,
-  activation_failed: 503,
-  sandbox_internal_error: 500,
-  module_missing: 500,
-  module_digest_mismatch: 500,
-  internal: 500,
-};
+import { ERROR_CATALOGUE, ERROR_CODES, isErrorCode, type ErrorCode } from "../errors/index.ts";
+
+/** Status per code, derived from the catalogue. */
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.fromEntries(
+  ERROR_CODES.map((code) => [code, ERROR_CATALOGUE[code].status]),
+) as Record<ErrorCode, number>;
 
 const HIDDEN_FIELDS = new Set(["name", "message", "stack", "code", "cause"]);
 
@@ -56,10 +30,10 @@ export function errorResponse(error: unknown): Response {
   return json(body, STATUS_BY_CODE[code]);
 }
 
-function knownCode(error: unknown): string | null {
+function knownCode(error: unknown): ErrorCode | null {
   if (!(error instanceof Error)) return null;
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && code in STATUS_BY_CODE && code !== "internal" ? code : null;
+  return isErrorCode(code) && code !== "internal" ? code : null;
 }
 
 /** JSON has no BigInt (fuel budgets are i64). */

@@ -1,17 +1,11 @@
-// Errors raised by the HTTP layer. Each class has a stable `code`; the HTTP status for every code
-// (this layer's and the lower layers') is assigned once, in error-response.ts.
+// Errors raised by the HTTP layer. Each class has a stable `code`; its status and fields are listed once, in the
+// error catalogue (src/errors/catalogue.ts). `unauthorized` and `payload_too_large` are raised by the runtime's
+// classes, re-exported here, since the region object raises them too.
 
-export type ApiErrorCode =
-  | "invalid_request"
-  | "unauthorized"
-  | "unsupported_media_type"
-  | "module_too_large"
-  | "hash_mismatch"
-  | "bad_module"
-  | "payload_too_large"
-  | "not_found"
-  | "instrumentation_failed"
-  | "activation_failed";
+import type { CodeOfLayer } from "../errors/index.ts";
+export { PayloadTooLargeError, UnauthorizedError } from "../runtime/errors.ts";
+
+export type ApiErrorCode = Exclude<CodeOfLayer<"api">, "internal">;
 
 export abstract class ApiError extends Error {
   abstract readonly code: ApiErrorCode;
@@ -37,15 +31,6 @@ export class InvalidRequestError extends ApiError {
   }
 }
 
-/** Missing, malformed or wrong bearer token. The message never says which. */
-export class UnauthorizedError extends ApiError {
-  readonly code = "unauthorized" as const;
-  constructor(message = "a valid `Authorization: Bearer <token>` header is required") {
-    super(message);
-    this.name = "UnauthorizedError";
-  }
-}
-
 export class UnsupportedMediaTypeError extends ApiError {
   readonly code = "unsupported_media_type" as const;
   constructor(
@@ -63,15 +48,6 @@ export class ModuleTooLargeError extends ApiError {
   constructor(readonly limit: number) {
     super(`the module is larger than the ${limit}-byte limit`);
     this.name = "ModuleTooLargeError";
-  }
-}
-
-/** The invocation payload is over the ceiling the API accepts at all (per-function limits are checked by the region). */
-export class PayloadTooLargeError extends ApiError {
-  readonly code = "payload_too_large" as const;
-  constructor(readonly limit: number) {
-    super(`the payload is larger than the ${limit}-byte limit`);
-    this.name = "PayloadTooLargeError";
   }
 }
 

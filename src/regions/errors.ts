@@ -1,6 +1,8 @@
 // Failures of the region layer's own state (the module store behind the region object's cache).
 
-export type RegionErrorCode = "module_missing" | "module_digest_mismatch";
+import type { CodeOfLayer } from "../errors/index.ts";
+
+export type RegionErrorCode = CodeOfLayer<"regions">;
 
 export abstract class RegionError extends Error {
   abstract readonly code: RegionErrorCode;

@@ -14,7 +14,7 @@ import {
   rootChain,
   type SandboxEntry,
   sandboxIsolateKey,
-  UnauthorizedInvocationError,
+  UnauthorizedError,
   invokeSandbox,
 } from "../runtime/index.ts";
 import {
@@ -121,9 +121,9 @@ export class RegionObject extends DurableObject<Env> {
       // Read once: the whole invocation runs this one version even if a redeploy swaps the entry meanwhile.
       const record = this.held.get(name)?.record;
       if (!record) throw new NotDeployedInRegionError(name, region);
-      if (record.private && !options.authorized) throw new UnauthorizedInvocationError(name);
+      if (record.private && !options.authorized) throw new UnauthorizedError(name);
       if (payload.byteLength > record.limits.maxPayloadBytes) {
-        throw new PayloadTooLargeError(payload.byteLength, record.limits.maxPayloadBytes);
+        throw new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength);
       }
       const request = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
       return this.run(region, record, payload, request, rootChain(name));
@@ -140,7 +140,7 @@ export class RegionObject extends DurableObject<Env> {
       const record = this.held.get(name)?.record;
       if (!record) throw new NotDeployedInRegionError(name, region);
       if (payload.byteLength > record.limits.maxPayloadBytes) {
-        throw new PayloadTooLargeError(payload.byteLength, record.limits.maxPayloadBytes);
+        throw new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength);
       }
       const request = {
         fuel: Math.min(call.fuel, record.limits.fuel),

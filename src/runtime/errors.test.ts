@@ -11,7 +11,7 @@ import {
   PayloadTooLargeError,
   ResponseTooLargeError,
   SandboxInternalError,
-  UnauthorizedInvocationError,
+  UnauthorizedError,
   UnknownFunctionError,
 } from "./errors.ts";
 
@@ -23,10 +23,10 @@ describe("errors across RPC", () => {
     new GuestAbiViolationError("no memory"),
     new InvalidGuestOutputError(0xfffffff0, 0x20, 65536),
     new ResponseTooLargeError(2048, 1024),
-    new PayloadTooLargeError(9, 8),
+    new PayloadTooLargeError(8, 9),
     new NotDeployedInRegionError("fn", "weur"),
     new UnknownFunctionError("fn"),
-    new UnauthorizedInvocationError("fn"),
+    new UnauthorizedError("fn"),
     new SandboxInternalError("isolate failed"),
   ];
 

@@ -1,6 +1,8 @@
 // Failures of the runtime layer (routing an invocation to a version and a sandbox), plus the sandbox's invocation
-// failures re-exported, and the one place errors are rebuilt after crossing an RPC boundary.
+// failures re-exported, and the one place errors are rebuilt after crossing an RPC boundary (driven by the catalogue's
+// constructor parameters, src/errors/catalogue.ts).
 
+import { ERROR_CATALOGUE, type CodeOfLayer, type ErrorCode, type ErrorField, type ErrorSpec } from "../errors/index.ts";
 import {
   GuestAbiViolationError,
   GuestTrapError,
@@ -22,26 +24,27 @@ export {
   ResponseTooLargeError,
 };
 
-export type RuntimeErrorCode =
-  | "payload_too_large"
-  | "not_deployed_in_region"
-  | "unknown_function"
-  | "unauthorized"
-  | "sandbox_internal_error";
+export type RuntimeErrorCode = CodeOfLayer<"runtime">;
 
 export abstract class RuntimeError extends Error {
   abstract readonly code: RuntimeErrorCode;
 }
 
-/** The payload is longer than the function's maxPayloadBytes. */
+/** A body over a cap: the function's maxPayloadBytes (`size` known), or the API's ceiling (refused while reading). */
 export class PayloadTooLargeError extends RuntimeError {
   readonly code = "payload_too_large" as const;
+  declare readonly size?: number;
   constructor(
-    readonly size: number,
     readonly limit: number,
+    size?: number,
   ) {
-    super(`the payload is ${size} bytes, over the function's limit of ${limit}`);
+    super(
+      size === undefined
+        ? `the payload is larger than the ${limit}-byte limit`
+        : `the payload is ${size} bytes, over the function's limit of ${limit}`,
+    );
     this.name = "PayloadTooLargeError";
+    if (size !== undefined) this.size = size;
   }
 }
 
@@ -66,12 +69,19 @@ export class UnknownFunctionError extends RuntimeError {
   }
 }
 
-/** The function is private and the caller presented no valid token. */
-export class UnauthorizedInvocationError extends RuntimeError {
+/** Missing, malformed or wrong bearer token; with `functionName`, a private function invoked without a valid one.
+ *  The message never says which part of a presented token was wrong. */
+export class UnauthorizedError extends RuntimeError {
   readonly code = "unauthorized" as const;
-  constructor(readonly functionName: string) {
-    super(`function "${functionName}" is private: invoking it needs the bearer token`);
-    this.name = "UnauthorizedInvocationError";
+  declare readonly functionName?: string;
+  constructor(functionName?: string) {
+    super(
+      functionName === undefined
+        ? "a valid `Authorization: Bearer <token>` header is required"
+        : `function "${functionName}" is private: invoking it needs the bearer token`,
+    );
+    this.name = "UnauthorizedError";
+    if (functionName !== undefined) this.functionName = functionName;
   }
 }
 
@@ -90,28 +100,47 @@ export function isRuntimeFailure(error: unknown): error is RuntimeFailure {
   return error instanceof RuntimeError || error instanceof InvocationError;
 }
 
-type Details = Record<string, unknown>;
-const num = (d: Details, key: string): number => Number(d[key]);
-const str = (d: Details, key: string): string => String(d[key] ?? "");
+type ErrorClass = new (...args: never[]) => RuntimeFailure;
 
-const REBUILDERS: Record<string, (d: Details) => RuntimeFailure> = {
-  out_of_fuel: (d) => new OutOfFuelInvocationError(num(d, "budget")),
-  memory_limit: (d) => new MemoryLimitError(num(d, "maxMemoryPages"), str(d, "trap")),
-  guest_trap: (d) => new GuestTrapError(str(d, "trap")),
-  guest_abi_violation: (d) => new GuestAbiViolationError(str(d, "reason")),
-  invalid_guest_output: (d) => new InvalidGuestOutputError(num(d, "ptr"), num(d, "len"), num(d, "memoryBytes")),
-  response_too_large: (d) => new ResponseTooLargeError(num(d, "size"), num(d, "limit")),
-  payload_too_large: (d) => new PayloadTooLargeError(num(d, "size"), num(d, "limit")),
-  not_deployed_in_region: (d) => new NotDeployedInRegionError(str(d, "functionName"), str(d, "region")),
-  unknown_function: (d) => new UnknownFunctionError(str(d, "functionName")),
-  unauthorized: (d) => new UnauthorizedInvocationError(str(d, "functionName")),
-  sandbox_internal_error: (d) => new SandboxInternalError(str(d, "reason")),
-};
+/** The classes that cross RPC (isolate -> region object -> Worker) and are rebuilt on this side. */
+const REBUILDABLE = {
+  out_of_fuel: OutOfFuelInvocationError,
+  memory_limit: MemoryLimitError,
+  guest_trap: GuestTrapError,
+  guest_abi_violation: GuestAbiViolationError,
+  invalid_guest_output: InvalidGuestOutputError,
+  response_too_large: ResponseTooLargeError,
+  payload_too_large: PayloadTooLargeError,
+  not_deployed_in_region: NotDeployedInRegionError,
+  unknown_function: UnknownFunctionError,
+  unauthorized: UnauthorizedError,
+  sandbox_internal_error: SandboxInternalError,
+} satisfies { [C in ErrorCode]?: ErrorClass };
 
-/** Rebuilds the class an error had before it was serialized; unknown codes become SandboxInternalError. */
+export const REBUILDABLE_CODES = Object.keys(REBUILDABLE) as (keyof typeof REBUILDABLE)[];
+
+/** Rebuilds the class an error had before it was serialized, from the catalogue's constructor parameters;
+ *  unknown codes become SandboxInternalError. */
 export function errorFromSerialized(serialized: SerializedError): RuntimeFailure {
-  const rebuild = REBUILDERS[serialized.code];
-  if (!rebuild) return new SandboxInternalError(`${serialized.code}: ${serialized.message}`);
+  const code = serialized.code;
+  if (!Object.hasOwn(REBUILDABLE, code)) return new SandboxInternalError(`${code}: ${serialized.message}`);
+  const cls = REBUILDABLE[code as keyof typeof REBUILDABLE] as unknown as new (...args: unknown[]) => RuntimeFailure;
+  const spec: ErrorSpec = ERROR_CATALOGUE[code as keyof typeof REBUILDABLE];
+  const args = spec.args.map((name) => (name === "message" ? serialized.message : argument(serialized.details[name], spec.fields[name])));
   // Fields beyond the constructor's (usage, the guest's log lines) ride along as own fields.
-  return Object.assign(rebuild(serialized.details), serialized.details);
+  return Object.assign(new cls(...args), serialized.details);
+}
+
+function argument(value: unknown, field: ErrorField | undefined): unknown {
+  if (value === undefined || value === null) return undefined;
+  switch (field?.type) {
+    case "number":
+      return Number(value);
+    case "string":
+      return String(value);
+    case "bigint":
+      return BigInt(value as string | number);
+    default:
+      return value;
+  }
 }

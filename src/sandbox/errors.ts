@@ -1,6 +1,8 @@
 // Errors raised by the sandbox layer. Every class carries a stable `code` and the negative i32 `hostCode` a host
 // function returns to the guest instead of throwing (docs/abi.md, "Memory and safety").
 
+import type { CodeOfLayer } from "../errors/index.ts";
+
 /**
  * Negative i32 results of host functions. The first five equal `HostStatus` in host-status.ts, which predates this
  * list; new codes are appended, never renumbered.
@@ -29,19 +31,7 @@ export const HostErrorCode = {
 } as const;
 export type HostErrorCode = (typeof HostErrorCode)[keyof typeof HostErrorCode];
 
-export type SandboxErrorCode =
-  | "out_of_bounds"
-  | "length_cap_exceeded"
-  | "invalid_utf8"
-  | "unencodable_string"
-  | "buffer_too_small"
-  | "value_out_of_range"
-  | "quota_exceeded"
-  | "unknown_allocation"
-  | "double_free"
-  | "allocation_size_mismatch"
-  | "invalid_allocation"
-  | "reentrant_allocation";
+export type SandboxErrorCode = Exclude<CodeOfLayer<"sandbox">, InvocationErrorCode>;
 
 export abstract class SandboxError extends Error {
   abstract readonly code: SandboxErrorCode;
@@ -230,13 +220,10 @@ export class ReentrantAllocationError extends SandboxError {
 // ---------------------------------------------------------------------------------------------------------------
 // Failures of one guest invocation (invocation.ts). Fields are plain data so they survive serialization across the
 // isolate and Durable Object RPC boundaries (serialized-error.ts); src/runtime/errors.ts rebuilds them.
-export type InvocationErrorCode =
-  | "out_of_fuel"
-  | "memory_limit"
-  | "guest_trap"
-  | "guest_abi_violation"
-  | "invalid_guest_output"
-  | "response_too_large";
+export type InvocationErrorCode = Extract<
+  CodeOfLayer<"sandbox">,
+  "out_of_fuel" | "memory_limit" | "guest_trap" | "guest_abi_violation" | "invalid_guest_output" | "response_too_large"
+>;
 
 export abstract class InvocationError extends Error {
   abstract readonly code: InvocationErrorCode;

@@ -1,11 +1,10 @@
 // Errors raised by the binary toolkit. Every class carries a stable `code`;
 // decoding errors also carry the byte offset where the input went wrong.
 
-export type WasmErrorCode =
-  | "malformed_module"
-  | "unsupported_feature"
-  | "policy_violation"
-  | "out_of_fuel";
+import type { CodeOfLayer } from "../errors/index.ts";
+
+/** Codes of this layer: their statuses and fields are listed in the error catalogue (src/errors/catalogue.ts). */
+export type WasmErrorCode = CodeOfLayer<"wasm">;
 
 export abstract class WasmError extends Error {
   abstract readonly code: WasmErrorCode;
@@ -50,9 +49,10 @@ export class PolicyViolationError extends WasmError {
   }
 }
 
-/** A metered call used up its fuel budget. */
+/** A metered call used up its fuel budget. The sandbox reports it to callers as `out_of_fuel`; the toolkit's
+ *  own code differs so that no two classes share one. */
 export class OutOfFuelError extends WasmError {
-  readonly code = "out_of_fuel" as const;
+  readonly code = "fuel_exhausted" as const;
   constructor(readonly budget: bigint) {
     super(`out of fuel: the call used its whole budget of ${budget}`);
     this.name = "OutOfFuelError";

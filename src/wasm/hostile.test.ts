@@ -30,7 +30,7 @@ describe("hostile modules run out of fuel", () => {
       thrown = error;
     }
     expect(thrown, `hostile/${name}.wat threw ${String(thrown)}`).toBeInstanceOf(OutOfFuelError);
-    expect((thrown as OutOfFuelError).code).toBe("out_of_fuel");
+    expect((thrown as OutOfFuelError).code).toBe("fuel_exhausted");
     expect((thrown as OutOfFuelError).budget).toBe(BUDGET);
     expect(getFuel(instance)).toBeLessThan(0n);
   });

@@ -9,7 +9,7 @@ import {
   NotDeployedInRegionError,
   PayloadTooLargeError,
   sandboxWorkerCode,
-  UnauthorizedInvocationError,
+  UnauthorizedError,
 } from "../../src/runtime/index.ts";
 import { activateGuest, freshName, guestBytes, invoke, storeGuest, text } from "./runtime-support.ts";
 
@@ -84,7 +84,7 @@ describe("region object: admission", () => {
   it("runs a private function only for an authorized caller", async () => {
     const name = freshName("private");
     await activateGuest(name, "example:hello", { private: true });
-    await expect(invoke(name, "anyone")).rejects.toBeInstanceOf(UnauthorizedInvocationError);
+    await expect(invoke(name, "anyone")).rejects.toBeInstanceOf(UnauthorizedError);
     expect(text((await invoke(name, "owner", "wnam", true)).output)).toBe("Hello, owner!");
   });
 });

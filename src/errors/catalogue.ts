@@ -1,0 +1,258 @@
+// The error catalogue: every error code the runtime can raise, as data. The HTTP status mapping
+// (src/api/error-response.ts), the rebuilding of errors after RPC (src/runtime/errors.ts), docs/errors.md
+// and the OpenAPI error schemas are all derived from this table. It imports nothing, so every layer may
+// use it; the sandbox imports only its types, so the isolate bundle carries none of this data.
+//
+// Adding a code is a one-place change here:
+//   1. Add an entry below: `status`, the `class` that raises it and its `layer`, `when` (one line for the docs),
+//      its public `fields` (they become members of the JSON error object) and `args` (the class's constructor
+//      parameters, in order, by field name or "message"; errors.catalogue.test.ts builds every class from them).
+//   2. Give the class `readonly code = "<code>" as const satisfies ErrorCode;` (a typo then fails typecheck).
+//   3. Run `npm run docs:errors` to regenerate the table in docs/errors.md (a test fails until you do).
+// A class that crosses RPC (isolate -> region object -> Worker) is also listed in REBUILDABLE in
+// src/runtime/errors.ts. No two classes share a code (a test checks that too).
+
+/** JSON type of an error field, as it appears in the response body (bigints are sent as decimal strings). */
+export type ErrorFieldType = "string" | "number" | "bigint" | "boolean" | "string[]" | "object[]";
+
+export interface ErrorField {
+  type: ErrorFieldType;
+  /** Present only in some cases (the docs and the OpenAPI schema mark it optional). */
+  optional?: boolean;
+}
+
+export type ErrorLayer = "wasm" | "sandbox" | "runtime" | "regions" | "registry" | "api";
+
+export interface ErrorSpec {
+  status: number;
+  /** Name of the one class raising this code, or null for codes with no class (`internal`). */
+  class: string | null;
+  layer: ErrorLayer;
+  /** When it happens, for docs/errors.md. */
+  when: string;
+  fields: Readonly<Record<string, ErrorField>>;
+  /** Constructor parameters in order: field names, or "message" for a free-text message. */
+  args: readonly string[];
+  /** Never sent to HTTP clients on purpose: a host call answers the guest with a negative code instead. */
+  guestOnly?: boolean;
+}
+
+const s = { type: "string" } as const;
+const n = { type: "number" } as const;
+
+export const ERROR_CATALOGUE = {
+  // --- The caller sent something wrong.
+  invalid_request: {
+    status: 400, class: "InvalidRequestError", layer: "api",
+    when: "a name, manifest field, setting, query parameter or region is invalid",
+    fields: { field: s, issues: { type: "object[]" } }, args: ["issues"],
+  },
+  bad_module: {
+    status: 400, class: "BadModuleError", layer: "api",
+    when: "the bytes are not valid WebAssembly",
+    fields: { offset: { type: "number", optional: true } }, args: ["message", "offset"],
+  },
+  malformed_module: {
+    status: 400, class: "MalformedModuleError", layer: "wasm",
+    when: "the toolkit's own name for a decoding failure; deploy reports it as `bad_module`, so clients only see this if a future path forgets to",
+    fields: { offset: n }, args: ["message", "offset"],
+  },
+  hash_mismatch: {
+    status: 400, class: "HashMismatchError", layer: "api",
+    when: "the module's SHA-256 differs from the declared `sha256`",
+    fields: { expected: s, actual: s }, args: ["expected", "actual"],
+  },
+  unauthorized: {
+    status: 401, class: "UnauthorizedError", layer: "runtime",
+    when: "missing or wrong `Authorization: Bearer <token>` on a management route or a private function; a wrong token on any route",
+    fields: { functionName: { type: "string", optional: true } }, args: ["functionName"],
+  },
+  not_found: {
+    status: 404, class: "NotFoundError", layer: "api",
+    when: "no such route",
+    fields: { method: s, path: s }, args: ["method", "path"],
+  },
+  unknown_function: {
+    status: 404, class: "UnknownFunctionError", layer: "runtime",
+    when: "no function of that name is deployed",
+    fields: { functionName: s }, args: ["functionName"],
+  },
+  not_deployed_in_region: {
+    status: 404, class: "NotDeployedInRegionError", layer: "runtime",
+    when: "the function exists but not in the chosen region",
+    fields: { functionName: s, region: s }, args: ["functionName", "region"],
+  },
+  payload_too_large: {
+    status: 413, class: "PayloadTooLargeError", layer: "runtime",
+    when: "invocation body over the function's `maxPayloadBytes` (`size` given), or over the 8 MiB ceiling (refused before or while reading, no `size`)",
+    fields: { limit: n, size: { type: "number", optional: true } }, args: ["limit", "size"],
+  },
+  module_too_large: {
+    status: 413, class: "ModuleTooLargeError", layer: "api",
+    when: "deploy body over the 4 MiB module cap (refused from `Content-Length` or mid-stream)",
+    fields: { limit: n }, args: ["limit"],
+  },
+  unsupported_media_type: {
+    status: 415, class: "UnsupportedMediaTypeError", layer: "api",
+    when: "deploy body neither `application/wasm` nor `multipart/form-data`",
+    fields: { received: s, accepted: { type: "string[]" } }, args: ["received", "accepted"],
+  },
+  policy_violation: {
+    status: 422, class: "PolicyViolationError", layer: "wasm",
+    when: "the module breaks a policy (memory, imports outside the profile, counts, missing ABI exports); an import of a host function the profile does not grant is rule `capability_missing` (adds `capability`, `import`)",
+    fields: { violations: { type: "object[]" } }, args: ["violations"],
+  },
+  unsupported_feature: {
+    status: 422, class: "UnsupportedFeatureError", layer: "wasm",
+    when: "the module uses a proposal the runtime does not run (threads, memory64, GC, …)",
+    fields: { feature: s, offset: n }, args: ["feature", "offset"],
+  },
+  // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
+  out_of_fuel: {
+    status: 422, class: "OutOfFuelInvocationError", layer: "sandbox",
+    when: "the invocation used its whole fuel budget",
+    fields: { budget: n }, args: ["budget"],
+  },
+  fuel_exhausted: {
+    status: 422, class: "OutOfFuelError", layer: "wasm",
+    when: "the toolkit's own signal that a metered call used its budget; the sandbox reports it as `out_of_fuel`",
+    fields: { budget: { type: "bigint" } }, args: ["budget"],
+  },
+  memory_limit: {
+    status: 422, class: "MemoryLimitError", layer: "sandbox",
+    when: "the guest needed more memory than `maxMemoryPages`",
+    fields: { maxMemoryPages: n, trap: s }, args: ["maxMemoryPages", "trap"],
+  },
+  // --- The function misbehaved: the gateway (us) got no usable answer from it.
+  guest_trap: {
+    status: 500, class: "GuestTrapError", layer: "sandbox",
+    when: "the guest trapped (unreachable, out-of-bounds, stack overflow, …)",
+    fields: { trap: s }, args: ["trap"],
+  },
+  guest_abi_violation: {
+    status: 500, class: "GuestAbiViolationError", layer: "sandbox",
+    when: "the guest broke the ABI at run time (e.g. its allocator returned a bad block)",
+    fields: { reason: s }, args: ["reason"],
+  },
+  invalid_guest_output: {
+    status: 502, class: "InvalidGuestOutputError", layer: "sandbox",
+    when: "the handler returned an output range outside its memory; nothing was copied",
+    fields: { ptr: n, len: n, memoryBytes: n }, args: ["ptr", "len", "memoryBytes"],
+  },
+  response_too_large: {
+    status: 502, class: "ResponseTooLargeError", layer: "sandbox",
+    when: "the handler's output is over `maxResponseBytes`; nothing was copied",
+    fields: { size: n, limit: n }, args: ["size", "limit"],
+  },
+  // --- Ours.
+  instrumentation_failed: {
+    status: 500, class: "InstrumentationFailedError", layer: "api",
+    when: "our instrumenter produced an invalid module (a bug on our side)",
+    fields: {}, args: [],
+  },
+  activation_failed: {
+    status: 503, class: "ActivationFailedError", layer: "api",
+    when: "the version is recorded but some region objects did not confirm it; retry",
+    fields: { functionName: s, version: n, regions: { type: "string[]" } }, args: ["functionName", "version", "regions"],
+  },
+  sandbox_internal_error: {
+    status: 500, class: "SandboxInternalError", layer: "runtime",
+    when: "the sandbox itself failed (isolate load, RPC); never the guest's doing",
+    fields: { reason: s }, args: ["reason"],
+  },
+  module_missing: {
+    status: 500, class: "ModuleMissingError", layer: "regions",
+    when: "an active version's module object is missing from R2",
+    fields: { key: s }, args: ["key"],
+  },
+  module_digest_mismatch: {
+    status: 500, class: "ModuleDigestMismatchError", layer: "regions",
+    when: "a stored module does not hash to its address; it is never run",
+    fields: { key: s, expected: s, actual: s }, args: ["key", "expected", "actual"],
+  },
+  internal: {
+    status: 500, class: null, layer: "api",
+    when: "anything else; details go to the log, not the response",
+    fields: {}, args: [],
+  },
+  // --- Host-call refusals (src/sandbox/errors.ts): the guest receives the negative `hostCode` instead; they reach
+  // a client only wrapped in another error. Listed so no other class can take their codes.
+  out_of_bounds: {
+    status: 500, class: "OutOfBoundsError", layer: "sandbox", guestOnly: true,
+    when: "a (ptr, len) range is not entirely inside guest memory",
+    fields: { ptr: n, length: n, byteLength: n }, args: ["ptr", "length", "byteLength"],
+  },
+  length_cap_exceeded: {
+    status: 500, class: "LengthCapExceededError", layer: "sandbox", guestOnly: true,
+    when: "a length is over its per-call cap",
+    fields: { kind: s, length: n, cap: n }, args: ["kind", "length", "cap"],
+  },
+  invalid_utf8: {
+    status: 500, class: "InvalidUtf8Error", layer: "sandbox", guestOnly: true,
+    when: "guest bytes read as a string are not well-formed UTF-8",
+    fields: { ptr: n, length: n }, args: ["ptr", "length"],
+  },
+  unencodable_string: {
+    status: 500, class: "UnencodableStringError", layer: "sandbox", guestOnly: true,
+    when: "a host string holds a lone surrogate",
+    fields: { index: n }, args: ["index"],
+  },
+  buffer_too_small: {
+    status: 500, class: "BufferTooSmallError", layer: "sandbox", guestOnly: true,
+    when: "the guest's buffer cannot hold the result",
+    fields: { required: n, capacity: n }, args: ["required", "capacity"],
+  },
+  value_out_of_range: {
+    status: 500, class: "ValueOutOfRangeError", layer: "sandbox", guestOnly: true,
+    when: "a value does not fit its typed slot",
+    fields: { type: s, value: s }, args: ["type", "value"],
+  },
+  quota_exceeded: {
+    status: 500, class: "QuotaExceededError", layer: "sandbox", guestOnly: true,
+    when: "a per-invocation allocation quota is used up",
+    fields: { quota: s, limit: n, requested: n }, args: ["quota", "limit", "requested"],
+  },
+  unknown_allocation: {
+    status: 500, class: "UnknownAllocationError", layer: "sandbox", guestOnly: true,
+    when: "free of a block the host never allocated",
+    fields: { ptr: n, size: n }, args: ["ptr", "size"],
+  },
+  double_free: {
+    status: 500, class: "DoubleFreeError", layer: "sandbox", guestOnly: true,
+    when: "second free of a host-made block",
+    fields: { ptr: n }, args: ["ptr"],
+  },
+  allocation_size_mismatch: {
+    status: 500, class: "AllocationSizeMismatchError", layer: "sandbox", guestOnly: true,
+    when: "free of a live block with a size other than its own",
+    fields: { ptr: n, size: n, allocatedSize: n }, args: ["ptr", "size", "allocatedSize"],
+  },
+  invalid_allocation: {
+    status: 500, class: "InvalidAllocationError", layer: "sandbox", guestOnly: true,
+    when: "the guest's allocator returned a block the host must not write to",
+    fields: { ptr: n, size: n, reason: s }, args: ["ptr", "size", "reason"],
+  },
+  reentrant_allocation: {
+    status: 500, class: "ReentrantAllocationError", layer: "sandbox", guestOnly: true,
+    when: "the guest re-entered the allocation tracker from its own allocator",
+    fields: { operation: s }, args: ["operation"],
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(ERROR_CATALOGUE, code);
+}
+
+/** The HTTP status of a code. */
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+/** The codes a layer's classes may raise: an error class's `code` must be one of its layer's. */
+export type CodeOfLayer<L extends ErrorLayer> = {
+  [C in ErrorCode]: (typeof ERROR_CATALOGUE)[C]["layer"] extends L ? C : never;
+}[ErrorCode];
