@@ -1,23 +1,24 @@
-// Deploy-time view of capability profiles: which imports a profile allows (fed to the toolkit's policy check), and
-// naming the capability a module lacks when it imports a host function its profile does not grant.
+// Deploy-time view of capability profiles, derived from the host-module registry: which imports a profile allows
+// (fed to the toolkit's policy check, in any import module), and naming the capability a module lacks when it
+// imports a host function its profile does not grant.
 
-import { type CapabilityProfile, capabilityFor, expandProfile, HOST_FUNCTIONS, HOST_MODULE, hostFunctionsGrantedBy } from "../sandbox/index.ts";
+import { type CapabilityProfile, capabilityFor, expandProfile, HOST_FUNCTIONS, hostFunctionsGrantedBy, importKey } from "../sandbox/index.ts";
 import type { ModuleInfo, ModulePolicy, PolicyViolation } from "../wasm/index.ts";
 
 export function allowedImportsFor(profile: CapabilityProfile): ModulePolicy["allowedImports"] {
-  return hostFunctionsGrantedBy(profile).map((fn) => ({ module: HOST_MODULE, name: fn.name, type: fn.type }));
+  return hostFunctionsGrantedBy(profile).map((fn) => ({ module: fn.module, name: fn.name, type: fn.type }));
 }
 
 /** The profile that would grant an import, or null if no profile does: for naming what a rejected module lacks. */
 export function profileGranting(module: string, name: string): string | null {
-  if (module !== HOST_MODULE) return null;
-  return capabilityFor(name);
+  return capabilityFor(module, name);
 }
 
 /** A rejected import of a real host function, with the capability that would grant it. */
 export interface CapabilityViolation extends PolicyViolation {
   rule: "capability_missing";
   capability: string;
+  /** "module.name" as imported. */
   import: string;
 }
 
@@ -35,7 +36,7 @@ export function checkCapabilities(info: ModuleInfo, profile: CapabilityProfile):
     violations.push({
       rule: "capability_missing",
       capability,
-      import: `${imp.module}.${imp.name}`,
+      import: importKey(imp.module, imp.name),
       message: `import ${imp.module}.${imp.name} needs the "${capability}" capability, which the profile (${declared}) does not grant`,
     });
   }
@@ -48,8 +49,8 @@ export function checkCapabilities(info: ModuleInfo, profile: CapabilityProfile):
  */
 export function allowedImportsWithReported(profile: CapabilityProfile, reported: CapabilityViolation[]): ModulePolicy["allowedImports"] {
   const names = new Set(reported.map((v) => v.import));
-  const extra = HOST_FUNCTIONS.filter((fn) => names.has(`${HOST_MODULE}.${fn.name}`)).map((fn) => ({
-    module: HOST_MODULE,
+  const extra = HOST_FUNCTIONS.filter((fn) => names.has(importKey(fn.module, fn.name))).map((fn) => ({
+    module: fn.module,
     name: fn.name,
     type: fn.type,
   }));

@@ -1,7 +1,9 @@
 // Host functions for host-made blocks: blocks in guest memory allocated through the guest's own allocator and
 // registered with the invocation's AllocationTracker (what heliosdb_http_fetch hands its response in, too).
 
-import { chargeHostCall, type HostFunctionDefinition, refusalCode } from "./host-call.ts";
+import { HOST_MODULE } from "./guest-abi.ts";
+import { chargeHostCall, refusalCode, STANDARD_PRICE } from "./host-call.ts";
+import type { HostFunctionDefinition, HostModule } from "./host-module.ts";
 import { HostStatus } from "./host-status.ts";
 
 const I32 = "i32" as const;
@@ -15,11 +17,13 @@ export const ALLOC_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32], results: [I32] },
   async: false,
-  create: (context) => (size) => {
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (size) => {
     try {
       const tracker = context.tracker!;
       const length = size >>> 0;
-      chargeHostCall(context, length <= tracker.quotas.maxAllocationBytes ? length : 0);
+      chargeHostCall(context, price, length <= tracker.quotas.maxAllocationBytes ? length : 0);
       return tracker.alloc(length);
     } catch (error) {
       return refusalCode(error);
@@ -36,13 +40,22 @@ export const DEALLOC_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, size) => {
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (ptr, size) => {
     try {
-      chargeHostCall(context, 0);
+      chargeHostCall(context, price);
       context.tracker!.free(ptr, size);
       return HostStatus.ok;
     } catch (error) {
       return refusalCode(error);
     }
   },
+};
+
+export const HOST_BLOCKS_MODULE: HostModule = {
+  name: "host-blocks",
+  importModule: HOST_MODULE,
+  functions: [ALLOC_FUNCTION, DEALLOC_FUNCTION],
+  state: [],
 };

@@ -1,16 +1,17 @@
-// What every host function shares: the invocation state it can reach, how it is charged fuel, and how a refusal
-// becomes a negative status instead of an exception thrown into the guest.
+// What every host function shares: the invocation state it can reach (the Store of one instance), how it is charged
+// fuel from its price, and how a refusal becomes a negative status instead of an exception thrown into the guest.
 
-import type { FuncSig } from "../wasm/index.ts";
 import { chargeFuelGlobal, fuelGlobal } from "../wasm/index.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
-import type { CapabilityProfileName } from "./capabilities.ts";
 import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
 import type { HostBridge } from "./host-bridge.ts";
-import type { LogCollector } from "./log-collector.ts";
-import type { OutputCollector } from "./output-collector.ts";
+import type { HostCallPrice, HostState } from "./host-module.ts";
+import { LogCollector } from "./log-collector.ts";
+import { OutputCollector } from "./output-collector.ts";
 import type { SafeMemory } from "./safe-memory.ts";
-import type { SandboxSettings } from "./sandbox-settings.ts";
+import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
+
+export type { HostFunctionDefinition, HostFunctionResult } from "./host-module.ts";
 
 /** What a host function can reach of the invocation it serves. Instance, memory and tracker are set right after instantiation. */
 export interface HostContext {
@@ -25,37 +26,55 @@ export interface HostContext {
   tracker: AllocationTracker | null;
   logs: LogCollector;
   output: OutputCollector;
-  /** Null when the profile links no async host function. */
+  /** Null when the profile links no host function that makes parent-side calls. */
   bridge: HostBridge | null;
-  /** Per-invocation counts of the calls with their own quota. */
-  edgeInvokes: number;
-  httpFetches: number;
+  /** Per-invocation state of the host modules, each slot created on first use (host-module.ts `hostState`). */
+  states: Map<HostState<unknown>, unknown>;
 }
 
-/** A host function's result: a status (i32), a value (i64 as bigint), or, for async ones, a promise of a status. */
-export type HostFunctionResult = number | bigint | Promise<number>;
-
-export interface HostFunctionDefinition {
-  name: string;
-  /** The profile that introduces it; every profile that includes that one grants it too. */
-  grantedBy: CapabilityProfileName;
-  type: FuncSig;
-  /** Waits on the parent: linked as a JSPI `WebAssembly.Suspending` import, so the guest suspends meanwhile. */
-  async: boolean;
-  create(context: HostContext): (...args: number[]) => HostFunctionResult;
+/** The context of one invocation, before its instance exists. */
+export function createHostContext(settings: SandboxSettings, request: InvocationRequest, bridge: HostBridge | null): HostContext {
+  return {
+    settings,
+    fuelBudget: request.fuel,
+    instance: null,
+    fuel: undefined,
+    charge: undefined,
+    memory: null,
+    tracker: null,
+    logs: new LogCollector(),
+    output: new OutputCollector(request.maxResponseBytes),
+    bridge,
+    states: new Map(),
+  };
 }
 
-/** Every host call costs this much fuel, plus one per started 16 bytes it reads or writes (docs/abi.md). */
+/** The price of most host calls: 100 fuel, plus one per started 16 bytes read or written (docs/abi.md). */
 export const HOST_CALL_BASE_FUEL = 100;
 export const HOST_CALL_BYTES_PER_FUEL = 16;
+export const STANDARD_PRICE: HostCallPrice = Object.freeze({ base: HOST_CALL_BASE_FUEL, bytesPerFuel: HOST_CALL_BYTES_PER_FUEL });
+
+/** The fuel `price` asks for a call that moved `bytes` and read or wrote `rows`. */
+export function priceOf(price: HostCallPrice, bytes: number, rows = 0): number {
+  return price.base + (price.bytesPerFuel > 0 ? Math.ceil(bytes / price.bytesPerFuel) : 0) + rows * (price.perRow ?? 0);
+}
 
 /**
  * Charges a host call against the guest's fuel, before it does its work. Running out inside a host call ends the
  * invocation right there (the one exception a host function throws), so a flood of cheap host calls cannot
  * outrun the budget.
  */
-export function chargeHostCall(context: HostContext, bytes: number, base = HOST_CALL_BASE_FUEL): void {
-  const cost = base + Math.ceil(bytes / HOST_CALL_BYTES_PER_FUEL);
+export function chargeHostCall(context: HostContext, price: HostCallPrice, bytes = 0, rows = 0): void {
+  chargeFuel(context, priceOf(price, bytes, rows));
+}
+
+/** The part of a call charged after it waited (its response's bytes and rows): the price without its base. */
+export function chargeHostCallRest(context: HostContext, price: HostCallPrice, bytes: number, rows = 0): void {
+  chargeFuel(context, priceOf(price, bytes, rows) - price.base);
+}
+
+/** Charges a plain amount (an edge callee's fuel, say). */
+export function chargeFuel(context: HostContext, cost: number): void {
   const charged = context.charge ? context.charge(cost) : chargeFuelGlobal(context.fuel ?? fuelGlobal(context.instance!), BigInt(cost));
   if (!charged) throw new OutOfFuelInvocationError(context.fuelBudget);
 }

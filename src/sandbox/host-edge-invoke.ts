@@ -4,7 +4,9 @@
 
 import { getFuel } from "../wasm/index.ts";
 import { OutOfFuelInvocationError } from "./errors.ts";
-import { billable, chargeHostCall, guarded, guardedAsync, type HostFunctionDefinition, writeResult } from "./host-call.ts";
+import { HOST_MODULE } from "./guest-abi.ts";
+import { billable, chargeFuel, chargeHostCall, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, writeResult } from "./host-call.ts";
+import { type CallCounter, defineHostState, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { MAX_NAME_BYTES } from "./host-environment.ts";
 import { HostStatus } from "./host-status.ts";
 
@@ -16,6 +18,9 @@ export const EDGE_INVOKE_BASE_FUEL = 1_000;
 export const MAX_EDGE_PAYLOAD_BYTES = 8 * 1024 * 1024;
 /** Edge calls one invocation may make. */
 export const MAX_EDGE_INVOKES_PER_INVOCATION = 32;
+
+/** Edge calls made so far by the invocation. */
+export const EDGE_INVOKE_STATE = defineHostState<CallCounter>("edge-invoke calls", () => ({ count: 0 }));
 
 /** Function and region names: what the API accepts for either. */
 const NAME = /^[a-z0-9-]{1,63}$/;
@@ -30,12 +35,14 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
   grantedBy: "invoke",
   type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
   async: true,
-  create: (context) => (namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, outPtr, outCap, outLenPtr) =>
+  price: { base: EDGE_INVOKE_BASE_FUEL, bytesPerFuel: HOST_CALL_BYTES_PER_FUEL },
+  parentCalls: ["edgeInvoke"],
+  create: (context, price) => (namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, outPtr, outCap, outLenPtr) =>
     guarded(() => {
       chargeHostCall(
         context,
+        price,
         billable(nameLen, MAX_NAME_BYTES) + billable(regionLen, MAX_NAME_BYTES) + billable(payloadLen, MAX_EDGE_PAYLOAD_BYTES),
-        EDGE_INVOKE_BASE_FUEL,
       );
       const memory = context.memory!;
       const functionName = memory.readString(namePtr, nameLen, MAX_NAME_BYTES);
@@ -44,18 +51,19 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
       memory.checkRange(outPtr, outCap);
       memory.checkRange(outLenPtr, 4);
       if (!NAME.test(functionName) || (region !== "" && !NAME.test(region))) return HostStatus.invalidArgument;
-      if (context.edgeInvokes >= MAX_EDGE_INVOKES_PER_INVOCATION) return HostStatus.quotaExceeded;
+      const calls = hostState(context, EDGE_INVOKE_STATE);
+      if (calls.count >= MAX_EDGE_INVOKES_PER_INVOCATION) return HostStatus.quotaExceeded;
       const bridge = context.bridge;
       if (bridge === null) return HostStatus.notPermitted;
-      context.edgeInvokes++;
+      calls.count++;
 
       const instance = context.instance!;
       const fuel = Number(getFuel(instance));
       return bridge.edgeInvoke({ functionName, region, payload, fuel, maxResponseBytes: outCap >>> 0 }).then((outcome) =>
         guardedAsync(async () => {
-          chargeHostCall(context, outcome.output?.byteLength ?? 0, 0);
+          chargeHostCallRest(context, price, outcome.output?.byteLength ?? 0);
           // The callee's fuel is the caller's: a chain never uses more than the caller's budget.
-          chargeHostCall(context, 0, outcome.fuelUsed);
+          chargeFuel(context, outcome.fuelUsed);
           if (outcome.callerOutOfFuel) throw new OutOfFuelInvocationError(context.fuelBudget);
           if (outcome.status === HostStatus.bufferTooSmall && outcome.required !== undefined) {
             memory.writeU32(outLenPtr, outcome.required);
@@ -66,4 +74,11 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
         }),
       );
     }),
+};
+
+export const EDGE_INVOKE_MODULE: HostModule = {
+  name: "edge-invoke",
+  importModule: HOST_MODULE,
+  functions: [EDGE_INVOKE_FUNCTION],
+  state: [EDGE_INVOKE_STATE],
 };

@@ -1,7 +1,9 @@
 // Host functions of the `compute` profile that read the function's environment: its deploy-time config, its own
 // and its region's name, a coarse clock and random bytes.
 
-import { billable, chargeHostCall, type HostContext, type HostFunctionDefinition, refusalCode, writeResult } from "./host-call.ts";
+import { HOST_MODULE } from "./guest-abi.ts";
+import { billable, chargeHostCall, chargeHostCallRest, type HostContext, refusalCode, STANDARD_PRICE, writeResult } from "./host-call.ts";
+import { defineHostState, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { HostStatus } from "./host-status.ts";
 import { utf8ByteLength } from "./safe-memory.ts";
 
@@ -14,10 +16,11 @@ export const MAX_RANDOM_BYTES = 65_536;
 /** Function and region names are at most 63 ASCII characters. */
 export const MAX_NAME_BYTES = 63;
 
-/** The config as a Map: a key like "__proto__" or "constructor" must never find an inherited property. */
-function configOf(context: HostContext): Map<string, string> {
-  return new Map(Object.entries(context.settings.config));
-}
+/**
+ * The config as a Map (a key like "__proto__" or "constructor" must never find an inherited property), built on
+ * the invocation's first config_get and reused by its later calls.
+ */
+export const CONFIG_STATE = defineHostState("config", (context) => new Map(Object.entries(context.settings.config)));
 
 /**
  * heliosdb_config_get(keyPtr, keyLen, outPtr, outCap, outLenPtr) -> status: writes the UTF-8 value of config key
@@ -29,24 +32,21 @@ export const CONFIG_GET_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32, I32, I32, I32], results: [I32] },
   async: false,
-  create: (context) => {
-    // Built on the first call of the invocation, then reused by its later calls.
-    let config: Map<string, string> | null = null;
-    return (keyPtr, keyLen, outPtr, outCap, outLenPtr) => {
-      try {
-        chargeHostCall(context, billable(keyLen, MAX_CONFIG_KEY_BYTES));
-        const memory = context.memory!;
-        const key = memory.readString(keyPtr, keyLen, MAX_CONFIG_KEY_BYTES);
-        config ??= configOf(context);
-        const value = config.get(key);
-        if (value === undefined) return HostStatus.notFound;
-        // Charged for the value before it is written: an out-of-fuel trap leaves the buffer untouched.
-        chargeHostCall(context, utf8ByteLength(value), 0);
-        return writeResult(memory, outPtr, outCap, outLenPtr, value);
-      } catch (error) {
-        return refusalCode(error);
-      }
-    };
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (keyPtr, keyLen, outPtr, outCap, outLenPtr) => {
+    try {
+      chargeHostCall(context, price, billable(keyLen, MAX_CONFIG_KEY_BYTES));
+      const memory = context.memory!;
+      const key = memory.readString(keyPtr, keyLen, MAX_CONFIG_KEY_BYTES);
+      const value = hostState(context, CONFIG_STATE).get(key);
+      if (value === undefined) return HostStatus.notFound;
+      // Charged for the value before it is written: an out-of-fuel trap leaves the buffer untouched.
+      chargeHostCallRest(context, price, utf8ByteLength(value));
+      return writeResult(memory, outPtr, outCap, outLenPtr, value);
+    } catch (error) {
+      return refusalCode(error);
+    }
   },
 };
 
@@ -56,9 +56,11 @@ function nameFunction(name: string, pick: (context: HostContext) => string): Hos
     grantedBy: "compute",
     type: { params: [I32, I32, I32], results: [I32] },
     async: false,
-    create: (context) => (outPtr, outCap, outLenPtr) => {
+    price: STANDARD_PRICE,
+    parentCalls: [],
+    create: (context, price) => (outPtr, outCap, outLenPtr) => {
       try {
-        chargeHostCall(context, 0);
+        chargeHostCall(context, price);
         return writeResult(context.memory!, outPtr, outCap, outLenPtr, pick(context));
       } catch (error) {
         return refusalCode(error);
@@ -81,8 +83,10 @@ export const CLOCK_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [], results: ["i64"] },
   async: false,
-  create: (context) => () => {
-    chargeHostCall(context, 0);
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => () => {
+    chargeHostCall(context, price);
     return BigInt(Math.floor(Date.now()));
   },
 };
@@ -93,9 +97,11 @@ export const RANDOM_BYTES_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, len) => {
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (ptr, len) => {
     try {
-      chargeHostCall(context, billable(len, MAX_RANDOM_BYTES));
+      chargeHostCall(context, price, billable(len, MAX_RANDOM_BYTES));
       const length = len >>> 0;
       if (length > MAX_RANDOM_BYTES) return HostStatus.tooLarge;
       const memory = context.memory!;
@@ -106,4 +112,11 @@ export const RANDOM_BYTES_FUNCTION: HostFunctionDefinition = {
       return refusalCode(error);
     }
   },
+};
+
+export const ENVIRONMENT_MODULE: HostModule = {
+  name: "environment",
+  importModule: HOST_MODULE,
+  functions: [CONFIG_GET_FUNCTION, FUNCTION_NAME_FUNCTION, REGION_NAME_FUNCTION, CLOCK_FUNCTION, RANDOM_BYTES_FUNCTION],
+  state: [CONFIG_STATE],
 };

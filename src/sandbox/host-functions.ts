@@ -1,35 +1,44 @@
-// The host functions a guest can import from module "heliosdb", each granted by one capability profile (and by
-// every profile that includes it). Only granted functions are ever linked into an instance.
+// The host-module registry and the linker. Every host module is listed once, here; linking an instance, the
+// capability check and import allow-list at deploy (src/runtime/capabilities.ts), docs/abi.md's registry table and
+// the property test all derive from HOST_MODULES. Adding a host call means adding a module (or a function to one)
+// to this list, nothing else. Only functions the profile grants are ever linked into an instance.
 
 import { type CapabilityProfile, type CapabilityProfileName, expandProfile } from "./capabilities.ts";
-import { ALLOC_FUNCTION, DEALLOC_FUNCTION } from "./host-blocks.ts";
-import type { HostContext, HostFunctionDefinition } from "./host-call.ts";
-import { EDGE_INVOKE_FUNCTION } from "./host-edge-invoke.ts";
-import {
-  CLOCK_FUNCTION,
-  CONFIG_GET_FUNCTION,
-  FUNCTION_NAME_FUNCTION,
-  RANDOM_BYTES_FUNCTION,
-  REGION_NAME_FUNCTION,
-} from "./host-environment.ts";
-import { HTTP_FETCH_FUNCTION } from "./host-http-fetch.ts";
-import { LOG_FUNCTION, OUTPUT_FUNCTION } from "./host-log-output.ts";
+import { HOST_BLOCKS_MODULE } from "./host-blocks.ts";
+import type { HostContext } from "./host-call.ts";
+import { EDGE_INVOKE_MODULE } from "./host-edge-invoke.ts";
+import { ENVIRONMENT_MODULE } from "./host-environment.ts";
+import { HTTP_FETCH_MODULE } from "./host-http-fetch.ts";
+import { LOG_OUTPUT_MODULE } from "./host-log-output.ts";
+import type { HostModule, RegisteredHostFunction } from "./host-module.ts";
 
-export const HOST_FUNCTIONS: readonly HostFunctionDefinition[] = [
-  LOG_FUNCTION,
-  OUTPUT_FUNCTION,
-  CONFIG_GET_FUNCTION,
-  FUNCTION_NAME_FUNCTION,
-  REGION_NAME_FUNCTION,
-  CLOCK_FUNCTION,
-  RANDOM_BYTES_FUNCTION,
-  ALLOC_FUNCTION,
-  DEALLOC_FUNCTION,
-  EDGE_INVOKE_FUNCTION,
-  HTTP_FETCH_FUNCTION,
+/** Every host module, in the order their functions are listed and documented. */
+export const HOST_MODULES: readonly HostModule[] = [
+  LOG_OUTPUT_MODULE,
+  ENVIRONMENT_MODULE,
+  HOST_BLOCKS_MODULE,
+  EDGE_INVOKE_MODULE,
+  HTTP_FETCH_MODULE,
 ];
 
-export function hostFunctionsGrantedBy(profile: CapabilityProfile): HostFunctionDefinition[] {
+/** Every host function of every module, with its import module. */
+export const HOST_FUNCTIONS: readonly RegisteredHostFunction[] = HOST_MODULES.flatMap((hostModule) =>
+  hostModule.functions.map((fn) => Object.freeze({ ...fn, module: hostModule.importModule, hostModule: hostModule.name })),
+);
+
+/** Import key "module.name" -> function: what the deploy check looks imports up in. */
+const BY_IMPORT: ReadonlyMap<string, RegisteredHostFunction> = new Map(HOST_FUNCTIONS.map((fn) => [importKey(fn.module, fn.name), fn]));
+
+export function importKey(module: string, name: string): string {
+  return `${module}.${name}`;
+}
+
+/** The registered function a module imports as `module.name`, if any. */
+export function hostFunctionFor(module: string, name: string): RegisteredHostFunction | undefined {
+  return BY_IMPORT.get(importKey(module, name));
+}
+
+export function hostFunctionsGrantedBy(profile: CapabilityProfile): RegisteredHostFunction[] {
   return [...linkPlanOf(profile).functions];
 }
 
@@ -37,8 +46,11 @@ export function hostFunctionsGrantedBy(profile: CapabilityProfile): HostFunction
 interface LinkPlan {
   /** A copy of the profile it was worked out for, compared by content. */
   profile: readonly string[];
-  functions: readonly HostFunctionDefinition[];
+  functions: readonly RegisteredHostFunction[];
+  /** Some linked function makes parent-side calls: the invocation gets a host bridge. */
   needsBridge: boolean;
+  /** Some linked function suspends the guest: the handler runs under JSPI. */
+  needsJspi: boolean;
 }
 
 // A sandbox isolate links the same profile into every instance it makes, so the last plan is nearly always the one.
@@ -48,7 +60,12 @@ function linkPlanOf(profile: CapabilityProfile): LinkPlan {
   if (lastPlan !== null && sameNames(lastPlan.profile, profile)) return lastPlan;
   const granted = expandProfile(profile);
   const functions = HOST_FUNCTIONS.filter((fn) => granted.has(fn.grantedBy));
-  lastPlan = { profile: [...profile], functions, needsBridge: functions.some((fn) => fn.async) };
+  lastPlan = {
+    profile: [...profile],
+    functions,
+    needsBridge: functions.some((fn) => fn.parentCalls.length > 0),
+    needsJspi: functions.some((fn) => fn.async),
+  };
   return lastPlan;
 }
 
@@ -58,31 +75,37 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** The profile that introduces a host function, or null when no host function has that name. */
-export function capabilityFor(name: string): CapabilityProfileName | null {
-  return HOST_FUNCTIONS.find((fn) => fn.name === name)?.grantedBy ?? null;
+/** The profile that introduces the host function imported as `module.name`, or null when there is none. */
+export function capabilityFor(module: string, name: string): CapabilityProfileName | null {
+  return hostFunctionFor(module, name)?.grantedBy ?? null;
 }
 
-/** True when the profile links a host function that suspends the guest (the handler must then run under JSPI). */
+/** True when the profile links a host function that calls the parent (the invocation then needs a host bridge). */
 export function profileNeedsBridge(profile: CapabilityProfile): boolean {
   return linkPlanOf(profile).needsBridge;
 }
 
+/** True when the profile links a host function that suspends the guest (the handler must then run under JSPI). */
+export function profileNeedsJspi(profile: CapabilityProfile): boolean {
+  return linkPlanOf(profile).needsJspi;
+}
+
 /**
- * The import object for one instance: only the functions the profile grants are linked at all. Async ones are
- * wrapped as JSPI `WebAssembly.Suspending` imports, which the engine must support.
+ * The import object for one instance, by import module: only the functions the profile grants are linked at all.
+ * Async ones are wrapped as JSPI `WebAssembly.Suspending` imports, which the engine must support.
  */
-export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): Record<string, unknown> {
-  const imports: Record<string, unknown> = {};
+export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): WebAssembly.Imports {
+  const imports: Record<string, Record<string, unknown>> = {};
   for (const fn of linkPlanOf(profile).functions) {
-    const implementation = fn.create(context);
+    const implementation = fn.create(context, fn.price);
+    const target = (imports[fn.module] ??= {});
     if (!fn.async) {
-      imports[fn.name] = implementation;
+      target[fn.name] = implementation;
       continue;
     }
     const Suspending = (WebAssembly as unknown as { Suspending?: new (fn: Function) => object }).Suspending;
     if (Suspending === undefined) throw new Error(`this engine has no JSPI (WebAssembly.Suspending), needed by ${fn.name}`);
-    imports[fn.name] = new Suspending(implementation);
+    target[fn.name] = new Suspending(implementation);
   }
-  return imports;
+  return imports as WebAssembly.Imports;
 }

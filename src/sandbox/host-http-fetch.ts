@@ -2,7 +2,9 @@
 // no network of its own (globalOutbound: null); the request goes through the parent's outbound gateway, which
 // checks the allow-list again. The response comes back in host-made blocks the guest frees with heliosdb_dealloc.
 
-import { billable, chargeHostCall, guarded, guardedAsync, type HostContext, type HostFunctionDefinition } from "./host-call.ts";
+import { HOST_MODULE } from "./guest-abi.ts";
+import { billable, chargeHostCall, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, type HostContext } from "./host-call.ts";
+import { type CallCounter, defineHostState, type HostCallPrice, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import type { HttpFetchOutcome } from "./host-bridge.ts";
 import { HostStatus } from "./host-status.ts";
 
@@ -16,6 +18,9 @@ export const MAX_FETCH_BODY_BYTES = 1024 * 1024;
 export const MAX_HTTP_FETCHES_PER_INVOCATION = 16;
 /** Bytes of the result record at resultPtr: u32 bodyPtr, u32 bodyLen, u32 headersPtr, u32 headersLen. */
 export const FETCH_RESULT_BYTES = 16;
+
+/** Fetches made so far by the invocation. */
+export const HTTP_FETCH_STATE = defineHostState<CallCounter>("http-fetch calls", () => ({ count: 0 }));
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -53,15 +58,17 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
   grantedBy: "network",
   type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
   async: true,
-  create: (context) => (methodPtr, methodLen, urlPtr, urlLen, headersPtr, headersLen, bodyPtr, bodyLen, resultPtr) =>
+  price: { base: HTTP_FETCH_BASE_FUEL, bytesPerFuel: HOST_CALL_BYTES_PER_FUEL },
+  parentCalls: ["httpFetch"],
+  create: (context, price) => (methodPtr, methodLen, urlPtr, urlLen, headersPtr, headersLen, bodyPtr, bodyLen, resultPtr) =>
     guarded(() => {
       chargeHostCall(
         context,
+        price,
         billable(methodLen, MAX_FETCH_METHOD_BYTES) +
           billable(urlLen, MAX_FETCH_URL_BYTES) +
           billable(headersLen, MAX_FETCH_HEADER_BYTES) +
           billable(bodyLen, MAX_FETCH_BODY_BYTES),
-        HTTP_FETCH_BASE_FUEL,
       );
       const memory = context.memory!;
       const methodText = memory.readString(methodPtr, methodLen, MAX_FETCH_METHOD_BYTES);
@@ -82,23 +89,24 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
       }
       if (url.username !== "" || url.password !== "") return HostStatus.invalidArgument;
       if (!isHostAllowed(url, context.settings.allowedHosts)) return HostStatus.notPermitted;
-      if (context.httpFetches >= MAX_HTTP_FETCHES_PER_INVOCATION) return HostStatus.quotaExceeded;
+      const fetches = hostState(context, HTTP_FETCH_STATE);
+      if (fetches.count >= MAX_HTTP_FETCHES_PER_INVOCATION) return HostStatus.quotaExceeded;
       const bridge = context.bridge;
       if (bridge === null) return HostStatus.notPermitted;
-      context.httpFetches++;
+      fetches.count++;
 
       return bridge
         .httpFetch({ method, url: url.href, headers, body: body.byteLength > 0 ? body : null })
-        .then((outcome) => guardedAsync(async () => deliver(context, outcome, resultPtr)));
+        .then((outcome) => guardedAsync(async () => deliver(context, price, outcome, resultPtr)));
     }),
 };
 
 /** Hands the response to the guest: all of it (both blocks and the record) or, on any refusal, nothing. */
-function deliver(context: HostContext, outcome: HttpFetchOutcome, resultPtr: number): number {
+function deliver(context: HostContext, price: HostCallPrice, outcome: HttpFetchOutcome, resultPtr: number): number {
   if (outcome.status !== HostStatus.ok) return outcome.status;
   const body = outcome.body ?? new Uint8Array(0);
   const headerBytes = new TextEncoder().encode((outcome.headers ?? []).map(([name, value]) => `${name}: ${value}\n`).join(""));
-  chargeHostCall(context, body.byteLength + headerBytes.byteLength, 0);
+  chargeHostCallRest(context, price, body.byteLength + headerBytes.byteLength);
   const memory = context.memory!;
   const tracker = context.tracker!;
   memory.checkRange(resultPtr, FETCH_RESULT_BYTES);
@@ -119,3 +127,10 @@ function deliver(context: HostContext, outcome: HttpFetchOutcome, resultPtr: num
   memory.writeU32(record + 12, headerBytes.byteLength);
   return outcome.httpStatus ?? 0;
 }
+
+export const HTTP_FETCH_MODULE: HostModule = {
+  name: "http-fetch",
+  importModule: HOST_MODULE,
+  functions: [HTTP_FETCH_FUNCTION],
+  state: [HTTP_FETCH_STATE],
+};

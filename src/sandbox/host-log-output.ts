@@ -1,6 +1,8 @@
 // Host functions of the `minimal` profile: log lines and emitted output.
 
-import { billable, chargeHostCall, type HostFunctionDefinition, refusalCode } from "./host-call.ts";
+import { billable, chargeHostCall, refusalCode, STANDARD_PRICE } from "./host-call.ts";
+import type { HostFunctionDefinition, HostModule } from "./host-module.ts";
+import { HOST_MODULE } from "./guest-abi.ts";
 import { HostStatus } from "./host-status.ts";
 import { LOG_LEVELS, MAX_LOG_MESSAGE_BYTES } from "./log-collector.ts";
 
@@ -12,9 +14,11 @@ export const LOG_FUNCTION: HostFunctionDefinition = {
   grantedBy: "minimal",
   type: { params: [I32, I32, I32], results: [I32] },
   async: false,
-  create: (context) => (level, ptr, len) => {
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (level, ptr, len) => {
     try {
-      chargeHostCall(context, billable(len, MAX_LOG_MESSAGE_BYTES));
+      chargeHostCall(context, price, billable(len, MAX_LOG_MESSAGE_BYTES));
       const message = context.memory!.readString(ptr, len, MAX_LOG_MESSAGE_BYTES);
       const levelName = LOG_LEVELS[level];
       if (levelName === undefined) return HostStatus.invalidArgument;
@@ -34,10 +38,12 @@ export const OUTPUT_FUNCTION: HostFunctionDefinition = {
   grantedBy: "minimal",
   type: { params: [I32, I32], results: [I32] },
   async: false,
-  create: (context) => (ptr, len) => {
+  price: STANDARD_PRICE,
+  parentCalls: [],
+  create: (context, price) => (ptr, len) => {
     try {
       const room = context.output.room;
-      chargeHostCall(context, billable(len, room));
+      chargeHostCall(context, price, billable(len, room));
       const bytes = context.memory!.readBytes(ptr, len, room);
       context.output.add(bytes);
       return HostStatus.ok;
@@ -45,4 +51,11 @@ export const OUTPUT_FUNCTION: HostFunctionDefinition = {
       return refusalCode(error);
     }
   },
+};
+
+export const LOG_OUTPUT_MODULE: HostModule = {
+  name: "log-output",
+  importModule: HOST_MODULE,
+  functions: [LOG_FUNCTION, OUTPUT_FUNCTION],
+  state: [],
 };

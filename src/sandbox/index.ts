@@ -5,6 +5,7 @@ export * from "./guest-abi.ts";
 export * from "./host-bridge.ts";
 export * from "./host-call.ts";
 export * from "./host-functions.ts";
+export * from "./host-module.ts";
 export * from "./host-status.ts";
 export { EDGE_INVOKE_BASE_FUEL, MAX_EDGE_INVOKES_PER_INVOCATION, MAX_EDGE_PAYLOAD_BYTES } from "./host-edge-invoke.ts";
 export { MAX_CONFIG_KEY_BYTES, MAX_NAME_BYTES, MAX_RANDOM_BYTES } from "./host-environment.ts";

@@ -14,12 +14,11 @@ import {
   ResponseTooLargeError,
   SandboxError,
 } from "./errors.ts";
-import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, HOST_MODULE, MEMORY_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
+import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
 import type { HostBridge } from "./host-bridge.ts";
-import type { HostContext } from "./host-call.ts";
-import { linkHostFunctions, profileNeedsBridge } from "./host-functions.ts";
-import { LogCollector, type LogEntry } from "./log-collector.ts";
-import { OutputCollector } from "./output-collector.ts";
+import { createHostContext, type HostContext } from "./host-call.ts";
+import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
+import type { LogEntry } from "./log-collector.ts";
 import { SafeMemory, safeMemoryLimits } from "./safe-memory.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 import { type SerializedError, serializeError } from "./serialized-error.ts";
@@ -65,20 +64,7 @@ export async function runInvocation(
   settings: SandboxSettings,
   bridge: HostBridge | null = null,
 ): Promise<InvocationOutcome> {
-  const context: HostContext = {
-    settings,
-    fuelBudget: request.fuel,
-    instance: null,
-    fuel: undefined,
-    charge: undefined,
-    memory: null,
-    tracker: null,
-    logs: new LogCollector(),
-    output: new OutputCollector(request.maxResponseBytes),
-    bridge,
-    edgeInvokes: 0,
-    httpFetches: 0,
-  };
+  const context = createHostContext(settings, request, bridge);
   try {
     const output = await runGuest(module, payload, request, settings, context);
     return { ok: true, output, ...usageOf(context, request) };
@@ -110,7 +96,7 @@ async function runGuest(
   const imports = linkHostFunctions(settings.profile, context);
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(module, { [HOST_MODULE]: imports } as WebAssembly.Imports);
+    instance = new WebAssembly.Instance(module, imports);
   } catch (error) {
     throw new GuestAbiViolationError(`instantiation failed: ${messageOf(error)}`);
   }
@@ -143,7 +129,7 @@ async function runGuest(
 
   let packed: unknown;
   const budget = BigInt(request.fuel);
-  if (profileNeedsBridge(settings.profile)) {
+  if (profileNeedsJspi(settings.profile)) {
     // JSPI: the handler (and start) run on a suspendable stack, so an async host call suspends the guest, not the isolate.
     const promising = (WebAssembly as unknown as { promising: (fn: Function) => (...args: unknown[]) => Promise<unknown> }).promising;
     const start = guest.start ? promising(guest.start) : null;

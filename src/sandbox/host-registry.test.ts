@@ -1,0 +1,68 @@
+// The host-module registry: what linking and docs derive from it, and per-invocation state made on first use.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CAPABILITY_PROFILE_NAMES } from "./capabilities.ts";
+import { createHostContext } from "./host-call.ts";
+import { HOST_FUNCTIONS, HOST_MODULES, linkHostFunctions, profileNeedsBridge, profileNeedsJspi } from "./host-functions.ts";
+import { defineHostState, type HostCallPrice, hostState } from "./host-module.ts";
+
+const settings = { functionName: "fn", region: "wnam", profile: ["minimal"], maxMemoryPages: 1, config: {}, allowedHosts: [] };
+
+function priceText(price: HostCallPrice): string {
+  const parts = [price.base.toLocaleString("en-US")];
+  if (price.bytesPerFuel > 0) parts.push(`bytes/${price.bytesPerFuel}`);
+  if (price.perRow) parts.push(`${price.perRow} × rows`);
+  return parts.join(" + ");
+}
+
+/** The registry table of docs/abi.md, as the registry says it must read. */
+function registryTable(): string {
+  const rows = HOST_FUNCTIONS.map(
+    (fn) =>
+      `| \`${fn.module}\` | \`${fn.name}\` | \`(${fn.type.params.join(", ")}) -> ${fn.type.results.join(", ") || "()"}\` | ${fn.grantedBy} | ${priceText(fn.price)} | ${fn.async ? "yes" : "no"} | ${fn.parentCalls.map((c) => `\`${c}\``).join(", ") || "—"} | ${fn.hostModule} |`,
+  );
+  return ["| import module | function | type | capability | base fuel | JSPI | parent calls | host module |", "| --- | --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+describe("host-module registry", () => {
+  it("every function has a known capability, a price and a unique name; async ones declare what they wait on", () => {
+    expect(new Set(HOST_FUNCTIONS.map((fn) => `${fn.module}.${fn.name}`)).size).toBe(HOST_FUNCTIONS.length);
+    for (const fn of HOST_FUNCTIONS) {
+      expect(CAPABILITY_PROFILE_NAMES).toContain(fn.grantedBy);
+      expect(fn.price.base).toBeGreaterThan(0);
+      if (fn.async) expect(fn.parentCalls.length, fn.name).toBeGreaterThan(0);
+    }
+    expect(HOST_MODULES.map((m) => m.name)).toEqual([...new Set(HOST_MODULES.map((m) => m.name))]);
+  });
+
+  it("docs/abi.md carries the registry table exactly as the registry reads", () => {
+    const docs = readFileSync(new URL("../../docs/abi.md", import.meta.url), "utf8");
+    const begin = "<!-- host-registry:begin -->\n";
+    const end = "\n<!-- host-registry:end -->";
+    const actual = docs.slice(docs.indexOf(begin) + begin.length, docs.indexOf(end));
+    expect(actual, `regenerate the table in docs/abi.md:\n${registryTable()}`).toBe(registryTable());
+  });
+
+  it("links by import module only what the profile grants; bridge and JSPI needs follow the definitions", () => {
+    const context = createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null);
+    const imports = linkHostFunctions(["minimal"], context);
+    expect(Object.keys(imports)).toEqual(["heliosdb"]);
+    expect(Object.keys(imports.heliosdb).sort()).toEqual(["heliosdb_log", "heliosdb_output"]);
+    expect(profileNeedsBridge(["compute"])).toBe(false);
+    expect(profileNeedsJspi(["compute"])).toBe(false);
+    expect(profileNeedsBridge(["network"])).toBe(true);
+    expect(profileNeedsJspi(["invoke"])).toBe(true);
+  });
+
+  it("per-invocation state is created on first use, once per invocation", () => {
+    let made = 0;
+    const slot = defineHostState("probe", () => ({ n: ++made }));
+    const first = createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null);
+    expect(made).toBe(0);
+    expect(hostState(first, slot)).toBe(hostState(first, slot));
+    expect(made).toBe(1);
+    const second = createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null);
+    expect(hostState(second, slot).n).toBe(2);
+  });
+});
