@@ -1,14 +1,19 @@
-// Exact fuel, in the style of wasmtime's assert_fuel: every expected number in
-// fixtures/fuel/expected.json was worked out by hand from docs/limits.md.
+// Fuel, in the style of wasmtime's assert_fuel: every expected number in fixtures/fuel/expected.json
+// was worked out by hand from docs/limits.md. `fuel` is what the call is charged, asserted exactly
+// (it is deterministic); where that is an upper bound, `executed` is the exact cost of the
+// instructions that ran and `why` says where the difference comes from.
 import { describe, expect, it } from "vitest";
 import expectedTable from "./fixtures/fuel/expected.json";
 import { fixtureNames, instantiate, loadFixture } from "./fixtures.ts";
 import { callMetered, getFuel, instrumentModule, OutOfFuelError } from "./index.ts";
+import { MERGE_SLACK } from "./scanner.ts";
 
 interface FuelExpectation {
   fixture: string;
   args: number[];
   fuel: number;
+  /** Exact cost of the executed instructions, when `fuel` is an upper bound above it. */
+  executed?: number;
   why: string;
   result?: number;
   /** The call traps (the uninstrumented module traps the same way). */
@@ -40,6 +45,16 @@ function outcome(run: () => unknown): { value: unknown } | { trap: string } {
 describe("fuel table", () => {
   it("covers every fuel fixture and names only existing ones", () => {
     expect([...new Set(table.map((entry) => entry.fixture))].sort()).toEqual(fixtureNames("fuel"));
+  });
+
+  it("a bound overcounts by at most MERGE_SLACK per if executed, and says so", () => {
+    for (const entry of table.filter((e) => e.executed !== undefined)) {
+      expect(entry.fuel, `${entry.fixture}(${entry.args})`).toBeGreaterThan(entry.executed!);
+      expect(entry.why, `${entry.fixture}(${entry.args})`).toMatch(/^bound: /);
+    }
+    // A single if: its overcount is the slack at most.
+    const single = table.filter((e) => ["zero_cost", "if_else", "if_no_else", "dead_code"].includes(e.fixture) && e.executed !== undefined);
+    for (const entry of single) expect(entry.fuel - entry.executed!).toBeLessThanOrEqual(MERGE_SLACK);
   });
 
   it.each(

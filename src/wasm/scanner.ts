@@ -28,6 +28,12 @@ export const enum PointKind {
 
 const REF_FUNC = 0xd2;
 
+/**
+ * Most fuel an `if` may overcount to save a charge (docs/limits.md): about what the charge it
+ * saves costs to execute (a subtract and a store, plus their operands).
+ */
+export const MERGE_SLACK = 4;
+
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
   bytes: PointKind.DynamicBytes,
   pages: PointKind.DynamicPages,
@@ -370,7 +376,15 @@ export class FunctionScanner {
           break;
         case Ctl.BrIf:
           this.markTarget(ops.index, at);
-          if (this.live) this.startRegion(out, r.pos, PointKind.Charge);
+          if (!this.live) break;
+          if (this.frameKind[this.labelFrame(ops.index, at)] !== FrameKind.Loop) {
+            // A forward branch: the fallthrough stays in the same block, so the block pays for the
+            // costlier path (the fallthrough's) whichever way it goes. The barrier keeps the dead-reload
+            // pass from reasoning across the branch.
+            out.push(at, PointKind.Barrier);
+          } else {
+            this.startRegion(out, r.pos, PointKind.Charge);
+          }
           break;
         case Ctl.BrTable:
           for (const l of ops.labels) this.markTarget(l, at);
@@ -451,12 +465,18 @@ export class FunctionScanner {
     }
     const thenStart = this.frameThen[f];
     const elseStart = this.frameElse[f];
-    if (thenStart >= 0 && elseStart >= 0 && openedIn >= 0) {
-      // Exactly one arm runs per `if`: what both arms' first blocks cost at least is paid before the `if`.
-      const shared = Math.min(out.costs[thenStart], out.costs[elseStart]);
-      out.costs[openedIn] += shared;
-      out.costs[thenStart] -= shared;
-      out.costs[elseStart] -= shared;
+    if (kind === FrameKind.If && openedIn >= 0 && thenStart >= 0) {
+      // Each arm's first block runs at most once per run of the block the `if` is in, so that block
+      // can pay in advance. Exactly one arm runs: what both first blocks cost at least is paid
+      // before the `if` (exact). When the two differ by at most MERGE_SLACK (an absent `else`
+      // costs 0), the costlier is paid instead and the arms charge nothing (an upper bound: one
+      // charge fewer, overcounting by at most MERGE_SLACK per `if` run).
+      const thenCost = out.costs[thenStart];
+      const elseCost = elseStart >= 0 ? out.costs[elseStart] : 0;
+      const paid = Math.abs(thenCost - elseCost) <= MERGE_SLACK ? Math.max(thenCost, elseCost) : Math.min(thenCost, elseCost);
+      out.costs[openedIn] += paid;
+      out.costs[thenStart] = Math.max(0, thenCost - paid);
+      if (elseStart >= 0) out.costs[elseStart] = Math.max(0, elseCost - paid);
     }
     const parent = f - 1;
     if (exit < this.frameMinExit[parent]) this.frameMinExit[parent] = exit;
