@@ -1,5 +1,6 @@
 // Bindings and variables the Worker receives (wrangler.toml declares them; .dev.vars holds the local secret).
 
+import type { DatabaseObject } from "./database/database-object.ts";
 import type { RegionObject } from "./regions/region-object.ts";
 import type { RegistryObject } from "./registry/registry-object.ts";
 
@@ -13,6 +14,8 @@ export interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** One object per configured region; holds the active version per function and runs invocations. */
   REGION: DurableObjectNamespace<RegionObject>;
+  /** One object per region and database, named "<region>/<db>": the database's SQL data. */
+  DATABASE: DurableObjectNamespace<DatabaseObject>;
   /** Bearer token for deploy/list/get/delete and private invocation (wrangler secret; .dev.vars locally). */
   HELIOS_TOKEN: string;
   /** Comma-separated configured region names, e.g. "wnam,enam,weur,apac". */

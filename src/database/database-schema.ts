@@ -1,0 +1,67 @@
+// The runtime's own tables in a database object, all under RESERVED_PREFIX, created by numbered migrations. Each
+// migration runs once, in order, inside the constructor's blockConcurrencyWhile; `_helios_migrations` records
+// which ran. Migrations are append-only: a shipped one is never edited, a change is a new number.
+
+import { RESERVED_PREFIX } from "./sql-statement.ts";
+
+export const MIGRATIONS_TABLE = `${RESERVED_PREFIX}migrations`;
+export const TRIGGERS_TABLE = `${RESERVED_PREFIX}triggers`;
+/**
+ * Rows a write changed, captured by native SQLite triggers inside the write's savepoint (one row per changed row,
+ * in order). Shaped as an outbox change log (sequence, table, op, old/new row as JSON), so a later change-data-
+ * capture feed can keep these rows past the commit instead of clearing them.
+ */
+export const CHANGES_TABLE = `${RESERVED_PREFIX}changes`;
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: readonly string[];
+}
+
+export const DATABASE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "trigger registrations and the change capture table",
+    statements: [
+      `CREATE TABLE ${TRIGGERS_TABLE} (
+         name TEXT PRIMARY KEY,
+         table_name TEXT NOT NULL,
+         events TEXT NOT NULL,
+         function_name TEXT NOT NULL,
+         timing TEXT NOT NULL,
+         created_at TEXT NOT NULL
+       )`,
+      `CREATE TABLE ${CHANGES_TABLE} (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         table_name TEXT NOT NULL,
+         op TEXT NOT NULL,
+         row_key INTEGER,
+         old_row TEXT,
+         new_row TEXT
+       )`,
+    ],
+  },
+];
+
+/** Runs every migration above the recorded version, each with its record in one transactionSync. */
+export function migrateDatabase(storage: DurableObjectStorage): number {
+  const sql = storage.sql;
+  sql.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const current = Number(sql.exec<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).one().v ?? 0);
+  let applied = current;
+  for (const migration of DATABASE_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    storage.transactionSync(() => {
+      for (const statement of migration.statements) sql.exec(statement);
+      sql.exec(
+        `INSERT INTO ${MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`,
+        migration.version,
+        migration.description,
+        new Date().toISOString(),
+      );
+    });
+    applied = migration.version;
+  }
+  return applied;
+}
