@@ -34,6 +34,11 @@ describe("host-module registry", () => {
       if (fn.async) expect(fn.parentCalls.length, fn.name).toBeGreaterThan(0);
     }
     expect(HOST_MODULES.map((m) => m.name)).toEqual([...new Set(HOST_MODULES.map((m) => m.name))]);
+    // A state slot belongs to one module: two modules declaring the same slot, or two slots with one name, would
+    // share or confuse per-invocation state.
+    const slots = HOST_MODULES.flatMap((m) => m.state);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(new Set(slots.map((slot) => slot.name)).size).toBe(slots.length);
   });
 
   it("docs/abi.md carries the registry table exactly as the registry reads", () => {
