@@ -1,7 +1,7 @@
 // What every host function shares: the invocation state it can reach (the Store of one instance), how it is charged
 // fuel from its price, and how a refusal becomes a negative status instead of an exception thrown into the guest.
 
-import { chargeFuelGlobal, fuelGlobal } from "../wasm/index.ts";
+import { chargeFuelGlobal, fuelGlobal } from "../wasm/fuel.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
 import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
 import type { HostBridge } from "./host-bridge.ts";

@@ -2,7 +2,7 @@
 // the guest's arguments and forwards the call to the parent's bridge, which owns the call chain (depth, cycles,
 // deadline); the callee runs on the caller's remaining fuel, and what it uses is charged to the caller.
 
-import { getFuel } from "../wasm/index.ts";
+import { getFuel } from "../wasm/fuel.ts";
 import { OutOfFuelInvocationError } from "./errors.ts";
 import { HOST_MODULE } from "./guest-abi.ts";
 import { billable, chargeFuel, chargeHostCall, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, writeResult } from "./host-call.ts";

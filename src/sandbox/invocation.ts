@@ -2,7 +2,9 @@
 // output out. Runs inside the sandbox isolate; plain JS + WebAssembly, so it also runs under Node in unit tests
 // (profiles with async host functions need JSPI, which workerd has and Node 20 does not).
 
-import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, OutOfFuelError, START_EXPORT } from "../wasm/index.ts";
+// The fuel protocol only, not the toolkit's index: the isolate bundle must not carry the decoder or opcode tables.
+import { OutOfFuelError } from "../wasm/errors.ts";
+import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, START_EXPORT } from "../wasm/fuel.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
