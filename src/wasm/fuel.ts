@@ -11,6 +11,12 @@ export const START_EXPORT = "__helios_start";
  * instead of a BigInt read and write of the global.
  */
 export const CHARGE_EXPORT = "__helios_charge";
+/**
+ * Exported mutable i32 global, 0 at instantiation, set to 1 by the instrumented code when a memory.grow returns -1
+ * (refused: it would pass the memory's clamped maximum). Lets a host tell a guest that hit its memory cap from any
+ * other trap.
+ */
+export const GROW_FAILED_EXPORT = "__helios_grow_failed";
 /** Guests may not export names with this prefix. */
 export const RESERVED_EXPORT_PREFIX = "__helios_";
 

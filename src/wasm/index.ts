@@ -28,6 +28,7 @@ export {
 } from "./instrumenter.ts";
 export {
   FUEL_EXPORT,
+  GROW_FAILED_EXPORT,
   START_EXPORT,
   CHARGE_EXPORT,
   fuelCharger,

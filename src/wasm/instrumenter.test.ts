@@ -10,6 +10,7 @@ import {
   fuelCharger,
   FUEL_EXPORT,
   fuelGlobal,
+  GROW_FAILED_EXPORT,
   getFuel,
   runStart,
   setFuel,
@@ -35,7 +36,29 @@ describe("instrumentModule", () => {
 
   test("a module without a start function gets no start export", async () => {
     const out = instrumentModule(await watToBytes(`(module (func (export "f")))`), { maxMemoryPages: 1 });
-    expect(inspectModule(out).exports.map((e) => e.name)).toEqual(["f", FUEL_EXPORT, CHARGE_EXPORT]);
+    expect(inspectModule(out).exports.map((e) => e.name)).toEqual(["f", FUEL_EXPORT, GROW_FAILED_EXPORT, CHARGE_EXPORT]);
+  });
+
+  test("raises the grow-failed flag only when a memory.grow returns -1, without changing the fuel charged", async () => {
+    const wat = `(module (memory (export "m") 1)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`;
+    const bytes = await watToBytes(wat);
+    const out = instrumentModule(bytes, { maxMemoryPages: 3 });
+    const inst = instantiate(out);
+    const grow = (n: number) => callMetered(inst, 10_000n, () => (inst.exports.grow as (n: number) => number)(n));
+    const flag = inst.exports[GROW_FAILED_EXPORT] as WebAssembly.Global;
+    expect(flag.value).toBe(0);
+    expect(grow(0).value).toBe(1);
+    expect(grow(2).value).toBe(1);
+    expect(flag.value).toBe(0); // at the cap, nothing refused yet
+    const refused = grow(1);
+    expect(refused.value).toBe(-1);
+    expect(flag.value).toBe(1);
+    // The flag costs no fuel: the same grow is charged what the cost model says (1 + 1024 per page asked + the rest).
+    const fresh = instantiate(instrumentModule(bytes, { maxMemoryPages: 3 }));
+    const charged = callMetered(fresh, 10_000n, () => (fresh.exports.grow as (n: number) => number)(5));
+    expect(charged.value).toBe(-1);
+    expect(BigInt(charged.fuelUsed)).toBe(BigInt(refused.fuelUsed) + 4n * 1024n);
   });
 
   test("clamps a missing or larger memory maximum to the cap and refuses a larger minimum", async () => {
@@ -76,7 +99,7 @@ describe("instrumentModule", () => {
     expect(() => instrumentModule(bytes, { maxMemoryPages: 1 })).toThrow(/reserved/);
   });
 
-  test("appends the fuel global after imported and defined globals without renumbering", async () => {
+  test("appends the fuel global and the grow-failed flag after imported and defined globals without renumbering", async () => {
     const bytes = await watToBytes(`(module
       (import "env" "g" (global $g i32))
       (global $h (mut i32) (i32.const 7))
@@ -87,8 +110,10 @@ describe("instrumentModule", () => {
       ["i32", false, true],
       ["i32", true, false],
       ["i64", true, false],
+      ["i32", true, false],
     ]);
     expect(info.exports.find((e) => e.name === FUEL_EXPORT)?.index).toBe(2);
+    expect(info.exports.find((e) => e.name === GROW_FAILED_EXPORT)?.index).toBe(3);
     const inst = instantiate(out, { env: { g: new WebAssembly.Global({ value: "i32", mutable: false }, 5) } });
     expect(callMetered(inst, 100n, () => (inst.exports.sum as () => number)()).value).toBe(12);
   });
@@ -150,6 +175,7 @@ describe("instrumentModule", () => {
     const info = inspectModule(out);
     expect(info.exports).toEqual([
       { name: FUEL_EXPORT, kind: "global", index: 0 },
+      { name: GROW_FAILED_EXPORT, kind: "global", index: 1 },
       { name: CHARGE_EXPORT, kind: "func", index: 0 },
     ]);
     expect(info.types).toEqual([{ params: ["i32"], results: ["i32"] }]);

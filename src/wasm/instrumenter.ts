@@ -1,6 +1,6 @@
 // Rewrites a module so that it meters its own execution (fuel) and cannot outgrow its memory cap.
 import { PolicyViolationError } from "./errors.ts";
-import { CHARGE_EXPORT, FUEL_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
+import { CHARGE_EXPORT, FUEL_EXPORT, GROW_FAILED_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { encodeSection } from "./encoder.ts";
 import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
@@ -36,6 +36,8 @@ const GLOBAL_SET = 0x24;
 const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_EQ = 0x46;
 const I64_CONST = 0x42;
 const I64_SUB = 0x7d;
 const I64_LT_S = 0x53;
@@ -137,6 +139,13 @@ class ChargeEmitter {
     this.trapIfExhausted(w);
   }
 
+  /** After a memory.grow: sets the grow-failed global when its result (kept on the stack) is -1. */
+  afterGrow(w: Writer, growFailedGlobal: number): void {
+    w.u8(LOCAL_TEE).u32(this.scratch).u8(I32_CONST).u8(0x7f).u8(I32_EQ);
+    w.u8(IF).u8(BLOCK_EMPTY).u8(I32_CONST).u8(1).u8(GLOBAL_SET).u32(growFailedGlobal).u8(END);
+    w.u8(LOCAL_GET).u32(this.scratch);
+  }
+
   reload(w: Writer): void {
     if (this.fuelLocal < 0) return;
     this.loadGlobal(w);
@@ -173,7 +182,7 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     }
   }
 
-  // Fuel lives in a new global appended after every existing one, and the host's charge function
+  // Fuel lives in a new global appended after every existing one (the grow-failed flag right after it), and the host's charge function
   // is a new function appended after every existing one (its type too, if no `(i32) -> i32`
   // exists): no index moves.
   const fuelGlobal = ctx.globalCount;
@@ -193,10 +202,15 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     }),
     types,
     functions: [...m.functions, chargeType],
-    globals: [...m.globals, { type: { valType: ValType.i64, mutable: true }, init: Uint8Array.of(I64_CONST, 0, END) }],
+    globals: [
+      ...m.globals,
+      { type: { valType: ValType.i64, mutable: true }, init: Uint8Array.of(I64_CONST, 0, END) },
+      { type: { valType: ValType.i32, mutable: true }, init: Uint8Array.of(I32_CONST, 0, END) },
+    ],
     exports: [
       ...m.exports,
       { name: FUEL_EXPORT, kind: "global", index: fuelGlobal },
+      { name: GROW_FAILED_EXPORT, kind: "global", index: fuelGlobal + 1 },
       { name: CHARGE_EXPORT, kind: "func", index: chargeFunction },
       ...(m.start !== null ? [{ name: START_EXPORT, kind: "func" as const, index: m.start }] : []),
     ],
@@ -307,6 +321,9 @@ function instrumentCode(
           break;
         case PointKind.None:
         case PointKind.Barrier:
+          break;
+        case PointKind.AfterGrow:
+          emit.afterGrow(body, fuelGlobal + 1);
           break;
         default:
           emit.dynamic(body, kind);

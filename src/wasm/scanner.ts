@@ -24,6 +24,8 @@ export const enum PointKind {
   None = 7,
   /** Nothing to insert: marks an unconditional branch, across which a reload is never dead. */
   Barrier = 8,
+  /** Right after a memory.grow: record a refused grow (result -1) in the grow-failed global. */
+  AfterGrow = 9,
 }
 
 const REF_FUNC = 0xd2;
@@ -310,7 +312,10 @@ export class FunctionScanner {
       if (op.immId !== ImmId.None) this.checkIndices(op, localCount, at);
       if (op.dynamic !== null) {
         out.needsScratch = true;
-        if (this.live) out.push(at, DYNAMIC_KIND[op.dynamic]);
+        if (this.live) {
+          out.push(at, DYNAMIC_KIND[op.dynamic]);
+          if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow);
+        }
       }
       switch (op.ctl) {
         case Ctl.None:
