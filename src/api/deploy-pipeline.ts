@@ -14,7 +14,7 @@ import {
 import type { DeployInput } from "./deploy-request.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError } from "./errors.ts";
 import { parseManifest } from "./manifest.ts";
-import { assertModulePolicy } from "./module-policy.ts";
+import { assertModulePolicy, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { regionConfig } from "./regions.ts";
 
 export interface DeployOutcome {
@@ -35,7 +35,12 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
   const abiViolations = checkGuestAbi(module);
   if (abiViolations.length > 0) throw new PolicyViolationError(abiViolations);
 
-  const instrumented = decode(() => instrumentModule(module, { maxMemoryPages: manifest.limits.maxMemoryPages }));
+  // Both caps hold at run time too: the instrumenter clamps every memory and table maximum, so memory.grow and
+  // table.grow past them return -1 as the spec says (a declared table without a maximum could otherwise grow to
+  // V8's 10,000,000 elements).
+  const instrumented = decode(() =>
+    instrumentModule(module, { maxMemoryPages: manifest.limits.maxMemoryPages, maxTableElements: STRUCTURAL_LIMITS.maxTableElements }),
+  );
   if (!WebAssembly.validate(instrumented)) throw new InstrumentationFailedError();
   const instrumentedSha256 = await sha256Hex(instrumented);
   const moduleKey = instrumentedModuleKey(instrumentedSha256);

@@ -30,6 +30,11 @@ export interface HostContext {
   bridge: HostBridge | null;
   /** Per-invocation state of the host modules, each slot created on first use (host-module.ts `hostState`). */
   states: Map<HostState<unknown>, unknown>;
+  /**
+   * The guest's clock: epoch milliseconds read once when the invocation starts and never advanced during it, as
+   * Workers freeze time while code runs. A guest cannot time its own work (or a host call) with it.
+   */
+  clockMs: bigint;
 }
 
 /** The context of one invocation, before its instance exists. */
@@ -46,6 +51,7 @@ export function createHostContext(settings: SandboxSettings, request: Invocation
     output: new OutputCollector(request.maxResponseBytes),
     bridge,
     states: new Map(),
+    clockMs: BigInt(Math.floor(Date.now())),
   };
 }
 

@@ -75,8 +75,10 @@ export const FUNCTION_NAME_FUNCTION = nameFunction("heliosdb_function_name", (co
 export const REGION_NAME_FUNCTION = nameFunction("heliosdb_region_name", (context) => context.settings.region);
 
 /**
- * heliosdb_clock_now_ms() -> i64: milliseconds since the Unix epoch, whole milliseconds only. Inside a Worker the
- * clock does not advance while code runs (only across I/O), so it cannot time the guest's own work.
+ * heliosdb_clock_now_ms() -> i64: milliseconds since the Unix epoch, whole milliseconds only, frozen at the start of
+ * the invocation (HostContext.clockMs): every call in one invocation returns the same value, also across host calls
+ * that wait (edge_invoke, http_fetch) and where the engine's own clock advances (locally, workerd's does), so a
+ * guest can never time its own work.
  */
 export const CLOCK_FUNCTION: HostFunctionDefinition = {
   name: "heliosdb_clock_now_ms",
@@ -87,7 +89,7 @@ export const CLOCK_FUNCTION: HostFunctionDefinition = {
   parentCalls: [],
   create: (context, price) => () => {
     chargeHostCall(context, price);
-    return BigInt(Math.floor(Date.now()));
+    return context.clockMs;
   },
 };
 

@@ -4,7 +4,7 @@
 
 // The fuel protocol only, not the toolkit's index: the isolate bundle must not carry the decoder or opcode tables.
 import { OutOfFuelError } from "../wasm/errors.ts";
-import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, START_EXPORT } from "../wasm/fuel.ts";
+import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXPORT, START_EXPORT } from "../wasm/fuel.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
@@ -194,13 +194,18 @@ function classifyFailure(
   // Stack exhaustion surfaces as a RangeError, every other trap as a RuntimeError; a JSPI SuspendError means guest
   // code reached an async host call from outside the handler (e.g. from its allocator).
   if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError || isSuspendError(error)) {
-    const pages = context.memory ? context.memory.byteLength / PAGE_BYTES : 0;
-    // The instrumenter clamps memory at maxMemoryPages, where memory.grow starts failing; a trap there is taken to
-    // be the guest giving up on allocation (AssemblyScript traps when its heap cannot grow).
-    if (pages >= settings.maxMemoryPages) return new MemoryLimitError(settings.maxMemoryPages, messageOf(error));
+    // memory_limit only when a memory.grow of this invocation was actually refused (the instrumenter clamps the
+    // maximum at maxMemoryPages and raises the grow-failed flag on a -1): the guest gave up on allocation
+    // (AssemblyScript traps when its heap cannot grow). Every other trap, at the cap or not, is the guest's own.
+    if (growFailed(context.instance)) return new MemoryLimitError(settings.maxMemoryPages, messageOf(error));
     return new GuestTrapError(messageOf(error));
   }
   return error;
+}
+
+function growFailed(instance: WebAssembly.Instance | null): boolean {
+  const flag = instance?.exports[GROW_FAILED_EXPORT];
+  return flag instanceof WebAssembly.Global && flag.value === 1;
 }
 
 function isSuspendError(error: unknown): boolean {
