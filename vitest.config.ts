@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { outboundServer } from "./test/support/outbound-server.ts";
+import { LOCAL_API_HOST, outboundServer } from "./test/support/outbound-server.ts";
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
 // and end-to-end projects are added alongside as they land.
@@ -22,7 +22,11 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             // Every global fetch() of the Worker goes to a handler in Node: the guests' "outside world".
-            miniflare: { bindings: { HELIOS_TOKEN: "test-token" }, outboundService: outboundServer },
+            miniflare: {
+              // The operator lets functions reach one private "local API" (a deployer cannot); see outbound-server.ts.
+              bindings: { HELIOS_TOKEN: "test-token", HELIOS_OUTBOUND_ALLOW_PRIVATE: LOCAL_API_HOST },
+              outboundService: outboundServer,
+            },
           }),
         ],
         test: {

@@ -22,4 +22,8 @@ export interface Env {
   REGIONS: string;
   /** Region used when the request names none and the caller's location gives no answer. */
   DEFAULT_REGION: string;
+  /** Operator only: comma-separated private `host[:port]`s deployers may put on allow-lists (docs/limits.md). */
+  HELIOS_OUTBOUND_ALLOW_PRIVATE?: string;
+  /** Operator only: comma-separated extra hostnames of this runtime, refused as outbound targets. */
+  HELIOS_SELF_HOSTS?: string;
 }

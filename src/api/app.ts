@@ -2,12 +2,19 @@
 
 import { Hono } from "hono";
 import { errorResponse } from "./error-response.ts";
-import { NotFoundError } from "./errors.ts";
+import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
+import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
 import { functionRoutes, invokeRoutes, systemRoutes } from "./routes/index.ts";
 
 export function createApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
+  // Before any route: a request sent by our own outbound gateway is a function calling the runtime through some
+  // name of it; refused, so a chain cannot restart itself outside its depth limit, shared fuel and quotas.
+  app.use(async (c, next) => {
+    if (c.req.header(OUTBOUND_MARKER_HEADER) !== undefined) throw new LoopDetectedError(OUTBOUND_MARKER_HEADER);
+    await next();
+  });
   app.route("/", systemRoutes);
   app.route("/", invokeRoutes);
   app.route("/", functionRoutes);

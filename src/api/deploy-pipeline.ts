@@ -4,7 +4,7 @@
 import type { Env } from "../env.ts";
 import { regionClient } from "../regions/index.ts";
 import { instrumentedModuleKey, originalModuleKey, putContentAddressed, registryStub } from "../registry/index.ts";
-import { checkGuestAbi, sha256Hex, type FunctionVersion } from "../runtime/index.ts";
+import { checkGuestAbi, outboundPolicy, sha256Hex, type FunctionVersion } from "../runtime/index.ts";
 import {
   inspectModule,
   instrumentModule,
@@ -13,7 +13,7 @@ import {
 } from "../wasm/index.ts";
 import type { DeployInput } from "./deploy-request.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError } from "./errors.ts";
-import { parseManifest } from "./manifest.ts";
+import { assertAllowedHosts, parseManifest } from "./manifest.ts";
 import { assertModulePolicy, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { regionConfig } from "./regions.ts";
 
@@ -24,6 +24,7 @@ export interface DeployOutcome {
 
 export async function deployFunction(env: Env, name: string, input: DeployInput): Promise<DeployOutcome> {
   const manifest = parseManifest(input.manifest, regionConfig(env).regions);
+  assertAllowedHosts(manifest.allowedHosts, outboundPolicy(env, input.selfHost === undefined ? [] : [input.selfHost]));
   const module = input.module;
 
   const sha256 = await sha256Hex(module);

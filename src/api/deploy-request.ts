@@ -11,6 +11,8 @@ import { readBodyCapped } from "./read-body.ts";
 export interface DeployInput {
   manifest: Record<string, unknown>;
   module: Uint8Array;
+  /** Host the deploy request was sent to: the runtime's own, which no allow-list may name. */
+  selfHost?: string;
 }
 
 type SettingKind = "string" | "list" | "integer" | "boolean" | "json";
@@ -41,8 +43,9 @@ const ACCEPTED_TYPES = ["application/wasm", "multipart/form-data"];
 
 export async function readDeployRequest(request: Request): Promise<DeployInput> {
   const mediaType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (mediaType === "application/wasm") return readRawDeploy(request);
-  if (mediaType === "multipart/form-data") return readMultipartDeploy(request);
+  const selfHost = new URL(request.url).host;
+  if (mediaType === "application/wasm") return { ...(await readRawDeploy(request)), selfHost };
+  if (mediaType === "multipart/form-data") return { ...(await readMultipartDeploy(request)), selfHost };
   throw new UnsupportedMediaTypeError(mediaType, ACCEPTED_TYPES);
 }
 

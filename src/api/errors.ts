@@ -107,3 +107,12 @@ export class ActivationFailedError extends ApiError {
     this.name = "ActivationFailedError";
   }
 }
+
+/** The request carries the outbound gateway's marker: a function reached the runtime itself (any name or alias). */
+export class LoopDetectedError extends ApiError {
+  readonly code = "loop_detected" as const;
+  constructor(readonly header: string) {
+    super(`requests from this runtime's own functions are refused (they carry ${header}): a function cannot invoke the runtime over HTTP`);
+    this.name = "LoopDetectedError";
+  }
+}

@@ -3,16 +3,25 @@
 // docs/limits.md; an error names the offending field.
 
 import { z } from "zod";
-import { CAPABILITY_PROFILE_NAMES, DEFAULT_LIMITS, LIMIT_CEILINGS, type FunctionLimits } from "../runtime/index.ts";
-import { InvalidRequestError } from "./errors.ts";
+import {
+  CAPABILITY_PROFILE_NAMES,
+  DEFAULT_LIMITS,
+  destinationRefusal,
+  LIMIT_CEILINGS,
+  normalizeHost,
+  type FunctionLimits,
+  type OutboundPolicy,
+} from "../runtime/index.ts";
+import { type FieldIssue, InvalidRequestError } from "./errors.ts";
 
 export const FUNCTION_NAME = /^[a-z0-9-]{1,63}$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MAX_CONFIG_ENTRIES = 64;
 export const MAX_CONFIG_VALUE_CHARS = 4096;
-/** `host` or `host:port`, lower case, as URL.host spells it; the allow-list of heliosdb_http_fetch. */
-const ALLOWED_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+/** `host` or `host:port` (an IPv6 literal in brackets), lower case, as URL.host spells it; the allow-list of
+ *  heliosdb_http_fetch. What the host may be is checked after this (allowedHostIssues). */
+const ALLOWED_HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
 export const MAX_ALLOWED_HOSTS = 32;
 
 export interface DeployManifest {
@@ -104,6 +113,28 @@ export function parseManifest(input: unknown, configuredRegions: string[]): Depl
       message: issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
     })),
   );
+}
+
+/**
+ * The destination rules on each allow-list entry (the same the outbound gateway applies to every request):
+ * no loopback, private, link-local, unique-local, unspecified, multicast, broadcast or reserved address in any
+ * spelling, no local name, never the runtime's own host; and an entry must be written as URL.host writes it, since
+ * that is what the gateway compares (0x08080808 would never match a request; 8.8.8.8 does).
+ */
+export function allowedHostIssues(hosts: readonly string[], policy: OutboundPolicy): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const host of hosts) {
+    const refused = destinationRefusal(host, policy);
+    const normalized = normalizeHost(host);
+    if (refused !== null) issues.push({ field: "allowedHosts", message: `refused: ${refused}` });
+    else if (normalized !== host) issues.push({ field: "allowedHosts", message: `${host} must be written as ${normalized}` });
+  }
+  return issues;
+}
+
+export function assertAllowedHosts(hosts: readonly string[], policy: OutboundPolicy): void {
+  const issues = allowedHostIssues(hosts, policy);
+  if (issues.length > 0) throw new InvalidRequestError(issues);
 }
 
 export function assertFunctionName(name: string): void {

@@ -107,6 +107,11 @@ export const ERROR_CATALOGUE = {
     when: "the module uses a proposal the runtime does not run (threads, memory64, GC, …)",
     fields: { feature: s, offset: n }, args: ["feature", "offset"],
   },
+  loop_detected: {
+    status: 508, class: "LoopDetectedError", layer: "api",
+    when: "the request came from this runtime's own outbound gateway (a function fetching the runtime): refused on every route, so a chain cannot restart itself",
+    fields: { header: s }, args: ["header"],
+  },
   // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
   out_of_fuel: {
     status: 422, class: "OutOfFuelInvocationError", layer: "sandbox",

@@ -4,7 +4,7 @@
 
 import { RpcTarget } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { type CallChain, extendChain, type FunctionVersion, gatewayFetch, type InvokeResult } from "../runtime/index.ts";
+import { type CallChain, extendChain, type FunctionVersion, gatewayFetch, type InvokeResult, outboundPolicy } from "../runtime/index.ts";
 import {
   type EdgeInvokeOutcome,
   type EdgeInvokeRequest,
@@ -49,7 +49,7 @@ export class RegionHostBridge extends RpcTarget implements HostBridge {
   }
 
   async httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome> {
-    return gatewayFetch(request, this.record.allowedHosts ?? [], this.chain.deadline);
+    return gatewayFetch(request, this.record.allowedHosts ?? [], this.chain.deadline, { policy: outboundPolicy(this.env) });
   }
 }
 

@@ -8,6 +8,8 @@ export * from "./errors.ts";
 export * from "./function-version.ts";
 export * from "./guest-abi-check.ts";
 export * from "./limits.ts";
+export * from "./outbound-address.ts";
 export * from "./outbound-gateway.ts";
+export * from "./outbound-policy.ts";
 export * from "./sandbox-isolate.ts";
 export { readStreamCapped } from "./read-capped.ts";

@@ -4,6 +4,9 @@
 // refused host was never contacted (GET http://outbound-log.test/hits?token=... lists requests whose URL has it).
 
 import { Response } from "miniflare";
+import { LOCAL_API_HOST } from "./local-api.ts";
+
+export { LOCAL_API_HOST };
 
 interface Hit {
   method: string;
@@ -19,6 +22,8 @@ export async function outboundServer(request: { method: string; url: string; hea
     return Response.json(hits.filter((hit) => hit.url.includes(token)));
   }
   hits.push({ method: request.method, url: request.url });
+  // A "local API" on a private address: reachable only because the operator setting of the tests exempts it.
+  if (url.host === LOCAL_API_HOST) return Response.json({ localApi: true, path: url.pathname + url.search, marker: request.headers.get("x-helios-outbound") });
   if (url.host !== "allowed.test") return new Response("you should not be here", { status: 200 });
   switch (url.pathname) {
     case "/echo":
@@ -32,6 +37,12 @@ export async function outboundServer(request: { method: string; url: string; hea
       return new Response("x".repeat(2 * 1024 * 1024), { headers: { "content-type": "text/plain" } });
     case "/redirect":
       return new Response(null, { status: 302, headers: { location: `http://forbidden.test/after-redirect${url.search}` } });
+    case "/redirect-ok":
+      return new Response(null, { status: 307, headers: { location: `/echo${url.search}` } });
+    case "/redirect-metadata":
+      return new Response(null, { status: 302, headers: { location: `http://169.254.169.254/latest/meta-data/${url.search}` } });
+    case "/redirect-private":
+      return new Response(null, { status: 302, headers: { location: `http://127.0.0.1:9998/${url.search}` } });
     default:
       return new Response(`hello from allowed.test${url.pathname}`, { headers: { "content-type": "text/plain; charset=utf-8" } });
   }
