@@ -5,8 +5,12 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
 import { migrateDatabase } from "./database-schema.ts";
 import { checkUserSql, isReservedName } from "./sql-statement.ts";
+import { readTableInfo, type TableInfo } from "./table-info.ts";
+import * as triggerRegistry from "./trigger-registry.ts";
+import type { TriggerRegistration, TriggerSpec } from "./trigger-registry.ts";
 
 /** What a statement answers (the admin SQL route and the db host calls share this shape). */
 export interface SqlResult {
@@ -27,6 +31,18 @@ export interface TableDescription {
   columns: { name: string; type: string; primaryKey: boolean; notNull: boolean }[];
   rows: number;
 }
+
+export interface DatabaseOverview {
+  database: DatabaseMarker;
+  tables: TableDescription[];
+  sizeBytes: number;
+  triggers: TriggerRegistration[];
+}
+
+export type TriggerPutOutcome =
+  | { ok: true; trigger: TriggerRegistration; created: boolean }
+  | { ok: false; code: "unknown_database" | "unknown_table" | "invalid_name" }
+  | { ok: false; code: "invalid_spec"; issues: { field: string; message: string }[] };
 
 export class DatabaseObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -68,6 +84,74 @@ export class DatabaseObject extends DurableObject<Env> {
       return { name, columns, rows };
     });
     return { tables, sizeBytes: sql.databaseSize };
+  }
+
+  // --- Lifecycle, table lookups and trigger registrations: the HTTP API's calls (src/services). Each answers data,
+  // never throws for the caller's mistakes, so the service raises the catalogued error.
+
+  /** Records that this database exists (idempotent); `created` is false when it already did. */
+  async create(region: string, name: string): Promise<{ created: boolean; database: DatabaseMarker }> {
+    const { marker, created } = ensureMarker(this.ctx.storage, region, name);
+    return { created, database: marker };
+  }
+
+  /** The database's record, or null when nobody created it (or it was deleted). */
+  async info(): Promise<DatabaseMarker | null> {
+    return readMarker(this.ctx.storage);
+  }
+
+  /** Everything GET /databases/:db shows, or null for a database that does not exist. */
+  async overview(): Promise<DatabaseOverview | null> {
+    const database = readMarker(this.ctx.storage);
+    if (database === null) return null;
+    const { tables, sizeBytes } = await this.describe();
+    return { database, tables, sizeBytes, triggers: triggerRegistry.listTriggers(this.ctx.storage.sql) };
+  }
+
+  /**
+   * Deletes every table, row, trigger registration and the record itself (deleteAll removes the whole SQLite
+   * database of a SQLite-backed object, key-value data included), then re-creates the reserved tables so this
+   * instance stays usable. Returns whether the database existed.
+   */
+  async destroy(): Promise<boolean> {
+    const existed = readMarker(this.ctx.storage) !== null;
+    await this.ctx.storage.deleteAll();
+    migrateDatabase(this.ctx.storage);
+    return existed;
+  }
+
+  /** A user table's columns and key, for the row API; `database: false` when the database does not exist. */
+  async tableInfo(table: string): Promise<{ database: false } | { database: true; table: TableInfo | null }> {
+    if (readMarker(this.ctx.storage) === null) return { database: false };
+    return { database: true, table: readTableInfo(this.ctx.storage.sql, table) };
+  }
+
+  /** Creates or replaces a trigger registration; the table must exist (its canonical name is stored). */
+  async putTrigger(name: string, spec: TriggerSpec): Promise<TriggerPutOutcome> {
+    if (readMarker(this.ctx.storage) === null) return { ok: false, code: "unknown_database" };
+    if (!triggerRegistry.isTriggerName(name)) return { ok: false, code: "invalid_name" };
+    const checked = triggerRegistry.checkTriggerSpec(spec);
+    if (!checked.ok) return { ok: false, code: "invalid_spec", issues: checked.issues };
+    const table = readTableInfo(this.ctx.storage.sql, checked.spec.table);
+    if (table === null) return { ok: false, code: "unknown_table" };
+    return { ok: true, ...triggerRegistry.putTrigger(this.ctx.storage, name, { ...checked.spec, table: table.name }) };
+  }
+
+  /** Every registration in name order, or null when the database does not exist. */
+  async listTriggers(): Promise<TriggerRegistration[] | null> {
+    if (readMarker(this.ctx.storage) === null) return null;
+    return triggerRegistry.listTriggers(this.ctx.storage.sql);
+  }
+
+  async getTrigger(name: string): Promise<{ database: false } | { database: true; trigger: TriggerRegistration | null }> {
+    if (readMarker(this.ctx.storage) === null) return { database: false };
+    return { database: true, trigger: triggerRegistry.getTrigger(this.ctx.storage.sql, name) };
+  }
+
+  /** Removes a registration; `deleted` is false when there was none of that name. */
+  async deleteTrigger(name: string): Promise<{ database: false } | { database: true; deleted: boolean }> {
+    if (readMarker(this.ctx.storage) === null) return { database: false };
+    return { database: true, deleted: triggerRegistry.deleteTrigger(this.ctx.storage.sql, name) };
   }
 
   private execute(text: string, params: unknown[]): SqlResult {

@@ -2,5 +2,6 @@
 
 export * from "./errors.ts";
 export * from "./module-cache.ts";
+export { regionConfig, type RegionConfig } from "./region-config.ts";
 export { type RegionClient, LOCATION_HINTS, isLocationHint, regionClient } from "./region-client.ts";
 export { RegionObject, type InvokeOptions, type RpcResult } from "./region-object.ts";

@@ -1,5 +1,6 @@
 // Registry layer: function metadata (SQLite Durable Object) and content-addressed module bytes (R2).
 export { RegistryObject } from "./registry-object.ts";
+export type { ListedDatabase } from "./database-list.ts";
 export type { CommitResult, DeletedFunction, FunctionDetails, FunctionVersionDraft, VersionSummary } from "./registry-object.ts";
 export { registryStub, REGISTRY_OBJECT_NAME } from "./registry-stub.ts";
 export { instrumentedModuleKey, originalModuleKey, putContentAddressed } from "./module-store.ts";

@@ -11,7 +11,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { FunctionVersion } from "../runtime/index.ts";
-import { REGISTRY_SCHEMA } from "./registry-schema.ts";
+import * as databaseList from "./database-list.ts";
+import type { ListedDatabase } from "./database-list.ts";
+import { migrateRegistry } from "./registry-schema.ts";
 
 /** Everything about a version except what the registry assigns. */
 export type FunctionVersionDraft = Omit<FunctionVersion, "version" | "deployedAt">;
@@ -49,7 +51,7 @@ interface FunctionRow extends Record<string, SqlStorageValue> {
 export class RegistryObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    for (const statement of REGISTRY_SCHEMA) ctx.storage.sql.exec(statement);
+    migrateRegistry(ctx.storage);
   }
 
   /** Assigns the next version number, stores the version and makes it current, atomically. */
@@ -130,6 +132,20 @@ export class RegistryObject extends DurableObject<Env> {
   /** Number of stored version rows across all functions (tests use it to prove a rejection stored nothing). */
   countVersions(): number {
     return this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM versions`).one().n;
+  }
+
+  /** Lists a database (idempotent: a database listed already keeps its entry). */
+  recordDatabase(entry: ListedDatabase): void {
+    databaseList.recordDatabase(this.ctx.storage.sql, entry);
+  }
+
+  listDatabases(region: string): ListedDatabase[] {
+    return databaseList.listDatabases(this.ctx.storage.sql, region);
+  }
+
+  /** Returns whether the database was listed. */
+  forgetDatabase(region: string, name: string): boolean {
+    return databaseList.forgetDatabase(this.ctx.storage.sql, region, name);
   }
 
   private functionRow(name: string): FunctionRow | null {

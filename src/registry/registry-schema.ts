@@ -1,24 +1,76 @@
-// SQLite schema of the registry object. Statements are idempotent and run on every start, so a fresh
-// object and an existing one converge on the same tables.
+// SQLite schema of the registry object, as numbered migrations (append-only: a shipped one is never edited, a change
+// is a new number). Each runs once, in order, in one transactionSync with its record in `migrations`. Migration 1 is
+// the schema that used to run on every start; its statements are idempotent, so an object created before
+// migrations existed converges on the same tables.
 
-export const REGISTRY_SCHEMA = [
-  // One row per name ever deployed. `last_version` never decreases, not even on delete: region objects
-  // apply activations monotonically by version number, so a late message can never roll a name back
-  // or revive a deleted one.
-  `CREATE TABLE IF NOT EXISTS functions (
-     name TEXT PRIMARY KEY,
-     current_version INTEGER,
-     last_version INTEGER NOT NULL,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   )`,
-  // Immutable version documents (a FunctionVersion as JSON); a redeploy adds a row, never edits one.
-  `CREATE TABLE IF NOT EXISTS versions (
-     name TEXT NOT NULL,
-     version INTEGER NOT NULL,
-     sha256 TEXT NOT NULL,
-     instrumented_sha256 TEXT NOT NULL,
-     document TEXT NOT NULL,
-     PRIMARY KEY (name, version)
-   )`,
+export interface RegistryMigration {
+  version: number;
+  description: string;
+  statements: readonly string[];
+}
+
+export const REGISTRY_MIGRATIONS_TABLE = "migrations";
+
+export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
+  {
+    version: 1,
+    description: "functions and their immutable versions",
+    statements: [
+      // One row per name ever deployed. `last_version` never decreases, not even on delete: region objects
+      // apply activations monotonically by version number, so a late message can never roll a name back
+      // or revive a deleted one.
+      `CREATE TABLE IF NOT EXISTS functions (
+         name TEXT PRIMARY KEY,
+         current_version INTEGER,
+         last_version INTEGER NOT NULL,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      // Immutable version documents (a FunctionVersion as JSON); a redeploy adds a row, never edits one.
+      `CREATE TABLE IF NOT EXISTS versions (
+         name TEXT NOT NULL,
+         version INTEGER NOT NULL,
+         sha256 TEXT NOT NULL,
+         instrumented_sha256 TEXT NOT NULL,
+         document TEXT NOT NULL,
+         PRIMARY KEY (name, version)
+       )`,
+    ],
+  },
+  {
+    version: 2,
+    description: "the list of databases per region",
+    statements: [
+      // Which databases exist, for listing only: each database's own object holds the record that it exists
+      // (src/database/database-marker.ts), so no read or write of a database ever consults this table.
+      `CREATE TABLE databases (
+         region TEXT NOT NULL,
+         name TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         PRIMARY KEY (region, name)
+       )`,
+    ],
+  },
 ];
+
+/** Runs every migration above the recorded version. */
+export function migrateRegistry(storage: DurableObjectStorage): number {
+  const sql = storage.sql;
+  sql.exec(`CREATE TABLE IF NOT EXISTS ${REGISTRY_MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const current = Number(sql.exec<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${REGISTRY_MIGRATIONS_TABLE}`).one().v ?? 0);
+  let applied = current;
+  for (const migration of REGISTRY_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    storage.transactionSync(() => {
+      for (const statement of migration.statements) sql.exec(statement);
+      sql.exec(
+        `INSERT INTO ${REGISTRY_MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`,
+        migration.version,
+        migration.description,
+        new Date().toISOString(),
+      );
+    });
+    applied = migration.version;
+  }
+  return applied;
+}
