@@ -21,7 +21,7 @@ export interface ErrorField {
   optional?: boolean;
 }
 
-export type ErrorLayer = "wasm" | "sandbox" | "runtime" | "regions" | "registry" | "api";
+export type ErrorLayer = "wasm" | "sandbox" | "runtime" | "regions" | "registry" | "services" | "api";
 
 export interface ErrorSpec {
   status: number;
@@ -111,6 +111,62 @@ export const ERROR_CATALOGUE = {
     status: 508, class: "LoopDetectedError", layer: "api",
     when: "the request came from this runtime's own outbound gateway (a function fetching the runtime): refused on every route, so a chain cannot restart itself",
     fields: { header: s }, args: ["header"],
+  },
+  // --- The database API (src/services/errors.ts).
+  unknown_region: {
+    status: 404, class: "UnknownRegionError", layer: "services",
+    when: "a database path names a region that is not configured",
+    fields: { region: s, configured: { type: "string[]" } }, args: ["region", "configured"],
+  },
+  unknown_database: {
+    status: 404, class: "UnknownDatabaseError", layer: "services",
+    when: "no database of that name exists in that region (never created, or deleted)",
+    fields: { region: s, database: s }, args: ["region", "database"],
+  },
+  unknown_table: {
+    status: 404, class: "UnknownTableError", layer: "services",
+    when: "the row API or a trigger registration names a table the database does not have (reserved tables never exist for it)",
+    fields: { database: s, table: s }, args: ["database", "table"],
+  },
+  unknown_column: {
+    status: 400, class: "UnknownColumnError", layer: "services",
+    when: "a row for the row API names columns the table does not have; nothing was written",
+    fields: { table: s, columns: { type: "string[]" } }, args: ["table", "columns"],
+  },
+  row_not_found: {
+    status: 404, class: "RowNotFoundError", layer: "services",
+    when: "no row has that primary key (or rowid)",
+    fields: { table: s, key: s }, args: ["table", "key"],
+  },
+  invalid_key: {
+    status: 400, class: "InvalidKeyError", layer: "services",
+    when: "a row key or page cursor does not fit the table's key (a rowid that is not an integer, a composite key that is not a JSON array of one value per key column, a cursor from another table)",
+    fields: { table: s, key: s }, args: ["table", "key", "message"],
+  },
+  unknown_trigger: {
+    status: 404, class: "UnknownTriggerError", layer: "services",
+    when: "no trigger registration of that name",
+    fields: { database: s, trigger: s }, args: ["database", "trigger"],
+  },
+  sql_refused: {
+    status: 400, class: "SqlRefusedError", layer: "services",
+    when: "the statement was refused before it ran: `reason` is one of `empty`, `multiple_statements`, `refused_statement` (transaction control, ATTACH, PRAGMA, VACUUM), `reserved_name`, `unterminated`, `too_long`, `bad_params`",
+    fields: { reason: s }, args: ["message", "reason"],
+  },
+  sql_error: {
+    status: 400, class: "SqlError", layer: "services",
+    when: "SQLite refused the statement (syntax, no such table or column, ...); the message is SQLite's; nothing was written",
+    fields: {}, args: ["message"],
+  },
+  constraint_violation: {
+    status: 409, class: "ConstraintViolationError", layer: "services",
+    when: "a UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint failed; nothing was written",
+    fields: {}, args: ["message"],
+  },
+  trigger_rejected: {
+    status: 422, class: "TriggerRejectedError", layer: "services",
+    when: "a BEFORE trigger rejected the write, or failed (trap, fuel, deadline, no valid verdict: fail closed); `trigger` names it, `reason` is its message; nothing was written, in any table",
+    fields: { trigger: s, reason: s }, args: ["trigger", "reason"],
   },
   // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
   out_of_fuel: {

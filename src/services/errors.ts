@@ -1,0 +1,133 @@
+// Failures of the service layer (the database API): each class has a stable `code`; status and fields are listed
+// once, in the error catalogue (src/errors/catalogue.ts).
+
+import type { CodeOfLayer } from "../errors/index.ts";
+
+export type ServiceErrorCode = CodeOfLayer<"services">;
+
+export abstract class ServiceError extends Error {
+  abstract readonly code: ServiceErrorCode;
+}
+
+/** The path names a region that is not configured. */
+export class UnknownRegionError extends ServiceError {
+  readonly code = "unknown_region" as const;
+  constructor(
+    readonly region: string,
+    readonly configured: string[],
+  ) {
+    super(`unknown region ${JSON.stringify(region)}; configured: ${configured.join(", ")}`);
+    this.name = "UnknownRegionError";
+  }
+}
+
+export class UnknownDatabaseError extends ServiceError {
+  readonly code = "unknown_database" as const;
+  constructor(
+    readonly region: string,
+    readonly database: string,
+  ) {
+    super(`no database "${database}" in region "${region}"`);
+    this.name = "UnknownDatabaseError";
+  }
+}
+
+export class UnknownTableError extends ServiceError {
+  readonly code = "unknown_table" as const;
+  constructor(
+    readonly database: string,
+    readonly table: string,
+  ) {
+    super(`database "${database}" has no table "${table}"`);
+    this.name = "UnknownTableError";
+  }
+}
+
+/** A row names columns the table does not have. */
+export class UnknownColumnError extends ServiceError {
+  readonly code = "unknown_column" as const;
+  constructor(
+    readonly table: string,
+    readonly columns: string[],
+  ) {
+    super(`table "${table}" has no column${columns.length === 1 ? "" : "s"} ${columns.map((c) => JSON.stringify(c)).join(", ")}`);
+    this.name = "UnknownColumnError";
+  }
+}
+
+export class RowNotFoundError extends ServiceError {
+  readonly code = "row_not_found" as const;
+  constructor(
+    readonly table: string,
+    readonly key: string,
+  ) {
+    super(`table "${table}" has no row with key ${key}`);
+    this.name = "RowNotFoundError";
+  }
+}
+
+export class UnknownTriggerError extends ServiceError {
+  readonly code = "unknown_trigger" as const;
+  constructor(
+    readonly database: string,
+    readonly trigger: string,
+  ) {
+    super(`database "${database}" has no trigger "${trigger}"`);
+    this.name = "UnknownTriggerError";
+  }
+}
+
+/** The statement was refused before SQLite saw it (a second statement, transaction control, a reserved name, ...). */
+export class SqlRefusedError extends ServiceError {
+  readonly code = "sql_refused" as const;
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = "SqlRefusedError";
+  }
+}
+
+/** SQLite refused the statement (syntax, no such table, type mismatch, ...); the message is SQLite's. */
+export class SqlError extends ServiceError {
+  readonly code = "sql_error" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "SqlError";
+  }
+}
+
+/** A UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint failed; nothing was written. */
+export class ConstraintViolationError extends ServiceError {
+  readonly code = "constraint_violation" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "ConstraintViolationError";
+  }
+}
+
+/** A BEFORE trigger rejected the write (or failed, which rejects it too); nothing was written, in any table. */
+export class TriggerRejectedError extends ServiceError {
+  readonly code = "trigger_rejected" as const;
+  constructor(
+    readonly trigger: string,
+    readonly reason: string,
+  ) {
+    super(`trigger "${trigger}" rejected the write: ${reason}`);
+    this.name = "TriggerRejectedError";
+  }
+}
+
+/** A row key (URL segment) or page cursor that cannot address a row of this table. */
+export class InvalidKeyError extends ServiceError {
+  readonly code = "invalid_key" as const;
+  constructor(
+    readonly table: string,
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "InvalidKeyError";
+  }
+}
