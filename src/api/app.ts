@@ -5,7 +5,7 @@ import { errorResponse } from "./error-response.ts";
 import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
 import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
-import { databaseRoutes, functionRoutes, invokeRoutes, systemRoutes } from "./routes/index.ts";
+import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, systemRoutes } from "./routes/index.ts";
 
 export function createApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
@@ -17,6 +17,7 @@ export function createApp(): Hono<HonoEnv> {
   });
   app.route("/", systemRoutes);
   app.route("/", invokeRoutes);
+  app.route("/", fnRoutes);
   app.route("/", functionRoutes);
   app.route("/", databaseRoutes);
   app.notFound((c) => errorResponse(new NotFoundError(c.req.method, c.req.path)));

@@ -205,6 +205,16 @@ export const ERROR_CATALOGUE = {
     when: "the handler's output is over `maxResponseBytes`; nothing was copied",
     fields: { size: n, limit: n }, args: ["size", "limit"],
   },
+  invalid_response_header: {
+    status: 502, class: "InvalidResponseHeaderError", layer: "sandbox",
+    when: "the guest set a response status outside 200–599 or a header the runtime will not send (CR/LF or other control characters, not a token, over a size or count cap, hop-by-hop, `content-length`, `x-helios-*`), by a host call or in a WASI CGI header block",
+    fields: { header: s, reason: s, source: s }, args: ["header", "reason", "source"],
+  },
+  guest_exit: {
+    status: 500, class: "GuestExitError", layer: "sandbox",
+    when: "a WASI guest called `proc_exit` with a non-zero code; `stderr` is the tail of what it wrote to fd 2",
+    fields: { exitCode: n, stderr: s }, args: ["exitCode", "stderr"],
+  },
   // --- Ours.
   instrumentation_failed: {
     status: 500, class: "InstrumentationFailedError", layer: "api",

@@ -18,6 +18,7 @@ import {
   invokeSandbox,
 } from "../runtime/index.ts";
 import {
+  type HttpRequestInfo,
   type InvocationRequest,
   profileNeedsBridge,
   type SandboxSettings,
@@ -34,6 +35,8 @@ export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: Serializ
 export interface InvokeOptions {
   /** The caller presented a valid bearer token (needed for private functions). */
   authorized: boolean;
+  /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
+  http?: HttpRequestInfo;
 }
 
 /** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
@@ -125,7 +128,8 @@ export class RegionObject extends DurableObject<Env> {
       if (payload.byteLength > record.limits.maxPayloadBytes) {
         throw new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength);
       }
-      const request = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
+      const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
+      if (options.http !== undefined) request.http = options.http;
       return this.run(region, record, payload, request, rootChain(name));
     });
   }
@@ -182,7 +186,7 @@ export class RegionObject extends DurableObject<Env> {
         details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes },
       });
     }
-    return {
+    const result: InvokeResult = {
       output: new Uint8Array(outcome.output),
       fuelUsed: outcome.fuelUsed,
       memoryPages: outcome.memoryPages,
@@ -194,6 +198,8 @@ export class RegionObject extends DurableObject<Env> {
       leakedBlocks: outcome.leakedBlocks,
       leakedBytes: outcome.leakedBytes,
     };
+    if (outcome.response !== undefined) result.response = outcome.response;
+    return result;
   }
 
   private remote(region: string): DurableObjectStub<RegionObject> {

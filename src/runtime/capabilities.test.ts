@@ -15,11 +15,22 @@ const granted = (profile: string[]) => allowedImportsFor(profile).map((i) => i.n
 
 describe("capability profiles", () => {
   it("grant what the issue lists, each including the profiles it builds on", () => {
-    expect(granted(["minimal"])).toEqual(["heliosdb_log", "heliosdb_output"]);
+    const http = [
+      "heliosdb_request_method",
+      "heliosdb_request_path",
+      "heliosdb_request_query",
+      "heliosdb_request_headers",
+      "heliosdb_request_header",
+      "heliosdb_request_body",
+      "heliosdb_response_status",
+      "heliosdb_response_header",
+    ];
+    expect(granted(["minimal"])).toEqual(["heliosdb_log", "heliosdb_output", ...http].sort());
     expect(granted(["compute"])).toEqual(
       [
         "heliosdb_log",
         "heliosdb_output",
+        ...http,
         "heliosdb_config_get",
         "heliosdb_function_name",
         "heliosdb_region_name",

@@ -5,8 +5,10 @@
 import { ERROR_CATALOGUE, type CodeOfLayer, type ErrorCode, type ErrorField, type ErrorSpec } from "../errors/index.ts";
 import {
   GuestAbiViolationError,
+  GuestExitError,
   GuestTrapError,
   InvalidGuestOutputError,
+  InvalidResponseHeaderError,
   InvocationError,
   MemoryLimitError,
   OutOfFuelInvocationError,
@@ -16,8 +18,10 @@ import {
 
 export {
   GuestAbiViolationError,
+  GuestExitError,
   GuestTrapError,
   InvalidGuestOutputError,
+  InvalidResponseHeaderError,
   InvocationError,
   MemoryLimitError,
   OutOfFuelInvocationError,
@@ -110,6 +114,8 @@ const REBUILDABLE = {
   guest_abi_violation: GuestAbiViolationError,
   invalid_guest_output: InvalidGuestOutputError,
   response_too_large: ResponseTooLargeError,
+  invalid_response_header: InvalidResponseHeaderError,
+  guest_exit: GuestExitError,
   payload_too_large: PayloadTooLargeError,
   not_deployed_in_region: NotDeployedInRegionError,
   unknown_function: UnknownFunctionError,

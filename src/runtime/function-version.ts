@@ -1,7 +1,7 @@
 // The immutable record of one deployed version of a function, and what one invocation of it reports.
 
 import type { CapabilityProfile } from "../sandbox/index.ts";
-import type { LogEntry } from "../sandbox/index.ts";
+import type { HttpResponseHead, LogEntry } from "../sandbox/index.ts";
 import type { FunctionLimits } from "./limits.ts";
 
 /** Written once at deploy; a redeploy creates a new version with a higher number. */
@@ -38,4 +38,6 @@ export interface InvokeResult {
   /** Host-made blocks the guest never freed (and their bytes): reported, not an error. */
   leakedBlocks: number;
   leakedBytes: number;
+  /** The status and headers the guest set (version 2, WASI); absent when it set none (every version-1 guest). */
+  response?: HttpResponseHead;
 }

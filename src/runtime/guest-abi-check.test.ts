@@ -34,4 +34,16 @@ describe("checkGuestAbi", () => {
       { rule: "abi_export_signature", message: 'export "handle" must have type (i32, i32) -> (i64), not (i32, i32) -> (i32)' },
     ]);
   });
+
+  it("version 2 and WASI: handle_request or _start () -> () with a memory, no allocator needed; wrong types named", async () => {
+    expect(await rules(`${MEMORY} (func (export "handle_request"))`)).toEqual([]);
+    expect(await rules(`${MEMORY} (func (export "_initialize")) (func (export "handle_request"))`)).toEqual([]);
+    expect(await rules(`${MEMORY} (func (export "_start"))`)).toEqual([]);
+    const violations = checkGuestAbi(await watToBytes(`(module ${MEMORY} (func (export "handle_request") (param i32)) (func (export "_initialize") (result i32) (i32.const 0)))`));
+    expect(violations).toEqual([
+      { rule: "abi_export_signature", message: 'export "handle_request" must have type () -> (), not (i32) -> ()' },
+      { rule: "abi_export_signature", message: 'export "_initialize" must have type () -> (), not () -> (i32)' },
+    ]);
+    expect(await rules(`(memory 1) (func (export "_start") (param i32))`)).toEqual(["abi_export_missing", "abi_export_signature"]);
+  });
 });

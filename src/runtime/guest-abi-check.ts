@@ -1,13 +1,34 @@
 // Deploy-time check that a module exports what the guest ABI (docs/abi.md) requires, with the right signatures.
 
-import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT } from "../sandbox/index.ts";
+import {
+  ALLOC_EXPORT,
+  DEALLOC_EXPORT,
+  type GuestEntryKind,
+  guestEntryKind,
+  HANDLE_REQUEST_EXPORT,
+  HANDLER_EXPORT,
+  MEMORY_EXPORT,
+  WASI_INITIALIZE_EXPORT,
+  WASI_START_EXPORT,
+} from "../sandbox/index.ts";
 import { decodeModule, type FuncSig, formatSig, type PolicyViolation, valTypeName, type WasmModule } from "../wasm/index.ts";
 
-const REQUIRED_FUNCTIONS: { name: string; type: FuncSig; optional?: true }[] = [
+type RequiredFunction = { name: string; type: FuncSig; optional?: true };
+
+const NO_ARGS: FuncSig = { params: [], results: [] };
+const ALLOCATOR: RequiredFunction[] = [
   { name: ALLOC_EXPORT, type: { params: ["i32"], results: ["i32"] } },
-  { name: HANDLER_EXPORT, type: { params: ["i32", "i32"], results: ["i64"] } },
   { name: DEALLOC_EXPORT, type: { params: ["i32", "i32"], results: [] }, optional: true },
 ];
+const OPTIONAL_ALLOCATOR = ALLOCATOR.map((f): RequiredFunction => ({ ...f, optional: true }));
+const INITIALIZE: RequiredFunction = { name: WASI_INITIALIZE_EXPORT, type: NO_ARGS, optional: true };
+
+/** What each way of running a module (guest-abi.ts `guestEntryKind`) needs it to export. */
+const REQUIRED_FUNCTIONS: Record<GuestEntryKind, RequiredFunction[]> = {
+  v1: [ALLOCATOR[0], { name: HANDLER_EXPORT, type: { params: ["i32", "i32"], results: ["i64"] } }, ALLOCATOR[1], INITIALIZE],
+  v2: [{ name: HANDLE_REQUEST_EXPORT, type: NO_ARGS }, INITIALIZE, ...OPTIONAL_ALLOCATOR],
+  command: [{ name: WASI_START_EXPORT, type: NO_ARGS }, ...OPTIONAL_ALLOCATOR],
+};
 
 /** Call after inspectModule accepted the bytes (this decodes them again; a malformed module throws here too). */
 export function checkGuestAbi(bytes: Uint8Array): PolicyViolation[] {
@@ -18,7 +39,8 @@ export function checkGuestAbi(bytes: Uint8Array): PolicyViolation[] {
   if (exportNamed(MEMORY_EXPORT)?.kind !== "memory") {
     violations.push({ rule: "abi_export_missing", message: `the module must export its memory as "${MEMORY_EXPORT}"` });
   }
-  for (const required of REQUIRED_FUNCTIONS) {
+  const kind = guestEntryKind((name) => exportNamed(name)?.kind === "func");
+  for (const required of REQUIRED_FUNCTIONS[kind]) {
     const exported = exportNamed(required.name);
     const expected = formatSig(required.type);
     if (exported === undefined && required.optional) continue;

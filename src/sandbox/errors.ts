@@ -222,7 +222,14 @@ export class ReentrantAllocationError extends SandboxError {
 // isolate and Durable Object RPC boundaries (serialized-error.ts); src/runtime/errors.ts rebuilds them.
 export type InvocationErrorCode = Extract<
   CodeOfLayer<"sandbox">,
-  "out_of_fuel" | "memory_limit" | "guest_trap" | "guest_abi_violation" | "invalid_guest_output" | "response_too_large"
+  | "out_of_fuel"
+  | "memory_limit"
+  | "guest_trap"
+  | "guest_abi_violation"
+  | "invalid_guest_output"
+  | "response_too_large"
+  | "invalid_response_header"
+  | "guest_exit"
 >;
 
 export abstract class InvocationError extends Error {
@@ -290,5 +297,32 @@ export class ResponseTooLargeError extends InvocationError {
   ) {
     super(`the function returned ${size} bytes, over its response limit of ${limit}`);
     this.name = "ResponseTooLargeError";
+  }
+}
+
+/** The guest set a response status or header the runtime will not send (docs/abi.md, "Response headers"). */
+export class InvalidResponseHeaderError extends InvocationError {
+  readonly code = "invalid_response_header" as const;
+  constructor(
+    /** The header name as the guest gave it (cut at 64 characters), or "status". */
+    readonly header: string,
+    readonly reason: string,
+    /** Where it came from: "heliosdb_response_header", "heliosdb_response_status" or "cgi" (a WASI header block). */
+    readonly source: string,
+  ) {
+    super(`the function set an invalid response header ${JSON.stringify(header)} (${source}): ${reason}`);
+    this.name = "InvalidResponseHeaderError";
+  }
+}
+
+/** A WASI guest called proc_exit with a non-zero code. `stderr` is the tail of what it wrote to fd 2. */
+export class GuestExitError extends InvocationError {
+  readonly code = "guest_exit" as const;
+  constructor(
+    readonly exitCode: number,
+    readonly stderr: string,
+  ) {
+    super(stderr.length > 0 ? `the function exited with code ${exitCode}: ${stderr}` : `the function exited with code ${exitCode}`);
+    this.name = "GuestExitError";
   }
 }

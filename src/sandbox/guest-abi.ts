@@ -29,3 +29,26 @@ export function unpackOutputLocation(packed: bigint): GuestOutputLocation {
 export function packOutputLocation(ptr: number, len: number): bigint {
   return (BigInt(ptr >>> 0) << 32n) | BigInt(len >>> 0);
 }
+
+// --- Version 2 and WASI (docs/abi.md "Version 2", "WASI preview1").
+
+/** Version 2: `handle_request() -> ()` reads the request and sets the response through host calls. */
+export const HANDLE_REQUEST_EXPORT = "handle_request";
+/** A WASI command's entry point: runs once per invocation; stdin is the body, stdout the response. */
+export const WASI_START_EXPORT = "_start";
+/** A WASI reactor's initializer: runs first, then the module's handler (`handle_request` or `handle`). */
+export const WASI_INITIALIZE_EXPORT = "_initialize";
+/** The import module of WASI preview1. */
+export const WASI_MODULE = "wasi_snapshot_preview1";
+
+/**
+ * How a module is run, from its exports, in this order: a WASI command (`_start`), then a version-2 handler
+ * (`handle_request`), else version 1 (`handle` with `helios_alloc`). Reactors (`_initialize`) run that first.
+ */
+export type GuestEntryKind = "command" | "v2" | "v1";
+
+export function guestEntryKind(hasExport: (name: string) => boolean): GuestEntryKind {
+  if (hasExport(WASI_START_EXPORT)) return "command";
+  if (hasExport(HANDLE_REQUEST_EXPORT)) return "v2";
+  return "v1";
+}

@@ -5,6 +5,7 @@ import { chargeFuelGlobal, fuelGlobal } from "../wasm/fuel.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
 import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
 import type { HostBridge } from "./host-bridge.ts";
+import { DEFAULT_HTTP_REQUEST, type HttpRequestInfo, ResponseHead } from "./http-exchange.ts";
 import type { HostCallPrice, HostState } from "./host-module.ts";
 import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
@@ -35,6 +36,19 @@ export interface HostContext {
    * Workers freeze time while code runs. A guest cannot time its own work (or a host call) with it.
    */
   clockMs: bigint;
+  /** The HTTP request (method, path, query, headers) the guest may read; its body is `body`. */
+  http: HttpRequestInfo;
+  /** The payload: the request body. Set by the runner before the guest runs. */
+  body: Uint8Array;
+  /** The response status and headers the guest set; null until it sets one (`responseHeadOf`). */
+  response: ResponseHead | null;
+  /**
+   * A failure that ends the invocation whatever the guest does next (an invalid response header, say). The host
+   * throws it out of the guest, and the runner reports it even if guest code caught the exception and returned.
+   */
+  failure: Error | null;
+  /** Set by WASI proc_exit: the guest asked to end with this code (0: success). */
+  exitCode: number | null;
 }
 
 /** The context of one invocation, before its instance exists. */
@@ -52,7 +66,25 @@ export function createHostContext(settings: SandboxSettings, request: Invocation
     bridge,
     states: new Map(),
     clockMs: BigInt(Math.floor(Date.now())),
+    http: request.http ?? DEFAULT_HTTP_REQUEST,
+    body: EMPTY_BODY,
+    response: null,
+    failure: null,
+    exitCode: null,
   };
+}
+
+const EMPTY_BODY = new Uint8Array(0);
+
+/** The invocation's response head, made when the guest first sets a status or header. */
+export function responseHeadOf(context: HostContext): ResponseHead {
+  return (context.response ??= new ResponseHead());
+}
+
+/** Ends the invocation with `failure`: kept on the context (so a guest that catches it cannot undo it), then thrown. */
+export function failInvocation(context: HostContext, failure: Error): never {
+  context.failure ??= failure;
+  throw context.failure;
 }
 
 /** The price of most host calls: 100 fuel, plus one per started 16 bytes read or written (docs/abi.md). */

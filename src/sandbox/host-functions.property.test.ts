@@ -15,6 +15,7 @@ import type { EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bri
 import { createHostContext } from "./host-call.ts";
 import { HOST_FUNCTIONS } from "./host-functions.ts";
 import { HOST_ERROR_NAMES, HostStatus } from "./host-status.ts";
+import { InvalidResponseHeaderError } from "./errors.ts";
 import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
 import { SafeMemory } from "./safe-memory.ts";
@@ -78,6 +79,10 @@ const PREPARED_STRINGS: Record<string, Uint8Array> = Object.fromEntries(
     badHeaders: "host: evil.test",
     functionName: "callee",
     region: "weur",
+    headerName: "X-Probe",
+    headerValue: "text/plain; charset=utf-8",
+    crlfValue: "a\r\nset-cookie: x=1",
+    reservedName: "x-helios-region",
   }).map(([k, v]) => [k, new TextEncoder().encode(v)]),
 );
 PREPARED_STRINGS.invalidUtf8 = new Uint8Array([0xc0, 0xaf, 0xed, 0xa0, 0x80]);
@@ -117,7 +122,9 @@ describe("host functions: property test", () => {
       config: { greeting: "hello", ü: "ÿ".repeat(300), empty: "" },
       allowedHosts: ["allowed.test"],
     };
-    const context = createHostContext(settings, { fuel: 2 ** 53, maxResponseBytes: 64 * 1024 }, fakeBridge(next));
+    const http = { method: "PUT", path: "/a/b%20c", query: "x=1", headers: [["x-probe", "1"], ["content-type", "text/plain"]] as [string, string][] };
+    const context = createHostContext(settings, { fuel: 2 ** 53, maxResponseBytes: 64 * 1024, http }, fakeBridge(next));
+    context.body = new TextEncoder().encode("the request body ".repeat(20));
     const implementations = new Map(HOST_FUNCTIONS.map((fn) => [fn.name, fn.create(context, fn.price)]));
     const imports: Record<string, Record<string, unknown>> = {};
     for (const fn of syncFunctions) (imports[fn.module] ??= {})[fn.name] = implementations.get(fn.name);
@@ -157,6 +164,8 @@ describe("host functions: property test", () => {
       context.states.clear();
       context.logs = new LogCollector();
       context.output = new OutputCollector(64 * 1024);
+      context.response = null;
+      context.failure = null;
       writePrepared();
     };
     startInvocation();
@@ -215,6 +224,26 @@ describe("host functions: property test", () => {
       }),
       heliosdb_function_name: () => ({ name: "heliosdb_function_name", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
       heliosdb_region_name: () => ({ name: "heliosdb_region_name", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_method: () => ({ name: "heliosdb_request_method", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_path: () => ({ name: "heliosdb_request_path", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_query: () => ({ name: "heliosdb_request_query", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_headers: () => ({ name: "heliosdb_request_headers", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_body: () => ({ name: "heliosdb_request_body", args: outBuffer(), targets: (a) => [at(a[0], a[1]), at(a[2], 4)] }),
+      heliosdb_request_header: () => ({
+        name: "heliosdb_request_header",
+        args: [...pair("headerName", "key", "invalidUtf8"), ...outBuffer()],
+        targets: (a) => [at(a[2], a[3]), at(a[4], 4)],
+      }),
+      heliosdb_response_status: () => ({
+        name: "heliosdb_response_status",
+        args: [[200, 201, 404, 599, 199, 600, 0, -1][int(8)]],
+        targets: () => [],
+      }),
+      heliosdb_response_header: () => ({
+        name: "heliosdb_response_header",
+        args: [...pair("headerName", "reservedName", "invalidUtf8", "message"), ...pair("headerValue", "crlfValue", "message")],
+        targets: () => [],
+      }),
       heliosdb_clock_now_ms: () => ({ name: "heliosdb_clock_now_ms", args: [], targets: () => [] }),
       heliosdb_random_bytes: () => ({ name: "heliosdb_random_bytes", args: [pointer(), length()], targets: (a) => [at(a[0], a[1])] }),
       heliosdb_alloc: () => ({ name: "heliosdb_alloc", args: [next() < 0.7 ? int(2000) : length()], targets: () => [] }),
@@ -253,6 +282,16 @@ describe("host functions: property test", () => {
         const fn = syncFunctions.find((f) => f.name === call.name);
         result = fn ? (exports[`call_${call.name}`] as Function)(...call.args) : await implementations.get(call.name)!(...call.args);
       } catch (error) {
+        // A bad response status or header ends the invocation (docs/abi.md): a documented outcome, memory untouched.
+        if (error instanceof InvalidResponseHeaderError && call.name.startsWith("heliosdb_response_")) {
+          const byName = counts.get(call.name) ?? new Map<string, number>();
+          byName.set("failsInvocation", (byName.get("failsInvocation") ?? 0) + 1);
+          counts.set(call.name, byName);
+          const changed = changedOutside(before, new Uint8Array(exports.memory.buffer), []);
+          if (changed !== null) problems.push(`call ${i}: ${call.name} failed the invocation but changed byte ${changed}`);
+          startInvocation();
+          continue;
+        }
         problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) threw ${String(error)}`);
         break;
       }

@@ -9,12 +9,14 @@ import type { HostContext } from "./host-call.ts";
 import { EDGE_INVOKE_MODULE } from "./host-edge-invoke.ts";
 import { ENVIRONMENT_MODULE } from "./host-environment.ts";
 import { HTTP_FETCH_MODULE } from "./host-http-fetch.ts";
+import { HTTP_MODULE } from "./host-http.ts";
 import { LOG_OUTPUT_MODULE } from "./host-log-output.ts";
 import type { HostModule, RegisteredHostFunction } from "./host-module.ts";
 
 /** Every host module, in the order their functions are listed and documented. */
 export const HOST_MODULES: readonly HostModule[] = [
   LOG_OUTPUT_MODULE,
+  HTTP_MODULE,
   ENVIRONMENT_MODULE,
   HOST_BLOCKS_MODULE,
   EDGE_INVOKE_MODULE,

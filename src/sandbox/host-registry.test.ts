@@ -53,7 +53,18 @@ describe("host-module registry", () => {
     const context = createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null);
     const imports = linkHostFunctions(["minimal"], context);
     expect(Object.keys(imports)).toEqual(["heliosdb"]);
-    expect(Object.keys(imports.heliosdb).sort()).toEqual(["heliosdb_log", "heliosdb_output"]);
+    expect(Object.keys(imports.heliosdb).sort()).toEqual([
+      "heliosdb_log",
+      "heliosdb_output",
+      "heliosdb_request_body",
+      "heliosdb_request_header",
+      "heliosdb_request_headers",
+      "heliosdb_request_method",
+      "heliosdb_request_path",
+      "heliosdb_request_query",
+      "heliosdb_response_header",
+      "heliosdb_response_status",
+    ]);
     expect(profileNeedsBridge(["compute"])).toBe(false);
     expect(profileNeedsJspi(["compute"])).toBe(false);
     expect(profileNeedsBridge(["network"])).toBe(true);

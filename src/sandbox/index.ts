@@ -20,13 +20,16 @@ export {
   MAX_HTTP_FETCHES_PER_INVOCATION,
   parseHeaderLines,
 } from "./host-http-fetch.ts";
+export * from "./http-exchange.ts";
 export * from "./invocation.ts";
 export * from "./output-collector.ts";
 export * from "./sandbox-settings.ts";
 export {
   GuestAbiViolationError,
+  GuestExitError,
   GuestTrapError,
   InvalidGuestOutputError,
+  InvalidResponseHeaderError,
   InvocationError,
   type InvocationErrorCode,
   MemoryLimitError,

@@ -8,6 +8,7 @@ import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXP
 import { AllocationTracker } from "./allocation-tracker.ts";
 import {
   GuestAbiViolationError,
+  GuestExitError,
   GuestTrapError,
   InvalidGuestOutputError,
   InvocationError,
@@ -16,10 +17,22 @@ import {
   ResponseTooLargeError,
   SandboxError,
 } from "./errors.ts";
-import { ALLOC_EXPORT, DEALLOC_EXPORT, HANDLER_EXPORT, MEMORY_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
+import {
+  ALLOC_EXPORT,
+  DEALLOC_EXPORT,
+  type GuestEntryKind,
+  guestEntryKind,
+  HANDLE_REQUEST_EXPORT,
+  HANDLER_EXPORT,
+  MEMORY_EXPORT,
+  unpackOutputLocation,
+  WASI_INITIALIZE_EXPORT,
+  WASI_START_EXPORT,
+} from "./guest-abi.ts";
 import type { HostBridge } from "./host-bridge.ts";
 import { createHostContext, type HostContext } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
+import type { HttpResponseHead } from "./http-exchange.ts";
 import type { LogEntry } from "./log-collector.ts";
 import { SafeMemory, safeMemoryLimits } from "./safe-memory.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
@@ -37,7 +50,7 @@ export interface InvocationUsage {
 }
 
 export type InvocationOutcome =
-  | ({ ok: true; output: ArrayBuffer } & InvocationUsage)
+  | ({ ok: true; output: ArrayBuffer; response?: HttpResponseHead } & InvocationUsage)
   | ({ ok: false; error: SerializedError } & InvocationUsage);
 
 /** Code for a failure that is the sandbox's own bug, not the guest's: never expected, always reported. */
@@ -51,14 +64,6 @@ const PAGE_BYTES = 65536;
 /** Checked once: every invocation's SafeMemory reuses it as it is. */
 const GUEST_MEMORY_LIMITS = safeMemoryLimits({ maxReadBytes: HOST_CALL_MAX_BYTES, maxWriteBytes: HOST_CALL_MAX_BYTES });
 
-interface GuestExports {
-  memory: WebAssembly.Memory;
-  alloc: (size: number) => unknown;
-  dealloc: ((ptr: number, size: number) => unknown) | null;
-  handle: (ptr: number, len: number) => unknown;
-  start: (() => unknown) | null;
-}
-
 export async function runInvocation(
   module: WebAssembly.Module,
   payload: Uint8Array,
@@ -68,8 +73,9 @@ export async function runInvocation(
 ): Promise<InvocationOutcome> {
   const context = createHostContext(settings, request, bridge);
   try {
-    const output = await runGuest(module, payload, request, settings, context);
-    return { ok: true, output, ...usageOf(context, request) };
+    const { output, response } = await runGuest(module, payload, request, settings, context);
+    // Only a guest that set a status or header gets a head: version-1 outcomes stay exactly as they were.
+    return response === undefined ? { ok: true, output, ...usageOf(context, request) } : { ok: true, output, response, ...usageOf(context, request) };
   } catch (error) {
     const failure = classifyFailure(error, request, settings, context);
     return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
@@ -87,13 +93,32 @@ function usageOf(context: HostContext, request: InvocationRequest): InvocationUs
   };
 }
 
+interface GuestExports {
+  kind: GuestEntryKind;
+  memory: WebAssembly.Memory;
+  /** Required by version 1 only; without it a host-made block (heliosdb_alloc) cannot be placed. */
+  alloc: ((size: number) => unknown) | null;
+  dealloc: ((ptr: number, size: number) => unknown) | null;
+  /** `_start` (command), `handle_request` (v2) or `handle` (v1). */
+  main: (...args: number[]) => unknown;
+  /** The module's own start function (the instrumenter's __helios_start). */
+  start: (() => unknown) | null;
+  /** A WASI reactor's `_initialize` (never run for a command: its `_start` initializes itself). */
+  initialize: (() => unknown) | null;
+}
+
+interface GuestResult {
+  output: ArrayBuffer;
+  response: HttpResponseHead | undefined;
+}
+
 async function runGuest(
   module: WebAssembly.Module,
   payload: Uint8Array,
   request: InvocationRequest,
   settings: SandboxSettings,
   context: HostContext,
-): Promise<ArrayBuffer> {
+): Promise<GuestResult> {
   // A new instance every time: no global, heap or table state survives from one invocation to the next.
   const imports = linkHostFunctions(settings.profile, context);
   let instance: WebAssembly.Instance;
@@ -109,14 +134,17 @@ async function runGuest(
   context.fuel = fuel;
   context.charge = fuelCharger(instance);
   context.memory = memory;
+  context.body = payload;
+  const alloc = guest.alloc;
   context.tracker = new AllocationTracker(guest.memory, {
-    alloc: (size) => guest.alloc(size) as number,
+    // Without helios_alloc (version 2, WASI) every host-made block is refused as the allocator's 0 (out of memory).
+    alloc: (size) => (alloc ? (alloc(size) as number) : 0),
     // Without a helios_dealloc export (a bump allocator, say) a freed block is only unregistered.
     dealloc: (ptr, size) => void guest.dealloc?.(ptr, size),
   });
 
   const placePayload = (): number => {
-    const ptr = Number(guest.alloc(payload.byteLength)) >>> 0;
+    const ptr = Number(alloc!(payload.byteLength)) >>> 0;
     try {
       memory.checkRange(ptr, payload.byteLength);
     } catch (error) {
@@ -128,6 +156,12 @@ async function runGuest(
     memory.writeBytes(ptr, payload);
     return ptr;
   };
+  // proc_exit unwinds the guest with an exception; the exit itself is on the context, so it ends the run normally
+  // here (exit code 0) or as guest_exit below. Anything else passes through.
+  const exited = (error: unknown): undefined => {
+    if (context.exitCode === null || context.failure !== null || (fuel.value as bigint) < 0n) throw error;
+    return undefined;
+  };
 
   let packed: unknown;
   const budget = BigInt(request.fuel);
@@ -135,21 +169,35 @@ async function runGuest(
     // JSPI: the handler (and start) run on a suspendable stack, so an async host call suspends the guest, not the isolate.
     const promising = (WebAssembly as unknown as { promising: (fn: Function) => (...args: unknown[]) => Promise<unknown> }).promising;
     const start = guest.start ? promising(guest.start) : null;
-    const handle = promising(guest.handle);
+    const initialize = guest.initialize ? promising(guest.initialize) : null;
+    const main = promising(guest.main);
     ({ value: packed } = await callMeteredAsync(instance, budget, async () => {
-      if (start) await start();
-      const ptr = placePayload();
-      return handle(ptr, payload.byteLength);
+      try {
+        if (start) await start();
+        if (initialize) await initialize();
+        return guest.kind === "v1" ? await main(placePayload(), payload.byteLength) : await main();
+      } catch (error) {
+        return exited(error);
+      }
     }));
   } else {
     ({ value: packed } = callMetered(instance, budget, () => {
-      guest.start?.();
-      const ptr = placePayload();
-      return guest.handle(ptr, payload.byteLength);
+      try {
+        guest.start?.();
+        guest.initialize?.();
+        return guest.kind === "v1" ? guest.main(placePayload(), payload.byteLength) : guest.main();
+      } catch (error) {
+        return exited(error);
+      }
     }));
   }
   // A host call may overdraw the budget right before the guest returns, without another check in guest code.
   if ((fuel.value as bigint) < 0n) throw new OutOfFuelInvocationError(request.fuel);
+  // A failure a host call recorded stands even if the guest caught the exception and returned.
+  if (context.failure !== null) throw context.failure;
+  if (context.exitCode !== null && context.exitCode !== 0) throw new GuestExitError(context.exitCode, "");
+  const response = context.response?.result();
+  if (guest.kind !== "v1" || context.exitCode !== null) return { output: context.output.concat(EMPTY), response };
   if (typeof packed !== "bigint") throw new GuestAbiViolationError(`${HANDLER_EXPORT} must return an i64`);
 
   // Validate the location against the live memory and the cap before a single byte is read.
@@ -158,25 +206,31 @@ async function runGuest(
   if (ptr + len > memoryBytes) throw new InvalidGuestOutputError(ptr, len, memoryBytes);
   const total = context.output.byteLength + len;
   if (total > request.maxResponseBytes) throw new ResponseTooLargeError(total, request.maxResponseBytes);
-  return context.output.concat(memory.readBytes(ptr, len));
+  return { output: context.output.concat(memory.readBytes(ptr, len)), response };
 }
+
+const EMPTY = new Uint8Array(0);
 
 function guestExportsOf(instance: WebAssembly.Instance): GuestExports {
   const exports = instance.exports;
+  const fn = (name: string) => (typeof exports[name] === "function" ? (exports[name] as (...args: number[]) => unknown) : null);
   const memory = exports[MEMORY_EXPORT];
-  const alloc = exports[ALLOC_EXPORT];
-  const dealloc = exports[DEALLOC_EXPORT];
-  const handle = exports[HANDLER_EXPORT];
-  const start = exports[START_EXPORT];
+  const kind = guestEntryKind((name) => fn(name) !== null);
+  const alloc = fn(ALLOC_EXPORT);
   if (!(memory instanceof WebAssembly.Memory)) throw new GuestAbiViolationError(`no exported memory "${MEMORY_EXPORT}"`);
-  if (typeof alloc !== "function") throw new GuestAbiViolationError(`no exported function "${ALLOC_EXPORT}"`);
-  if (typeof handle !== "function") throw new GuestAbiViolationError(`no exported function "${HANDLER_EXPORT}"`);
+  if (kind === "v1") {
+    if (alloc === null) throw new GuestAbiViolationError(`no exported function "${ALLOC_EXPORT}"`);
+    if (fn(HANDLER_EXPORT) === null) throw new GuestAbiViolationError(`no exported function "${HANDLER_EXPORT}"`);
+  }
+  const main = kind === "command" ? WASI_START_EXPORT : kind === "v2" ? HANDLE_REQUEST_EXPORT : HANDLER_EXPORT;
   return {
+    kind,
     memory,
-    alloc: alloc as GuestExports["alloc"],
-    dealloc: typeof dealloc === "function" ? (dealloc as GuestExports["dealloc"]) : null,
-    handle: handle as GuestExports["handle"],
-    start: typeof start === "function" ? (start as () => unknown) : null,
+    alloc,
+    dealloc: fn(DEALLOC_EXPORT),
+    main: fn(main)!,
+    start: fn(START_EXPORT),
+    initialize: kind === "command" ? null : fn(WASI_INITIALIZE_EXPORT),
   };
 }
 

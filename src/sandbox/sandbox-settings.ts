@@ -1,6 +1,7 @@
 // What a sandbox isolate is started with (fixed for its life, part of its cache key) and what each call chooses.
 
 import type { CapabilityProfile } from "./capabilities.ts";
+import type { HttpRequestInfo } from "./http-exchange.ts";
 
 /** Fixed for the life of a sandbox isolate: part of the isolate's cache key. */
 export interface SandboxSettings {
@@ -17,4 +18,6 @@ export interface SandboxSettings {
 export interface InvocationRequest {
   fuel: number;
   maxResponseBytes: number;
+  /** The HTTP request the guest may read (version-2 host calls, WASI's CGI environment); absent: DEFAULT_HTTP_REQUEST. */
+  http?: HttpRequestInfo;
 }

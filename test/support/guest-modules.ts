@@ -2,6 +2,7 @@
 // each with one behaviour the API tests need. Compiled with wabt in Node; the Workers tests receive the
 // bytes through vitest's provide/inject (test/integration/global-setup.ts).
 import { watToBytes } from "../../src/wasm/fixtures.ts";
+import { HTTP_GUEST_WAT } from "./http-guests.ts";
 
 /** Bump allocator that grows memory on demand; shared by every guest below. */
 const ALLOCATOR = `
@@ -34,6 +35,7 @@ export function constantGuestWat(text: string): string {
 }
 
 export const GUEST_WAT = {
+  ...HTTP_GUEST_WAT,
   /** Output = payload. */
   echo: guest(`
     (func (export "handle") (param $ptr i32) (param $len i32) (result i64)

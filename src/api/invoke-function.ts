@@ -1,0 +1,78 @@
+// What both invocation routes share: reading the caller's request (body within the ceiling, the HTTP head the guest
+// may see, minus the caller's Authorization), running it in a region (with the cold-path repair), and turning the
+// result into the HTTP answer: the status and headers the guest set, else 200 and application/octet-stream.
+
+import type { Env } from "../env.ts";
+import { regionClient } from "../regions/index.ts";
+import { registryStub } from "../registry/index.ts";
+import { type InvokeResult, LIMIT_CEILINGS, UnknownFunctionError } from "../runtime/index.ts";
+import type { HttpRequestInfo } from "../sandbox/index.ts";
+import { PayloadTooLargeError } from "./errors.ts";
+import { readBodyCapped } from "./read-body.ts";
+
+/** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
+const WITHHELD_REQUEST_HEADERS: ReadonlySet<string> = new Set(["authorization"]);
+
+/** Statuses whose response has no body (the Fetch standard's null body statuses a Worker can send). */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
+
+/** The body, bounded by the ceiling every function's maxPayloadBytes lies under (the region checks the function's own). */
+export async function readPayload(request: Request): Promise<ArrayBuffer> {
+  const ceiling = LIMIT_CEILINGS.maxPayloadBytes;
+  return toArrayBuffer(await readBodyCapped(request, ceiling, () => new PayloadTooLargeError(ceiling)));
+}
+
+/** The request head a guest may read; `path` and `query` as they appear in the URL (percent-encoding kept). */
+export function httpRequestInfo(request: Request, path: string, query: string): HttpRequestInfo {
+  const headers: [string, string][] = [];
+  for (const [name, value] of request.headers) if (!WITHHELD_REQUEST_HEADERS.has(name)) headers.push([name, value]);
+  return { method: request.method, path, query, headers };
+}
+
+export async function invokeInRegion(
+  env: Env,
+  region: string,
+  name: string,
+  payload: ArrayBuffer,
+  authorized: boolean,
+  http: HttpRequestInfo,
+): Promise<InvokeResult> {
+  const client = regionClient(env, region);
+  const options = { authorized, http };
+  try {
+    return await client.invokeByName(name, payload, options);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "not_deployed_in_region") throw error;
+    // Cold path: tell "deployed elsewhere" from "not deployed at all", and repair a region that missed
+    // its activation (e.g. its storage was reset) when the registry says it should serve the function.
+    const details = await registryStub(env).getFunction(name);
+    if (details === null) throw new UnknownFunctionError(name);
+    if (!details.current.regions.includes(region)) throw error;
+    await client.activate(details.current);
+    return await client.invokeByName(name, payload, options);
+  }
+}
+
+/** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */
+export function invocationResponse(result: InvokeResult, method: string): Response {
+  const headers = new Headers();
+  for (const [name, value] of result.response?.headers ?? []) headers.append(name, value);
+  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  headers.set("x-helios-region", result.region);
+  headers.set("x-helios-sha256", result.sha256);
+  headers.set("x-helios-version", String(result.version));
+  headers.set("x-helios-fuel-used", String(result.fuelUsed));
+  headers.set("x-helios-memory-pages", String(result.memoryPages));
+  headers.set("x-helios-duration-ms", result.durationMs.toFixed(3));
+  headers.set("x-helios-leaks", String(result.leakedBlocks));
+  const status = result.response?.status ?? 200;
+  // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
+  const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;
+  return new Response(body, { status, headers });
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  if (byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}

@@ -1,0 +1,35 @@
+// ANY /fn/:name and ANY /fn/:name/* — a function as an HTTP handler: the whole request is forwarded (method, the
+// path below the name, query string, headers minus the caller's Authorization, body) and the guest's status,
+// headers and body come back. Public unless the function is private, exactly like invoke. The query string belongs
+// to the function, so the region comes from `x-helios-region` or the caller's location, never from `?region=`.
+
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { checkCredential } from "../auth.ts";
+import { UnauthorizedError } from "../errors.ts";
+import type { HonoEnv } from "../hono-env.ts";
+import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload } from "../invoke-function.ts";
+import { assertFunctionName } from "../manifest.ts";
+import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
+
+export const fnRoutes = new Hono<HonoEnv>();
+
+async function serve(c: Context<HonoEnv>): Promise<Response> {
+  const name = c.req.param("name")!;
+  assertFunctionName(name);
+  const region = chooseRegion(regionConfig(c.env), c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+  const credential = await checkCredential(c.req.header("authorization"), c.env.HELIOS_TOKEN);
+  if (credential === "invalid") throw new UnauthorizedError();
+
+  // The raw pathname, so percent-encoding reaches the guest as sent; the name is [a-z0-9-], never encoded.
+  const url = new URL(c.req.url);
+  const prefix = `/fn/${name}`;
+  const path = url.pathname.length > prefix.length ? url.pathname.slice(prefix.length) : "/";
+  const payload = await readPayload(c.req.raw);
+  const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
+  const result = await invokeInRegion(c.env, region, name, payload, credential === "valid", http);
+  return invocationResponse(result, c.req.method);
+}
+
+fnRoutes.all("/fn/:name", serve);
+fnRoutes.all("/fn/:name/*", serve);
