@@ -1,10 +1,10 @@
 // Page cursors of the row API: the last row's key values as JSON (blobs as {"$base64"}), base64url-encoded. Opaque
 // to clients; decoding checks only the shape (an array of key values), the service checks it fits the table's key.
 
-import { paramFromJson, valueToJson, type SqlParam } from "./sql-values.ts";
+import { paramFromJson, typedValueToJson, type SqlParam } from "./sql-values.ts";
 
 export function encodeCursor(key: unknown[]): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(key.map(valueToJson)));
+  const bytes = new TextEncoder().encode(JSON.stringify(key.map(typedValueToJson)));
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");

@@ -1,5 +1,5 @@
 // Values between JSON and SQLite. SQLite stores NULL, integers, reals, text and blobs; JSON has no blobs, so a blob
-// travels as {"$base64": "..."} both ways. Booleans are stored as 1/0 (SQLite has no boolean). Objects and arrays
+// is sent as {"$base64": "..."} and answered as lower-case hex text (the form db_query gives guests). Booleans are stored as 1/0 (SQLite has no boolean). Objects and arrays
 // are refused rather than guessed at: store JSON text explicitly (JSON.stringify on the client, json() in SQL).
 
 export type SqlParam = null | number | string | ArrayBuffer;
@@ -19,12 +19,24 @@ export function paramFromJson(value: unknown): SqlParam | undefined {
   return undefined;
 }
 
-/** A SQLite result value as JSON: blobs become {"$base64"}, everything else is already JSON. */
+/** A SQLite result value as JSON: blobs become lower-case hex text, everything else is already JSON. */
 export function valueToJson(value: unknown): unknown {
-  if (value instanceof ArrayBuffer) return { [BLOB_MEMBER]: encodeBase64(new Uint8Array(value)) };
-  if (ArrayBuffer.isView(value)) return { [BLOB_MEMBER]: encodeBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+  if (value instanceof ArrayBuffer) return hex(new Uint8Array(value));
+  if (ArrayBuffer.isView(value)) return hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
   if (typeof value === "bigint") return Number(value);
   return value;
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes) text += b.toString(16).padStart(2, "0");
+  return text;
+}
+
+/** A value as JSON that keeps its SQLite type (a blob as {"$base64"}), for page cursors. */
+export function typedValueToJson(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return { [BLOB_MEMBER]: encodeBase64(new Uint8Array(value)) };
+  return valueToJson(value);
 }
 
 function decodeBase64(text: string): ArrayBuffer | undefined {

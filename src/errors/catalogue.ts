@@ -163,10 +163,10 @@ export const ERROR_CATALOGUE = {
     when: "a UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint failed; nothing was written",
     fields: {}, args: ["message"],
   },
-  trigger_rejected: {
-    status: 422, class: "TriggerRejectedError", layer: "services",
-    when: "a BEFORE trigger rejected the write, or failed (trap, fuel, deadline, no valid verdict: fail closed); `trigger` names it, `reason` is its message; nothing was written, in any table",
-    fields: { trigger: s, reason: s }, args: ["trigger", "reason"],
+  sql_result_too_large: {
+    status: 400, class: "SqlResultTooLargeError", layer: "services",
+    when: "an admin SQL answer would be over the result caps (rows or bytes, docs/limits.md); nothing was kept: add a LIMIT, or page with the row API",
+    fields: {}, args: ["message"],
   },
   // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
   out_of_fuel: {

@@ -107,15 +107,12 @@ export class ConstraintViolationError extends ServiceError {
   }
 }
 
-/** A BEFORE trigger rejected the write (or failed, which rejects it too); nothing was written, in any table. */
-export class TriggerRejectedError extends ServiceError {
-  readonly code = "trigger_rejected" as const;
-  constructor(
-    readonly trigger: string,
-    readonly reason: string,
-  ) {
-    super(`trigger "${trigger}" rejected the write: ${reason}`);
-    this.name = "TriggerRejectedError";
+/** The statement's result is over the database object's caps (rows or bytes); nothing was kept. */
+export class SqlResultTooLargeError extends ServiceError {
+  readonly code = "sql_result_too_large" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "SqlResultTooLargeError";
   }
 }
 

@@ -111,14 +111,14 @@ describe("databases: create, list, describe, delete", () => {
 });
 
 describe("POST .../sql", () => {
-  it("runs schema and data statements with bound parameters, answering columns, rows and counts (blobs as $base64)", async () => {
+  it("runs schema and data statements with bound parameters, answering columns, rows and counts (blobs sent as $base64)", async () => {
     const db = await freshDatabase("admin");
     await sql(db, "CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT, data BLOB)");
     const inserted = await sql(db, "INSERT INTO files (name, data) VALUES (?, ?)", ["a'); DROP TABLE files; --", { $base64: "AAEC/w==" }]);
     expect(inserted).toMatchObject({ rowsWritten: expect.any(Number), lastRowId: 1, columns: [], rows: [] });
     expect(inserted.rowsWritten).toBeGreaterThan(0);
-    const read = await sql(db, "SELECT id, name, data, ? AS flag FROM files", [true]);
-    expect(read).toMatchObject({ columns: ["id", "name", "data", "flag"], rows: [[1, "a'); DROP TABLE files; --", { $base64: "AAEC/w==" }, 1]], lastRowId: null });
+    const read = await sql(db, "SELECT id, name, data, typeof(data), ? AS flag FROM files", [true]);
+    expect(read).toMatchObject({ columns: ["id", "name", "data", "typeof(data)", "flag"], rows: [[1, "a'); DROP TABLE files; --", "000102ff", "blob", 1]], lastRowId: null });
     expect(read.rowsRead).toBeGreaterThan(0);
   });
 
