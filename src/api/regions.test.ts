@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "../env.ts";
 import { InvalidRequestError } from "./errors.ts";
+import { isPlaceholderLocation } from "./placeholder-location.ts";
 import { chooseRegion, nearestRegion, regionConfig } from "./regions.ts";
 
 const env = (REGIONS: string, DEFAULT_REGION = "") => ({ REGIONS, DEFAULT_REGION }) as Env;
@@ -35,6 +36,24 @@ describe("nearestRegion", () => {
     expect(nearestRegion(regions, { latitude: "not a number", longitude: "1" })).toBeNull();
     expect(nearestRegion(regions, undefined)).toBeNull();
     expect(nearestRegion(["local-a"], { latitude: "51.51", longitude: "-0.13" })).toBeNull();
+  });
+});
+
+describe("the local placeholder location", () => {
+  // Miniflare's fallback request.cf, as node_modules/miniflare builds it (abridged to the fields that matter).
+  const placeholder = {
+    asn: 395747, colo: "DFW", city: "Austin", country: "US", continent: "NA", postalCode: "78701",
+    latitude: "30.27130", longitude: "-97.74260", clientTcpRtt: 0,
+  };
+  it("is no location: an invocation without a region goes to DEFAULT_REGION", () => {
+    expect(isPlaceholderLocation(placeholder)).toBe(true);
+    expect(nearestRegion(["wnam", "enam"], placeholder)).toBeNull();
+    expect(chooseRegion({ regions: ["wnam", "enam"], defaultRegion: "wnam" }, undefined, placeholder)).toBe("wnam");
+  });
+  it("is told apart from a real caller in Austin", () => {
+    const real = { ...placeholder, asn: 7018, latitude: "30.26715", longitude: "-97.74306", clientTcpRtt: 18 };
+    expect(isPlaceholderLocation(real)).toBe(false);
+    expect(nearestRegion(["wnam", "enam"], real)).toBe("enam");
   });
 });
 

@@ -1,7 +1,8 @@
 // The configured regions (env REGIONS) and how an invocation picks one: named by the caller, else the
-// configured region nearest to the caller (request.cf), else DEFAULT_REGION.
+// configured region nearest to the caller (request.cf, when it is a real location), else DEFAULT_REGION.
 
 import { InvalidRequestError } from "./errors.ts";
+import { isPlaceholderLocation } from "./placeholder-location.ts";
 import { distanceKm, REGION_LOCATIONS } from "./region-locations.ts";
 import { regionConfig, type RegionConfig } from "../regions/region-config.ts";
 
@@ -14,9 +15,10 @@ export interface CallerLocation {
   continent?: unknown;
 }
 
-/** Nearest configured region with a known location: by coordinates, else by continent; null if neither helps. */
+/** Nearest configured region with a known location: by coordinates, else by continent; null if neither helps
+ *  (and for the local placeholder location, which is nobody's). */
 export function nearestRegion(regions: string[], caller: CallerLocation | undefined): string | null {
-  if (!caller) return null;
+  if (!caller || isPlaceholderLocation(caller)) return null;
   const latitude = Number(caller.latitude);
   const longitude = Number(caller.longitude);
   const located = regions.filter((r) => REGION_LOCATIONS[r] !== undefined);
