@@ -3,7 +3,7 @@
 
 import { log } from "./log";
 
-export function heliosAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+export function heliosAbort(message: string | null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
   let text = message !== null ? message : "abort";
   if (fileName !== null) text += " at " + fileName + ":" + line.toString() + ":" + column.toString();
   log.error(text);

@@ -19,6 +19,12 @@ export namespace HostStatus {
   export const DeadlineExceeded: i32 = -15;
   export const CalleeFailed: i32 = -16;
   export const UpstreamFailed: i32 = -17;
+  export const SqlRefused: i32 = -18;
+  export const SqlError: i32 = -19;
+  export const ResultTooLarge: i32 = -20;
+  export const ReadOnly: i32 = -21;
+  export const TriggerRejected: i32 = -22;
+  export const WouldDeadlock: i32 = -23;
 }
 
 const NAMES: string[] = [
@@ -40,6 +46,12 @@ const NAMES: string[] = [
   "deadlineExceeded",
   "calleeFailed",
   "upstreamFailed",
+  "sqlRefused",
+  "sqlError",
+  "resultTooLarge",
+  "readOnly",
+  "triggerRejected",
+  "wouldDeadlock",
 ];
 
 /** The documented name of a status ("callCycle" for -14); "ok" for 0 and above. */
