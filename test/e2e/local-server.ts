@@ -30,11 +30,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalServer(options: { stateDir?: string; token?: string } = {}): Promise<LocalServer> {
+/** `args`: more start.mjs options, e.g. ["--no-examples", "--log-level", "warn"] (the benchmarks use this too). */
+export async function startLocalServer(options: { stateDir?: string; token?: string; args?: string[] } = {}): Promise<LocalServer> {
   const port = await freePort();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "helios-e2e-"));
   const token = options.token ?? randomBytes(16).toString("hex");
-  const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch", ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false" },
     stdio: ["ignore", "pipe", "pipe"],
