@@ -1,0 +1,180 @@
+// The helios CLI driven end to end against the real local server (started as `npm start` starts it): login, deploy
+// of a built example with its helios.json, invoke, list, show, delete, and the failures scripts rely on, by exit
+// code: 1 usage, 2 refused by the server, 3 unreachable, 4 auth.
+
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliHome, repoRoot, runCli, type CliOptions } from "./cli-runner.ts";
+import { freePort, startLocalServer, type LocalServer } from "./local-server.ts";
+
+const EXAMPLES = join(repoRoot, "modules", "build", "examples");
+let server: LocalServer;
+let home: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(EXAMPLES, "echo.wasm"))) throw new Error("run `npm run build:modules` first (npm test does)");
+  server = await startLocalServer();
+  home = cliHome();
+});
+afterAll(async () => {
+  await server?.stop();
+  if (server) rmSync(server.stateDir, { recursive: true, force: true });
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** The CLI with the test's saved login (after the login test) and nothing else. */
+const helios = (args: string[], options: CliOptions = {}) => runCli(home, args, options);
+
+/** A function directory as a user has it: the built module and a helios.json beside it. */
+function functionDir(name: string, manifest: Record<string, unknown>, example = "echo"): string {
+  const dir = join(home, "functions", name);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(EXAMPLES, `${example}.wasm`), join(dir, `${example}.wasm`));
+  writeFileSync(join(dir, "helios.json"), JSON.stringify({ name, module: `${example}.wasm`, ...manifest }));
+  return dir;
+}
+
+describe("helios CLI: help", () => {
+  it("runs as the package's bin (npx helios) and lists every command with the exit codes", async () => {
+    const result = await helios(["--help"], { npx: true });
+    expect(result.code, result.stderr).toBe(0);
+    for (const command of ["login", "deploy", "invoke", "list", "delete"]) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    expect(result.stdout).toMatch(/^  4 +no token configured, or the token was refused/m);
+  });
+
+  it("answers --help on every command it lists", async () => {
+    const { stdout } = await helios(["--help"]);
+    const commands = [...stdout.matchAll(/^  ([a-z][a-z -]*?[a-z])  +\S/gm)].map((m) => m[1]).filter((c) => !/^\d/.test(c));
+    expect(commands.length).toBeGreaterThan(5);
+    for (const command of commands) {
+      const result = await helios([...command.split(" "), "--help"]);
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain(`Usage: helios ${command}`);
+    }
+  });
+
+  it("refuses an unknown command or option with exit 1", async () => {
+    expect((await helios(["deplyo"])).code).toBe(1);
+    const bad = await helios(["list", "--frobnicate"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("unknown option --frobnicate");
+  });
+});
+
+describe("helios CLI against the local server", () => {
+  it("login refuses a wrong token (exit 4) and saves nothing; the right one is saved 0600", async () => {
+    const configFile = join(home, ".config", "helios", "config.json");
+    const wrong = await helios(["login", "--url", server.baseUrl, "--token-stdin"], { stdin: "not-the-token\n" });
+    expect(wrong.code, wrong.stderr).toBe(4);
+    expect(wrong.stderr).toContain("unauthorized");
+    expect(existsSync(configFile)).toBe(false);
+
+    const right = await helios(["login", "--url", server.baseUrl, "--token-stdin"], { stdin: `${server.token}\n` });
+    expect(right.code, right.stderr).toBe(0);
+    expect(right.stdout).toContain(`logged in to: ${server.baseUrl}`);
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(configFile, "utf8"))).toEqual({ url: server.baseUrl, token: server.token });
+  });
+
+  it("deploys a built example from its helios.json and invokes it with a payload from an argument, a file and stdin", async () => {
+    const dir = functionDir("cli-echo", { regions: ["wnam", "weur"], limits: { fuel: 50_000_000 } });
+    const deployed = await helios(["deploy", dir, "--progress"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(deployed.stdout).toMatch(/^deployed cli-echo v1 \(sha256 [0-9a-f]{12}…, [\d.]+ KiB\) in wnam, weur$/m);
+    expect(deployed.stderr).toMatch(/uploading cli-echo .* \(100%\)/);
+
+    const fromArg = await helios(["invoke", "cli-echo", "hello from the CLI", "--region", "weur"]);
+    expect(fromArg.code, fromArg.stderr).toBe(0);
+    expect(fromArg.stdout).toBe("hello from the CLI");
+
+    const payloadFile = join(dir, "payload.bin");
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    writeFileSync(payloadFile, bytes);
+    const fromFile = await helios(["invoke", "cli-echo", "--file", payloadFile, "--region", "wnam", "--json"]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const answer = JSON.parse(fromFile.stdout);
+    expect(Buffer.from(answer.outputBase64, "base64")).toEqual(Buffer.from(bytes));
+    expect(answer).toMatchObject({ region: "wnam", version: 1, output: null });
+    expect(answer.fuelUsed).toBeGreaterThan(0);
+
+    const fromStdin = await helios(["invoke", "cli-echo", "-", "-r", "wnam", "--verbose"], { stdin: "piped in" });
+    expect(fromStdin.stdout).toBe("piped in");
+    expect(fromStdin.stderr).toMatch(/^region wnam · version 1 · fuel \d+ · memory \d+ pages · [\d.]+ ms/m);
+  });
+
+  it("deploy --json answers the server's view with the sha256 computed from the module", async () => {
+    const dir = functionDir("cli-hello", { profile: ["minimal"], regions: ["wnam"] }, "hello");
+    const result = await helios(["deploy", join(dir, "helios.json"), "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const body = JSON.parse(result.stdout);
+    const expected = createHash("sha256").update(readFileSync(join(dir, "hello.wasm"))).digest("hex");
+    expect(body.function).toMatchObject({ name: "cli-hello", sha256: expected, regions: ["wnam"] });
+    expect(result.stderr).toBe(""); // no progress in --json mode: stdout and stderr stay clean for scripts
+  });
+
+  it("lists and shows what is deployed", async () => {
+    const list = await helios(["list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^NAME +VERSION +REGIONS/);
+    expect(list.stdout).toMatch(/^cli-echo +1 +wnam,weur +minimal +no /m);
+    const listJson = JSON.parse((await helios(["list", "--json"])).stdout);
+    expect(listJson.functions.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(["cli-echo", "cli-hello"]));
+    const show = await helios(["show", "cli-echo"]);
+    expect(show.stdout).toMatch(/^regions: +wnam, weur$/m);
+    expect(show.stdout).toMatch(/fuel=50000000/);
+  });
+
+  it("reports what the server refused with exit 2 and its error code, in text and JSON", async () => {
+    const unknown = await helios(["invoke", "no-such-function", "x"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('error: no function named "no-such-function" is deployed (unknown_function, HTTP 404)');
+    const unknownJson = await helios(["invoke", "no-such-function", "--json"]);
+    expect(unknownJson.code).toBe(2);
+    expect(JSON.parse(unknownJson.stdout).error).toMatchObject({ code: "unknown_function", status: 404, functionName: "no-such-function" });
+
+    const badRegion = await helios(["deploy", functionDir("cli-bad", { regions: ["atlantis"] })]);
+    expect(badRegion.code).toBe(2);
+    expect(badRegion.stderr).toContain("(invalid_request, HTTP 400)");
+    expect(badRegion.stderr).toMatch(/- regions\.0: unknown region "atlantis"/);
+  });
+
+  it("refuses a broken helios.json locally with exit 1, sending nothing", async () => {
+    const dir = functionDir("cli-broken", {});
+    writeFileSync(join(dir, "helios.json"), '{ "name": "cli-broken", ');
+    const result = await helios(["deploy", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is not valid JSON");
+    expect((await helios(["list"])).stdout).not.toContain("cli-broken");
+  });
+
+  it("exits 4 for a refused token (HELIOS_TOKEN wins over the saved login) and 3 for an unreachable server", async () => {
+    const badToken = await helios(["list"], { env: { HELIOS_TOKEN: "wrong-token" } });
+    expect(badToken.code).toBe(4);
+    expect(badToken.stderr).toContain("(unauthorized, HTTP 401)");
+
+    const closedPort = await freePort(); // free a moment ago: nothing listens there
+    const unreachable = await helios(["list", "--url", `http://127.0.0.1:${closedPort}`]);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain(`cannot reach http://127.0.0.1:${closedPort}`);
+    expect(unreachable.stderr).toContain("ECONNREFUSED");
+
+    const noLogin = await runCli(cliHome(), ["list", "--url", server.baseUrl]);
+    expect(noLogin.code).toBe(4);
+    expect(noLogin.stderr).toContain("no token: run `helios login`");
+  });
+
+  it("deletes only with --yes when there is no terminal to ask on, then the function is gone", async () => {
+    const unconfirmed = await helios(["delete", "cli-echo"]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain("--yes");
+    expect((await helios(["invoke", "cli-echo", "still here", "-r", "wnam"])).stdout).toBe("still here");
+
+    const deleted = await helios(["delete", "cli-echo", "--yes"]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toBe("deleted cli-echo (last version v1)\n");
+    expect((await helios(["invoke", "cli-echo", "x", "-r", "wnam"])).code).toBe(2);
+    expect((await helios(["delete", "cli-echo", "--yes"])).code).toBe(2);
+  });
+});
