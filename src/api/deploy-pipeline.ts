@@ -63,6 +63,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
     limits: manifest.limits,
     config: manifest.config,
     allowedHosts: manifest.allowedHosts,
+    ...(manifest.database !== undefined ? { database: manifest.database } : {}),
     private: manifest.private,
   });
   await activate(env, version, previous);

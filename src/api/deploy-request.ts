@@ -37,6 +37,7 @@ export const DEPLOY_SETTINGS: readonly Setting[] = [
   { field: "private", query: "private", header: "x-helios-private", kind: "boolean" },
   { field: "config", query: "config", header: "x-helios-config", kind: "json" },
   { field: "allowedHosts", query: "allowedHosts", header: "x-helios-allowed-hosts", kind: "list" },
+  { field: "database", query: "database", header: "x-helios-database", kind: "string" },
 ];
 
 const ACCEPTED_TYPES = ["application/wasm", "multipart/form-data"];

@@ -5,12 +5,14 @@
 import { z } from "zod";
 import {
   CAPABILITY_PROFILE_NAMES,
+  DATABASE_NAME,
   DEFAULT_LIMITS,
   destinationRefusal,
   LIMIT_CEILINGS,
   normalizeHost,
   type FunctionLimits,
   type OutboundPolicy,
+  profileUsesDatabase,
 } from "../runtime/index.ts";
 import { type FieldIssue, InvalidRequestError } from "./errors.ts";
 
@@ -32,6 +34,8 @@ export interface DeployManifest {
   private: boolean;
   config: Record<string, string>;
   allowedHosts: string[];
+  /** The database the function reaches; present exactly when the profile includes `database_read` or `database`. */
+  database?: string;
 }
 
 function limit(name: keyof FunctionLimits) {
@@ -95,11 +99,24 @@ function manifestSchema(configuredRegions: string[]) {
         .max(MAX_ALLOWED_HOSTS, `must list at most ${MAX_ALLOWED_HOSTS} hosts`)
         .transform((list) => [...new Set(list)].sort())
         .default([]),
+      database: z
+        .string({ invalid_type_error: "must be a string" })
+        .regex(DATABASE_NAME, "must be 1-63 characters of a-z, 0-9, '_' and '-'")
+        .optional(),
     })
     .strict()
     .refine((m) => m.allowedHosts.length === 0 || m.profile.some((p) => p === "network"), {
       message: 'needs the "network" capability in profile',
       path: ["allowedHosts"],
+    })
+    // A database is reached only through the database profiles, and those reach only the database named here.
+    .refine((m) => m.database === undefined || profileUsesDatabase(m.profile), {
+      message: 'needs the "database_read" or "database" capability in profile',
+      path: ["database"],
+    })
+    .refine((m) => m.database !== undefined || !profileUsesDatabase(m.profile), {
+      message: 'is required: the profile includes "database_read" or "database", so the function must name its database',
+      path: ["database"],
     });
 }
 

@@ -2,29 +2,49 @@
 // the region's location hint), separate from the objects that run plain invocations, so one database's
 // transaction never blocks other functions or other databases. The runtime's tables live under RESERVED_PREFIX
 // and are created by numbered migrations (database-schema.ts); user SQL that names them is refused.
+//
+// It runs the functions that name it: procedures (profile `database`) as one transaction each, read-only functions
+// (`database_read`) without the write lock, and the BEFORE trigger functions of its registrations. Every write from
+// outside (admin SQL, the row API: `sql()`) takes the same trigger path as a procedure's db_execute.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { RegionHostBridge } from "../regions/region-host-bridge.ts";
+import type { RegionObject, RpcResult } from "../regions/region-object.ts";
+import {
+  type CallChain,
+  DatabaseMismatchError,
+  databaseObjectName,
+  type FunctionVersion,
+  invokeSandbox,
+  type InvokeResult,
+  parseDatabaseObjectName,
+  profileWritesDatabase,
+} from "../runtime/index.ts";
+import {
+  type DbCallOutcome,
+  type DbCallRequest,
+  HostStatus,
+  type InvocationOutcome,
+  type InvocationRequest,
+  serializeError,
+  type SerializedError,
+} from "../sandbox/index.ts";
+import { syncCaptureTriggers } from "./change-capture.ts";
 import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
-import { migrateDatabase } from "./database-schema.ts";
-import { checkUserSql, isReservedName } from "./sql-statement.ts";
 import { readTableInfo, type TableInfo } from "./table-info.ts";
 import * as triggerRegistry from "./trigger-registry.ts";
 import type { TriggerRegistration, TriggerSpec } from "./trigger-registry.ts";
+import { type DatabaseCalls, DatabaseHostBridge } from "./database-host-bridge.ts";
+import { migrateDatabase } from "./database-schema.ts";
+import { FunctionSandboxes } from "./function-sandboxes.ts";
+import { isReservedName } from "./sql-statement.ts";
+import { StatementRunner, outcomeForGuest } from "./statement-runner.ts";
+import { plainError, type SqlFailure, type SqlOutcome } from "./sql-result.ts";
+import { runTransaction, TRANSACTION_LIMIT_MS, type TransactionScope } from "./transaction-scope.ts";
+import { type ResolvedTrigger, TRIGGER_FUEL, TRIGGER_MAX_RESPONSE_BYTES, TriggerEngine, triggerProfile } from "./trigger-engine.ts";
 
-/** What a statement answers (the admin SQL route and the db host calls share this shape). */
-export interface SqlResult {
-  columns: string[];
-  rows: unknown[][];
-  rowsRead: number;
-  rowsWritten: number;
-  lastRowId: number | null;
-}
-
-export type SqlOutcome = { ok: true; value: SqlResult } | { ok: false; code: "sql_refused" | "sql_error"; reason?: string; message: string };
-
-/** Largest number of bound parameters (sql.exec's own limit). */
-export const MAX_SQL_PARAMS = 100;
+export { MAX_SQL_PARAMS, type SqlFailure, type SqlOutcome, type SqlResult } from "./sql-result.ts";
 
 export interface TableDescription {
   name: string;
@@ -44,25 +64,52 @@ export type TriggerPutOutcome =
   | { ok: false; code: "unknown_database" | "unknown_table" | "invalid_name" }
   | { ok: false; code: "invalid_spec"; issues: { field: string; message: string }[] };
 
+const INTERNAL_ERROR_CODE = "database_internal_error";
+
 export class DatabaseObject extends DurableObject<Env> {
+  private readonly runner: StatementRunner;
+  /** The bridge calls of read-only functions and triggers (db_query only). Not methods: those would be RPC-callable. */
+  private readonly reads: DatabaseCalls;
+  private readonly sandboxes: FunctionSandboxes;
+  /** The transaction holding the object, if any: a read-only function's query waits for it to end. */
+  private active: TransactionScope | null = null;
+  /** Which region and database this object is: from its name (ctx.id.name), else from the first invocation. */
+  private identity: { region: string; db: string } | null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.runner = new StatementRunner(ctx.storage);
+    this.reads = new ProcedureCalls(this.runner, (request, scope) => this.query(request, scope), null);
+    this.sandboxes = new FunctionSandboxes(env);
+    // ctx.id.name is known for objects reached by idFromName (workerd supports it locally since 2026-03).
+    this.identity = ctx.id.name !== undefined ? parseDatabaseObjectName(ctx.id.name) : null;
     void ctx.blockConcurrencyWhile(async () => {
       migrateDatabase(ctx.storage);
     });
   }
 
-  /** One checked statement with bound parameters (admin SQL). Refusals and SQL errors come back as data. */
+  /**
+   * One checked statement with bound parameters (admin SQL, the row API). A write to a table with BEFORE triggers
+   * runs them, all in one transaction; refusals, SQL errors and rejections come back as data.
+   */
   async sql(text: string, params: unknown[]): Promise<SqlOutcome> {
-    const check = checkUserSql(text);
-    if (!check.ok) return { ok: false, code: "sql_refused", reason: check.reason, message: check.message! };
-    if (!Array.isArray(params) || params.length > MAX_SQL_PARAMS) {
-      return { ok: false, code: "sql_refused", reason: "bad_params", message: `params must be a JSON array of at most ${MAX_SQL_PARAMS} values` };
-    }
+    const refused = this.runner.refusal(text, params);
+    if (refused !== null) return refused;
+    const triggers = await this.resolveTriggers();
+    if (triggers === null) return this.runner.execute(text, params as unknown[]).outcome;
     try {
-      return { ok: true, value: this.execute(text, params) };
+      return await runTransaction(this.ctx.storage, TRANSACTION_LIMIT_MS, async (scope) => {
+        const { outcome } = this.runner.execute(text, params as unknown[]);
+        if (!outcome.ok) throw new FailedWrite(outcome);
+        const rejected = await triggers.fire(scope);
+        if (rejected !== null) throw new FailedWrite(rejected);
+        return outcome;
+      }, (scope) => (this.active = scope));
     } catch (error) {
-      return { ok: false, code: "sql_error", message: error instanceof Error ? error.message : String(error) };
+      if (error instanceof FailedWrite) return error.outcome;
+      const serialized = plainError(error, INTERNAL_ERROR_CODE);
+      if (serialized.code === "transaction_timeout") return { ok: false, code: "transaction_timeout", message: serialized.message, error: serialized };
+      throw error;
     }
   }
 
@@ -154,11 +201,172 @@ export class DatabaseObject extends DurableObject<Env> {
     return { database: true, deleted: triggerRegistry.deleteTrigger(this.ctx.storage.sql, name) };
   }
 
-  private execute(text: string, params: unknown[]): SqlResult {
-    const cursor = this.ctx.storage.sql.exec(text, ...(params as SqlStorageValue[]));
-    const rows = [...cursor.raw()];
-    const rowsWritten = cursor.rowsWritten;
-    const lastRowId = rowsWritten > 0 ? Number(this.ctx.storage.sql.exec<{ id: number }>("SELECT last_insert_rowid() AS id").one().id) : null;
-    return { columns: cursor.columnNames, rows, rowsRead: cursor.rowsRead, rowsWritten, lastRowId };
+  /**
+   * Runs an invocation of a function that names this database (the region object routes it here). A procedure is
+   * one serializable transaction: its trap, running out of fuel, its deadline, a failed output check or a trigger's
+   * rejection roll back everything it wrote. Everything from other objects and R2 (the function's module, the
+   * trigger functions' records and modules) is resolved before the transaction opens.
+   */
+  async invoke(region: string, db: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain): Promise<RpcResult<InvokeResult>> {
+    return settle(async () => {
+      if (record.database !== db) throw new DatabaseMismatchError(record.name, record.database ?? "(none)");
+      this.identity ??= { region, db };
+      const prepared = await this.sandboxes.prepare(region, record);
+      const started = performance.now();
+      const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started);
+      if (!profileWritesDatabase(record.profile)) {
+        const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain));
+        return finish(await this.runSandbox(prepared, payload, request, bridge));
+      }
+      const triggers = await this.resolveTriggers();
+      const limit = TRANSACTION_LIMIT_MS;
+      return runTransaction(this.ctx.storage, limit, async (scope) => {
+        const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
+        const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held));
+        const outcome = await this.runSandbox(prepared, payload, request, bridge);
+        if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
+        return finish(outcome);
+      }, (scope) => (this.active = scope));
+    });
+  }
+
+  /**
+   * db_query: one read-only statement, always rolled back. Inside a transaction it sees that transaction's writes;
+   * a read-only function (no scope) waits until an open transaction has ended, so it never reads uncommitted rows.
+   */
+  private async query(request: DbCallRequest, scope: TransactionScope | null): Promise<DbCallOutcome> {
+    if (scope !== null && !scope.open) return { status: HostStatus.deadlineExceeded, rows: 0 };
+    while (scope === null && this.active !== null) await this.active.closed;
+    const { outcome, body } = this.runner.query(request.sql, request.params);
+    return outcomeForGuest(outcome, body);
+  }
+
+  private async runSandbox(prepared: Awaited<ReturnType<FunctionSandboxes["prepare"]>>, payload: ArrayBuffer, request: InvocationRequest, bridge: DatabaseHostBridge | null): Promise<InvocationOutcome> {
+    try {
+      return await invokeSandbox(prepared.entry, payload, request, prepared.needsBridge ? bridge : null);
+    } catch (error) {
+      this.sandboxes.forget(prepared);
+      throw error;
+    }
+  }
+
+  /** Edge calls and fetches of a database function: the region bridge's logic, with the function's chain. */
+  private outside(region: string, record: FunctionVersion, chain: CallChain): RegionHostBridge {
+    return new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) => this.regionStub(target).invokeChained(target, name, bytes, call));
+  }
+
+  private regionStub(region: string): DurableObjectStub<RegionObject> {
+    return this.env.REGION.get(this.env.REGION.idFromName(region));
+  }
+
+  /**
+   * The registrations' trigger functions, their records (from the region object) and modules (from R2), before any
+   * transaction opens; the capture triggers made to match. Null when the database has no registrations.
+   */
+  private async resolveTriggers(): Promise<TriggerEngine | null> {
+    const sql = this.ctx.storage.sql;
+    const registrations = triggerRegistry.listTriggers(sql);
+    syncCaptureTriggers(sql, registrations);
+    if (registrations.length === 0) return null;
+    const identity = this.identity;
+    const records = new Map<string, FunctionVersion>();
+    if (identity !== null) {
+      const names = [...new Set(registrations.map((r) => r.function))];
+      const result = await this.regionStub(identity.region).activeVersionsOf(names);
+      if (result.ok) for (const record of result.value) records.set(record.name, record);
+    }
+    const resolved: ResolvedTrigger[] = [];
+    for (const registration of registrations) {
+      const record = records.get(registration.function) ?? null;
+      let unavailable: string | undefined;
+      if (identity === null) unavailable = "the database object does not know its region, so no trigger function can run";
+      else if (record === null) unavailable = `trigger function "${registration.function}" is not deployed in region "${identity.region}"`;
+      else if (record.database !== undefined && record.database !== identity.db) unavailable = `trigger function "${record.name}" belongs to database "${record.database}"`;
+      let prepared = null;
+      if (unavailable === undefined) {
+        try {
+          prepared = await this.sandboxes.prepare(identity!.region, record!, triggerProfile(record!.profile));
+        } catch (error) {
+          unavailable = `trigger function "${registration.function}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      resolved.push({ registration, record, prepared, unavailable });
+    }
+    return new TriggerEngine(sql, resolved, (trigger, payload, scope) => this.runTrigger(trigger, payload, scope));
+  }
+
+  /** One trigger call: read-only bridge on the write's scope, the trigger's small budget, no network. */
+  private runTrigger(trigger: ResolvedTrigger, payload: Uint8Array, scope: TransactionScope): Promise<InvocationOutcome> {
+    const record = trigger.record!;
+    const request = { fuel: Math.min(TRIGGER_FUEL, record.limits.fuel), maxResponseBytes: TRIGGER_MAX_RESPONSE_BYTES };
+    const bridge = new DatabaseHostBridge(this.reads, scope, false, null);
+    const bytes = payload.slice().buffer as ArrayBuffer;
+    return this.runSandbox(trigger.prepared!, bytes, request, bridge);
+  }
+}
+
+/** db_query, and db_execute inside a procedure: the statement in its own savepoint, then its BEFORE triggers. */
+class ProcedureCalls implements DatabaseCalls {
+  constructor(
+    private readonly runner: StatementRunner,
+    readonly query: DatabaseCalls["query"],
+    private readonly triggers: TriggerEngine | null,
+  ) {}
+
+  async execute(request: DbCallRequest, scope: TransactionScope): Promise<DbCallOutcome> {
+    if (!scope.open) return { status: HostStatus.deadlineExceeded, rows: 0 };
+    // A rejected write dooms its procedure: every later write is refused the same way, and it ends rolled back.
+    if (scope.doomed !== null) return outcomeForGuest(scope.doomed);
+    const { outcome, body } = this.runner.execute(request.sql, request.params, true);
+    if (!outcome.ok) return outcomeForGuest(outcome);
+    const rejected = this.triggers === null ? null : await this.triggers.fire(scope);
+    if (!scope.open) return { status: HostStatus.deadlineExceeded, rows: 0 };
+    if (rejected !== null) {
+      scope.doomed = rejected;
+      return outcomeForGuest(rejected);
+    }
+    return outcomeForGuest(outcome, body);
+  }
+}
+
+function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: string, durationMs: number): InvokeResult {
+  if (!outcome.ok) {
+    const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
+    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } });
+  }
+  return {
+    output: new Uint8Array(outcome.output),
+    fuelUsed: outcome.fuelUsed,
+    memoryPages: outcome.memoryPages,
+    durationMs,
+    region,
+    sha256: record.sha256,
+    version: record.version,
+    logs: outcome.logs,
+    leakedBlocks: outcome.leakedBlocks,
+    leakedBytes: outcome.leakedBytes,
+  };
+}
+
+/** A write refused or rejected inside a transaction: thrown to roll it back, answered as data. */
+class FailedWrite extends Error {
+  constructor(readonly outcome: SqlFailure) {
+    super(outcome.message);
+  }
+}
+
+/** Carries an already-serialized failure through settle() unchanged. */
+class SerializedFailure extends Error {
+  constructor(readonly serialized: SerializedError) {
+    super(serialized.message);
+  }
+}
+
+async function settle<T>(fn: () => Promise<T>): Promise<RpcResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
+    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
   }
 }

@@ -215,6 +215,27 @@ export const ERROR_CATALOGUE = {
     when: "a WASI guest called `proc_exit` with a non-zero code; `stderr` is the tail of what it wrote to fd 2",
     fields: { exitCode: n, stderr: s }, args: ["exitCode", "stderr"],
   },
+  // --- Databases (engine side): writes, procedures and their triggers.
+  trigger_rejected: {
+    status: 422, class: "TriggerRejectedError", layer: "runtime",
+    when: "a BEFORE trigger rejected a write (its verdict, or fail-closed: trap, out of fuel, a bad verdict); nothing was written, in any table",
+    fields: { trigger: s, table: s, reason: s }, args: ["trigger", "table", "reason"],
+  },
+  transaction_timeout: {
+    status: 503, class: "TransactionTimeoutError", layer: "runtime",
+    when: "a procedure (or a write running its triggers) passed its wall-clock limit; everything it wrote was rolled back",
+    fields: { limitMs: n }, args: ["limitMs"],
+  },
+  database_mismatch: {
+    status: 500, class: "DatabaseMismatchError", layer: "runtime",
+    when: "a database object was asked to run a function that names another database; it was not run (a routing bug)",
+    fields: { functionName: s, database: s }, args: ["functionName", "database"],
+  },
+  database_lock_held: {
+    status: 409, class: "DatabaseLockHeldError", layer: "runtime",
+    when: "an edge call from inside a procedure to a function with a database (it could wait on a lock the chain holds); the calling guest sees host status `wouldDeadlock` (-23)",
+    fields: { functionName: s, heldDatabase: s }, args: ["functionName", "heldDatabase"],
+  },
   // --- Ours.
   instrumentation_failed: {
     status: 500, class: "InstrumentationFailedError", layer: "api",

@@ -6,6 +6,7 @@ import { RpcTarget } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { type CallChain, extendChain, type FunctionVersion, gatewayFetch, type InvokeResult, outboundPolicy } from "../runtime/index.ts";
 import {
+  type DbCallOutcome,
   type EdgeInvokeOutcome,
   type EdgeInvokeRequest,
   type HostBridge,
@@ -51,6 +52,15 @@ export class RegionHostBridge extends RpcTarget implements HostBridge {
   async httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome> {
     return gatewayFetch(request, this.record.allowedHosts ?? [], this.chain.deadline, { policy: outboundPolicy(this.env) });
   }
+
+  /** A function with a database runs in its database's object, never here; nothing here can reach a database. */
+  async dbQuery(): Promise<DbCallOutcome> {
+    return { status: HostStatus.notPermitted, rows: 0 };
+  }
+
+  async dbExecute(): Promise<DbCallOutcome> {
+    return { status: HostStatus.notPermitted, rows: 0 };
+  }
 }
 
 /** A callee's failure as the caller sees it: which ones the caller's own arguments caused, and the fuel it used. */
@@ -71,6 +81,8 @@ function outcomeOfFailure(error: SerializedError, call: ChainedCall): EdgeInvoke
       return { status: HostStatus.notFound, fuelUsed, reason: error.code };
     case "payload_too_large":
       return { status: HostStatus.tooLarge, fuelUsed, reason: error.code };
+    case "database_lock_held":
+      return { status: HostStatus.wouldDeadlock, fuelUsed, reason: error.code };
     default:
       return { status: HostStatus.calleeFailed, fuelUsed, reason: error.code };
   }

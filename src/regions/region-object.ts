@@ -6,6 +6,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
   type CallChain,
+  databaseObjectName,
+  DatabaseLockHeldError,
   type FunctionVersion,
   type InvokeResult,
   loadSandbox,
@@ -114,6 +116,14 @@ export class RegionObject extends DurableObject<Env> {
     return settle(() => [...this.held.values()].flatMap((h) => (h.record ? [h.record] : [])));
   }
 
+  /** The active versions of the named functions that are deployed here (a database's trigger functions). */
+  async activeVersionsOf(names: string[]): Promise<RpcResult<FunctionVersion[]>> {
+    return settle(() => names.flatMap((name) => {
+      const record = this.held.get(name)?.record;
+      return record ? [record] : [];
+    }));
+  }
+
   async invokeByName(
     region: string,
     name: string,
@@ -162,6 +172,7 @@ export class RegionObject extends DurableObject<Env> {
     request: InvocationRequest,
     chain: CallChain,
   ): Promise<InvokeResult> {
+    if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain);
     const prepared = await this.prepare(region, record);
     const bridge = prepared.needsBridge
       ? new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) =>
@@ -202,11 +213,32 @@ export class RegionObject extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * A function with a database runs next to its data, in its database's object in this region (procedures as one
+   * transaction there). Refused when the chain already holds a database's write lock: the call could wait behind it.
+   */
+  private async runInDatabase(
+    region: string,
+    record: FunctionVersion,
+    payload: ArrayBuffer,
+    request: InvocationRequest,
+    chain: CallChain,
+  ): Promise<InvokeResult> {
+    if (chain.heldDatabase !== undefined) throw new DatabaseLockHeldError(record.name, chain.heldDatabase);
+    const name = databaseObjectName(region, record.database!);
+    const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(name), isLocationHint(region) ? { locationHint: region } : undefined);
+    const result = (await stub.invoke(region, record.database!, record, payload, request, chain)) as RpcResult<InvokeResult>;
+    if (!result.ok) throw new SerializedFailure(result.error);
+    return result.value;
+  }
+
   private remote(region: string): DurableObjectStub<RegionObject> {
     return this.env.REGION.get(this.env.REGION.idFromName(region), isLocationHint(region) ? { locationHint: region } : undefined);
   }
 
   private async warm(region: string, record: FunctionVersion): Promise<void> {
+    // A function with a database runs in its database's object, which loads it on first use.
+    if (record.database !== undefined) return;
     const prepared = await this.prepare(region, record);
     await prepared.entry.warm();
   }

@@ -13,6 +13,9 @@ export interface CallChain {
   functions: string[];
   /** Epoch milliseconds. */
   deadline: number;
+  /** The database object ("<region>/<db>") whose write lock a procedure on this chain holds, if any: nothing on the
+   *  chain may then call a function with a database (it could wait behind that lock). */
+  heldDatabase?: string;
 }
 
 export function rootChain(functionName: string, now = Date.now()): CallChain {
@@ -24,5 +27,7 @@ export function extendChain(chain: CallChain, callee: string, now = Date.now()):
   if (chain.functions.includes(callee)) return HostStatus.callCycle;
   if (chain.functions.length >= MAX_CALL_DEPTH) return HostStatus.callDepthExceeded;
   if (now >= chain.deadline) return HostStatus.deadlineExceeded;
-  return { functions: [...chain.functions, callee], deadline: chain.deadline };
+  const next: CallChain = { functions: [...chain.functions, callee], deadline: chain.deadline };
+  if (chain.heldDatabase !== undefined) next.heldDatabase = chain.heldDatabase;
+  return next;
 }

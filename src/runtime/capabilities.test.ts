@@ -42,8 +42,9 @@ describe("capability profiles", () => {
     );
     expect(granted(["network"])).toEqual([...granted(["compute"]), "heliosdb_http_fetch"].sort());
     expect(granted(["invoke"])).toEqual([...granted(["compute"]), "heliosdb_edge_invoke"].sort());
-    expect(granted(["network", "invoke"])).toEqual(HOST_FUNCTIONS.map((fn) => fn.name).sort());
-    expect(granted(["database"])).toEqual(granted(["compute"]));
+    expect(granted(["network", "invoke", "database"])).toEqual(HOST_FUNCTIONS.map((fn) => fn.name).sort());
+    expect(granted(["database_read"])).toEqual([...granted(["compute"]), "heliosdb_db_query"].sort());
+    expect(granted(["database"])).toEqual([...granted(["compute"]), "heliosdb_db_query", "heliosdb_db_execute"].sort());
     expect([...expandProfile(["database"])].sort()).toEqual(["compute", "database", "database_read", "minimal"]);
     expect(granted(["no-such-profile"])).toEqual([]);
     for (const fn of HOST_FUNCTIONS) expect(CAPABILITY_PROFILE_NAMES).toContain(fn.grantedBy);

@@ -98,6 +98,58 @@ export class SandboxInternalError extends RuntimeError {
   }
 }
 
+/**
+ * A BEFORE trigger rejected a write: nothing the write (or the procedure it was part of) did was kept, in any
+ * table. `reason` is the trigger's own message, or why it failed closed (trap, out of fuel, a bad verdict).
+ */
+export class TriggerRejectedError extends RuntimeError {
+  readonly code = "trigger_rejected" as const;
+  constructor(
+    readonly trigger: string,
+    readonly table: string,
+    readonly reason: string,
+  ) {
+    super(`trigger "${trigger}" rejected the write to "${table}": ${reason}`);
+    this.name = "TriggerRejectedError";
+  }
+}
+
+/** A transaction (a procedure, or a write running its triggers) passed its wall-clock limit and was rolled back. */
+export class TransactionTimeoutError extends RuntimeError {
+  readonly code = "transaction_timeout" as const;
+  constructor(readonly limitMs: number) {
+    super(`the transaction ran past its ${limitMs} ms wall-clock limit and was rolled back`);
+    this.name = "TransactionTimeoutError";
+  }
+}
+
+/** The function names a database other than the one whose object was asked to run it (a routing bug, never run). */
+export class DatabaseMismatchError extends RuntimeError {
+  readonly code = "database_mismatch" as const;
+  constructor(
+    readonly functionName: string,
+    readonly database: string,
+  ) {
+    super(`function "${functionName}" may reach only database "${database}"`);
+    this.name = "DatabaseMismatchError";
+  }
+}
+
+/**
+ * An edge call from inside a procedure (which holds its database's write lock) to a function with a database: it
+ * could wait behind a lock this chain holds, so it is refused (the caller sees HostStatus.wouldDeadlock).
+ */
+export class DatabaseLockHeldError extends RuntimeError {
+  readonly code = "database_lock_held" as const;
+  constructor(
+    readonly functionName: string,
+    readonly heldDatabase: string,
+  ) {
+    super(`function "${functionName}" has a database, and this call chain holds the write lock of "${heldDatabase}"`);
+    this.name = "DatabaseLockHeldError";
+  }
+}
+
 export type RuntimeFailure = RuntimeError | InvocationError;
 
 export function isRuntimeFailure(error: unknown): error is RuntimeFailure {
@@ -121,6 +173,10 @@ const REBUILDABLE = {
   unknown_function: UnknownFunctionError,
   unauthorized: UnauthorizedError,
   sandbox_internal_error: SandboxInternalError,
+  trigger_rejected: TriggerRejectedError,
+  transaction_timeout: TransactionTimeoutError,
+  database_mismatch: DatabaseMismatchError,
+  database_lock_held: DatabaseLockHeldError,
 } satisfies { [C in ErrorCode]?: ErrorClass };
 
 export const REBUILDABLE_CODES = Object.keys(REBUILDABLE) as (keyof typeof REBUILDABLE)[];

@@ -22,6 +22,9 @@ export interface FunctionVersion {
   /** Hosts heliosdb_http_fetch may reach (`host` or `host:port`, lower case); only with the `network` capability.
    *  Absent in versions stored before the field existed, which means none. */
   allowedHosts?: string[];
+  /** The database the function reaches (profiles `database_read` / `database`), in the region it runs in. Absent
+   *  for functions without a database and in versions stored before the field existed. */
+  database?: string;
   private: boolean;
   deployedAt: string;
 }

@@ -1,8 +1,9 @@
 // Runtime layer: function versions and limits, capability checks at deploy, and calling into sandbox isolates.
 
-export { CAPABILITY_PROFILE_NAMES, type CapabilityProfile, type LogEntry } from "../sandbox/index.ts";
+export { CAPABILITY_PROFILE_NAMES, type CapabilityProfile, type LogEntry, profileUsesDatabase, profileWritesDatabase } from "../sandbox/index.ts";
 export * from "./call-chain.ts";
 export * from "./capabilities.ts";
+export * from "./database-names.ts";
 export * from "./digest.ts";
 export * from "./errors.ts";
 export * from "./function-version.ts";

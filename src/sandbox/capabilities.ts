@@ -8,8 +8,8 @@ export type CapabilityProfileName = (typeof CAPABILITY_PROFILE_NAMES)[number];
 export type CapabilityProfile = string[];
 
 /**
- * The profiles each profile includes. `database_read` and `database` are reserved for the database host functions
- * of a later release: today they grant exactly what `compute` grants.
+ * The profiles each profile includes. `database_read` adds heliosdb_db_query, `database` adds heliosdb_db_execute
+ * (and runs the invocation as one transaction); a function with either names its database at deploy.
  */
 export const PROFILE_INCLUDES: Readonly<Record<CapabilityProfileName, readonly CapabilityProfileName[]>> = {
   minimal: [],
@@ -35,4 +35,14 @@ export function expandProfile(profile: CapabilityProfile): Set<CapabilityProfile
     pending.push(...PROFILE_INCLUDES[name]);
   }
   return granted;
+}
+
+/** True when the profile reaches a database (`database_read` or `database`): the function must name one. */
+export function profileUsesDatabase(profile: CapabilityProfile): boolean {
+  return expandProfile(profile).has("database_read");
+}
+
+/** True when the profile writes (`database`): its invocations are procedures, one transaction each. */
+export function profileWritesDatabase(profile: CapabilityProfile): boolean {
+  return expandProfile(profile).has("database");
 }

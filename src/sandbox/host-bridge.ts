@@ -13,7 +13,15 @@ export interface EdgeInvokeRequest {
   maxResponseBytes: number;
 }
 
-export interface EdgeInvokeOutcome {
+/**
+ * Every outcome may name the bridge the sandbox must use for its next call (the parent then makes one bridge per
+ * call; see src/database/database-host-bridge.ts for why). Absent: keep using the same one.
+ */
+export interface BridgeHandoff {
+  next?: HostBridge;
+}
+
+export interface EdgeInvokeOutcome extends BridgeHandoff {
   /** HostStatus.ok or a negative HostStatus code. */
   status: number;
   output?: Uint8Array;
@@ -34,7 +42,7 @@ export interface HttpFetchRequest {
   body: Uint8Array | null;
 }
 
-export interface HttpFetchOutcome {
+export interface HttpFetchOutcome extends BridgeHandoff {
   /** HostStatus.ok or a negative HostStatus code. */
   status: number;
   httpStatus?: number;
@@ -43,7 +51,32 @@ export interface HttpFetchOutcome {
   reason?: string;
 }
 
+/** A value a db call binds to a `?` parameter (JSON booleans arrive as 1 / 0). */
+export type DbParam = string | number | null;
+
+export interface DbCallRequest {
+  /** The statement as the guest sent it (strict UTF-8, within MAX_DB_SQL_BYTES); the parent checks it. */
+  sql: string;
+  params: DbParam[];
+}
+
+export interface DbCallOutcome extends BridgeHandoff {
+  /** HostStatus.ok or a negative HostStatus code. */
+  status: number;
+  /**
+   * ok: the result as JSON `{ columns, rows, rowsRead, rowsWritten, lastRowId }`. sqlRefused, sqlError, readOnly,
+   * triggerRejected: `{ "error": { code, message } }`, so the guest can read why. Absent otherwise.
+   */
+  body?: Uint8Array;
+  /** Rows the statement read plus rows it wrote: charged per row. */
+  rows: number;
+}
+
 export interface HostBridge {
   edgeInvoke(request: EdgeInvokeRequest): Promise<EdgeInvokeOutcome>;
   httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome>;
+  /** One read-only statement against the function's own database (always rolled back; refused if it wrote). */
+  dbQuery(request: DbCallRequest): Promise<DbCallOutcome>;
+  /** One statement against the function's own database, inside the procedure's transaction, through its triggers. */
+  dbExecute(request: DbCallRequest): Promise<DbCallOutcome>;
 }

@@ -61,6 +61,7 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
       const fuel = Number(getFuel(instance));
       return bridge.edgeInvoke({ functionName, region, payload, fuel, maxResponseBytes: outCap >>> 0 }).then((outcome) =>
         guardedAsync(async () => {
+          if (outcome.next !== undefined) context.bridge = outcome.next;
           chargeHostCallRest(context, price, outcome.output?.byteLength ?? 0);
           // The callee's fuel is the caller's: a chain never uses more than the caller's budget.
           chargeFuel(context, outcome.fuelUsed);

@@ -1,6 +1,6 @@
 // The one property test of every host function in the registry (HOST_MODULES), on a live instance: seeded random (ptr, len, ...) arguments, biased to the
 // edges (0, the end of memory, just past it, values that wrap at 2^32, negative i32s) and mixed with valid ones so
-// the calls also get past validation. For every call: the host never throws, returns only documented codes, and
+// the calls also get past validation. Half the calls go to the database calls (db_query, db_execute). For every call: the host never throws, returns only documented codes, and
 // guest memory outside the ranges that call may write is unchanged (on a refusal: nothing changed at all).
 // Sync host functions are called through trampolines exported by the guest (so arguments cross the wasm boundary
 // as real i32s); async ones (edge_invoke, http_fetch) are called directly, since Node 20 has no JSPI, with a fake
@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import { compile, mulberry32, watToBytes } from "../wasm/fixtures.ts";
 import { instrumentModule, setFuel } from "../wasm/index.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
-import type { EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
+import type { DbCallOutcome, EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
+import { DB_MESSAGE_STATUSES, MAX_DB_RESULT_BYTES } from "./host-database.ts";
 import { createHostContext } from "./host-call.ts";
 import { HOST_FUNCTIONS } from "./host-functions.ts";
 import { HOST_ERROR_NAMES, HostStatus } from "./host-status.ts";
@@ -20,7 +21,9 @@ import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
 import { SafeMemory } from "./safe-memory.ts";
 
-const CALLS = 100_000;
+const CALLS = 200_000;
+/** Share of the calls that go to the two database calls (at least 100,000 of them a run). */
+const DB_SHARE = 0.5;
 const INVOCATION_LENGTH = 2_000;
 const DATA_START = 1024;
 const HEAP_START = 16 * 1024;
@@ -28,6 +31,7 @@ const MAX_PAGES = 2;
 
 
 const syncFunctions = HOST_FUNCTIONS.filter((fn) => !fn.async);
+const DB_NAMES = ["heliosdb_db_query", "heliosdb_db_execute"];
 const GUEST_WAT = `(module
   ${syncFunctions
     .map((fn, i) => `(import "${fn.module}" "${fn.name}" (func $h${i} (param ${fn.type.params.join(" ")}) (result ${fn.type.results.join(" ")})))`)
@@ -83,6 +87,11 @@ const PREPARED_STRINGS: Record<string, Uint8Array> = Object.fromEntries(
     headerValue: "text/plain; charset=utf-8",
     crlfValue: "a\r\nset-cookie: x=1",
     reservedName: "x-helios-region",
+    sql: "SELECT id, name FROM items WHERE id > ? AND name <> ?",
+    params: '[1, "a ✓", null, true, 2.5]',
+    badParams: '{"not": "an array"}',
+    nestedParams: "[[1], {}]",
+    manyParams: JSON.stringify(Array(101).fill(1)),
   }).map(([k, v]) => [k, new TextEncoder().encode(v)]),
 );
 PREPARED_STRINGS.invalidUtf8 = new Uint8Array([0xc0, 0xaf, 0xed, 0xa0, 0x80]);
@@ -90,6 +99,15 @@ PREPARED_STRINGS.invalidUtf8 = new Uint8Array([0xc0, 0xaf, 0xed, 0xa0, 0x80]);
 function fakeBridge(next: () => number): HostBridge {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const bytes = (max: number) => new Uint8Array(Math.floor(next() * max)).map(() => Math.floor(next() * 256));
+  /** A database answer: a result or a message block, an oversized result, or a status alone. */
+  const dbOutcome = async (): Promise<DbCallOutcome> => {
+    const roll = next();
+    const rows = Math.floor(next() * 50);
+    if (roll < 0.5) return { status: 0, body: bytes(roll < 0.05 ? 70_000 : 600), rows };
+    if (roll < 0.51) return { status: 0, body: new Uint8Array(MAX_DB_RESULT_BYTES + 1), rows };
+    if (roll < 0.8) return { status: pick([...DB_MESSAGE_STATUSES]), body: bytes(200), rows: 0 };
+    return { status: pick([HostStatus.resultTooLarge, HostStatus.deadlineExceeded, HostStatus.notPermitted]), rows: 0 };
+  };
   return {
     async edgeInvoke(request): Promise<EdgeInvokeOutcome> {
       const roll = next();
@@ -98,6 +116,8 @@ function fakeBridge(next: () => number): HostBridge {
       const status = pick([HostStatus.notFound, HostStatus.callCycle, HostStatus.callDepthExceeded, HostStatus.deadlineExceeded, HostStatus.calleeFailed, HostStatus.tooLarge]);
       return { status, fuelUsed: Math.floor(next() * 100) };
     },
+    dbQuery: () => dbOutcome(),
+    dbExecute: () => dbOutcome(),
     async httpFetch(): Promise<HttpFetchOutcome> {
       const roll = next();
       if (roll < 0.6) return { status: 0, httpStatus: pick([200, 204, 302, 404, 500]), headers: [["content-type", "text/plain"]], body: bytes(roll < 0.3 ? 0 : 5000) };
@@ -117,7 +137,7 @@ describe("host functions: property test", () => {
     const settings = {
       functionName: "prop-test",
       region: "wnam",
-      profile: ["network", "invoke"],
+      profile: ["network", "invoke", "database"],
       maxMemoryPages: MAX_PAGES,
       config: { greeting: "hello", ü: "ÿ".repeat(300), empty: "" },
       allowedHosts: ["allowed.test"],
@@ -265,6 +285,17 @@ describe("host functions: property test", () => {
         targets: (a) => [at(a[8], 16)],
       }),
     };
+    const dbCall = (name: string) => (): Call => ({
+      name,
+      args: [
+        ...pair("sql", "message", "invalidUtf8"),
+        ...(next() < 0.3 ? [0, 0] : pair("params", "badParams", "nestedParams", "manyParams", "invalidUtf8")),
+        ...(next() < 0.7 ? [HEAP_START / 2 + 7000 + int(32), HEAP_START / 2 + 7100 + int(32)] : [pointer(), pointer()]),
+      ],
+      targets: (a) => [at(a[4], 4), at(a[5], 4)],
+    });
+    generators.heliosdb_db_query = dbCall("heliosdb_db_query");
+    generators.heliosdb_db_execute = dbCall("heliosdb_db_execute");
     const names = Object.keys(generators);
     expect(new Set(names)).toEqual(new Set(HOST_FUNCTIONS.map((fn) => fn.name)));
     expect(new Set(HOST_FUNCTIONS.map((fn) => fn.name)).size, "host function names are unique across import modules").toBe(HOST_FUNCTIONS.length);
@@ -274,7 +305,7 @@ describe("host functions: property test", () => {
     for (let i = 0; i < CALLS && problems.length < 5; i++) {
       if (i % INVOCATION_LENGTH === 0) startInvocation();
       if (next() < 0.0005 && size() < MAX_PAGES * 65536) exports.memory.grow(1);
-      const call = generators[names[int(names.length)]]();
+      const call = generators[next() < DB_SHARE ? DB_NAMES[int(DB_NAMES.length)] : names[int(names.length)]]();
       const before = new Uint8Array(exports.memory.buffer).slice();
       allocatedInCall = [];
       let result: unknown;
@@ -315,6 +346,11 @@ describe("host functions: property test", () => {
         const index = liveBlocks.findIndex((b) => b.start === u(call.args[0]));
         if (index >= 0) liveBlocks.splice(index, 1);
       }
+      const dbBlock = call.name.startsWith("heliosdb_db_") && (code === 0 || DB_MESSAGE_STATUSES.has(code)) && allocatedInCall.length > 0;
+      if (dbBlock) {
+        const view = new DataView(exports.memory.buffer);
+        liveBlocks.push({ start: view.getUint32(u(call.args[4]), true), end: view.getUint32(u(call.args[4]), true) + view.getUint32(u(call.args[5]), true) });
+      }
       if (call.name === "heliosdb_http_fetch" && code > 0) {
         // The guest would free the response blocks; keep them live so later frees find them.
         const view = new DataView(exports.memory.buffer);
@@ -328,7 +364,7 @@ describe("host functions: property test", () => {
 
       const after = new Uint8Array(exports.memory.buffer);
       let targets: Range[];
-      if (code >= 0 || typeof result === "bigint") targets = [...call.targets(call.args), ...allocatedInCall];
+      if (code >= 0 || typeof result === "bigint" || dbBlock) targets = [...call.targets(call.args), ...allocatedInCall];
       else if (code === HostStatus.bufferTooSmall) targets = call.targets(call.args).slice(-1);
       else targets = [];
       const changed = changedOutside(before, after, targets);
@@ -337,6 +373,8 @@ describe("host functions: property test", () => {
       }
     }
     expect(problems).toEqual([]);
+    const dbCalls = DB_NAMES.reduce((sum, name) => sum + [...(counts.get(name)?.values() ?? [])].reduce((a, b) => a + b, 0), 0);
+    expect(dbCalls).toBeGreaterThanOrEqual(100_000);
 
     // The run reached past validation into every function's success path, and its refusals.
     for (const name of names) {

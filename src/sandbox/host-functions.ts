@@ -5,6 +5,7 @@
 
 import { type CapabilityProfile, type CapabilityProfileName, expandProfile } from "./capabilities.ts";
 import { HOST_BLOCKS_MODULE } from "./host-blocks.ts";
+import { DATABASE_MODULE } from "./host-database.ts";
 import type { HostContext } from "./host-call.ts";
 import { EDGE_INVOKE_MODULE } from "./host-edge-invoke.ts";
 import { ENVIRONMENT_MODULE } from "./host-environment.ts";
@@ -21,6 +22,7 @@ export const HOST_MODULES: readonly HostModule[] = [
   HOST_BLOCKS_MODULE,
   EDGE_INVOKE_MODULE,
   HTTP_FETCH_MODULE,
+  DATABASE_MODULE,
 ];
 
 /** Every host function of every module, with its import module. */

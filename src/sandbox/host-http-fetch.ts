@@ -97,7 +97,10 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
 
       return bridge
         .httpFetch({ method, url: url.href, headers, body: body.byteLength > 0 ? body : null })
-        .then((outcome) => guardedAsync(async () => deliver(context, price, outcome, resultPtr)));
+        .then((outcome) => guardedAsync(async () => {
+          if (outcome.next !== undefined) context.bridge = outcome.next;
+          return deliver(context, price, outcome, resultPtr);
+        }));
     }),
 };
 

@@ -24,6 +24,21 @@ export const HostStatus = {
   calleeFailed: -16,
   /** http_fetch: the request could not be completed (connection, DNS, TLS, an unreadable response). */
   upstreamFailed: -17,
+  /** db_query/db_execute: the statement is refused before it runs (a second statement, transaction control, ATTACH,
+   *  PRAGMA, a reserved name, an empty statement); a message block says why. */
+  sqlRefused: -18,
+  /** db_query/db_execute: SQLite refused or failed the statement (syntax, constraint, no such table, ...); a message
+   *  block carries SQLite's message. */
+  sqlError: -19,
+  /** db_query/db_execute: the result is over the row or byte cap; nothing was placed. */
+  resultTooLarge: -20,
+  /** db_query: the statement wrote (the engine said so; it was rolled back); a message block says so. */
+  readOnly: -21,
+  /** db_execute: a BEFORE trigger rejected the write (it was rolled back); a message block names the trigger. */
+  triggerRejected: -22,
+  /** edge_invoke from inside a procedure to a function that has a database: refused, since it could wait on a
+   *  database lock this call chain holds. */
+  wouldDeadlock: -23,
 } as const;
 
 export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];

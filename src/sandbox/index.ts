@@ -8,6 +8,18 @@ export * from "./host-functions.ts";
 export * from "./host-module.ts";
 export * from "./host-status.ts";
 export { EDGE_INVOKE_BASE_FUEL, MAX_EDGE_INVOKES_PER_INVOCATION, MAX_EDGE_PAYLOAD_BYTES } from "./host-edge-invoke.ts";
+export {
+  DB_CALL_BASE_FUEL,
+  DB_CALL_FUEL_PER_ROW,
+  DB_MESSAGE_STATUSES,
+  MAX_DB_CALLS_PER_INVOCATION,
+  MAX_DB_PARAMS,
+  MAX_DB_PARAMS_TEXT_BYTES,
+  MAX_DB_RESULT_BYTES,
+  MAX_DB_RESULT_ROWS,
+  MAX_DB_SQL_BYTES,
+  parseDbParams,
+} from "./host-database.ts";
 export { MAX_CONFIG_KEY_BYTES, MAX_NAME_BYTES, MAX_RANDOM_BYTES } from "./host-environment.ts";
 export {
   FETCH_RESULT_BYTES,

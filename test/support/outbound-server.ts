@@ -15,6 +15,27 @@ interface Hit {
 
 const hits: Hit[] = [];
 
+/** Waiters of /barrier?key=..&role=wait, released by /barrier?key=..&role=release (database concurrency tests). */
+const barriers = new Map<string, () => void>();
+const released = new Set<string>();
+
+function barrier(url: URL): Promise<Response> {
+  const key = url.searchParams.get("key") ?? "";
+  if (url.searchParams.get("role") === "release") {
+    released.add(key);
+    barriers.get(key)?.();
+    return Promise.resolve(new Response("released"));
+  }
+  if (released.has(key)) return Promise.resolve(new Response("released"));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(new Response("nobody released the barrier", { status: 504 })), 8_000);
+    barriers.set(key, () => {
+      clearTimeout(timer);
+      resolve(new Response("released"));
+    });
+  });
+}
+
 export async function outboundServer(request: { method: string; url: string; headers: Headers; text(): Promise<string> }): Promise<Response> {
   const url = new URL(request.url);
   if (url.host === "outbound-log.test") {
@@ -35,6 +56,11 @@ export async function outboundServer(request: { method: string; url: string; hea
       });
     case "/big":
       return new Response("x".repeat(2 * 1024 * 1024), { headers: { "content-type": "text/plain" } });
+    case "/barrier":
+      return barrier(url);
+    case "/slow":
+      await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms") ?? "1000")));
+      return new Response("slow");
     case "/redirect":
       return new Response(null, { status: 302, headers: { location: `http://forbidden.test/after-redirect${url.search}` } });
     case "/redirect-ok":
