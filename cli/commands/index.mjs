@@ -1,5 +1,9 @@
 // Every command, in the order `helios --help` lists them.
 
+import { dbCreate, dbDelete, dbDescribe, dbList } from "./db.mjs";
+import { rowsDelete, rowsGet, rowsInsert, rowsList, rowsUpdate } from "./db-rows.mjs";
+import { dbSql } from "./db-sql.mjs";
+import { triggersDelete, triggersGet, triggersList, triggersSet } from "./db-triggers.mjs";
 import { deploy } from "./deploy.mjs";
 import { deleteFunction } from "./delete.mjs";
 import { list, show } from "./functions.mjs";
@@ -8,4 +12,10 @@ import { login, logout } from "./login.mjs";
 import { regions } from "./regions.mjs";
 
 /** @type {import("../lib/args.mjs").CommandSpec[]} */
-export const COMMANDS = [login, logout, deploy, invoke, list, show, deleteFunction, regions];
+export const COMMANDS = [
+  login, logout,
+  deploy, invoke, list, show, deleteFunction, regions,
+  dbCreate, dbList, dbDescribe, dbDelete, dbSql,
+  rowsList, rowsGet, rowsInsert, rowsUpdate, rowsDelete,
+  triggersList, triggersGet, triggersSet, triggersDelete,
+];

@@ -178,3 +178,81 @@ describe("helios CLI against the local server", () => {
     expect((await helios(["delete", "cli-echo", "--yes"])).code).toBe(2);
   });
 });
+
+describe("helios CLI: databases", () => {
+  const region = ["--region", "weur"];
+  // Server and token from the environment (the other way to configure the CLI), so these tests need no saved login.
+  const helios = (args: string[], options: CliOptions = {}) =>
+    runCli(home, args, { ...options, env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token, ...options.env } });
+
+  it("creates a database, gives it a table with SQL and works its rows, in text and JSON", async () => {
+    const created = await helios(["db", "create", "cli-shop", ...region]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^database cli-shop in weur \(created /);
+    const ddl = await helios(["db", "sql", "cli-shop", "CREATE TABLE orders (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, total REAL NOT NULL)", ...region]);
+    expect(ddl.code, ddl.stderr).toBe(0);
+
+    for (const [sku, total] of [["A1", 12.5], ["B2", 3], ["C3", 7.25]] as const) {
+      const inserted = await helios(["db", "rows", "insert", "cli-shop", "orders", JSON.stringify({ sku, total }), ...region]);
+      expect(inserted.code, inserted.stderr).toBe(0);
+    }
+    const fromStdin = await helios(["db", "rows", "insert", "cli-shop", "orders", "-", ...region, "--json"], { stdin: '{"sku":"D4","total":1}' });
+    expect(JSON.parse(fromStdin.stdout).row).toEqual({ id: 4, sku: "D4", total: 1 });
+
+    const select = await helios(["db", "sql", "cli-shop", "SELECT sku, total FROM orders WHERE total > ? ORDER BY id", "--param", "5", ...region]);
+    expect(select.code, select.stderr).toBe(0);
+    expect(select.stdout).toMatch(/^sku  total\nA1   12\.5\nC3   7\.25\n2 rows · \d+ read · 0 written\n$/);
+    const selectJson = JSON.parse((await helios(["db", "sql", "cli-shop", "SELECT count(*) AS n FROM orders", ...region, "--json"])).stdout);
+    expect(selectJson).toMatchObject({ columns: ["n"], rows: [[4]] });
+
+    const page = await helios(["db", "rows", "list", "cli-shop", "orders", "--limit", "2", ...region]);
+    expect(page.stdout).toMatch(/^id +sku +total\n1 +A1 +12\.5\n2 +B2 +3\nmore rows: --cursor \S+ \(or --all\)\n$/);
+    const all = JSON.parse((await helios(["db", "rows", "list", "cli-shop", "orders", "--limit", "2", "--all", ...region, "--json"])).stdout);
+    expect(all.rows.map((r: { sku: string }) => r.sku)).toEqual(["A1", "B2", "C3", "D4"]);
+    expect(all.nextCursor).toBeNull();
+
+    const updated = await helios(["db", "rows", "update", "cli-shop", "orders", "2", '{"total":30}', ...region]);
+    expect(updated.stdout).toBe('updated {"id":2,"sku":"B2","total":30}\n');
+    expect(JSON.parse((await helios(["db", "rows", "get", "cli-shop", "orders", "2", ...region])).stdout)).toEqual({ id: 2, sku: "B2", total: 30 });
+    expect((await helios(["db", "rows", "delete", "cli-shop", "orders", "4", ...region])).code).toBe(0);
+    const gone = await helios(["db", "rows", "get", "cli-shop", "orders", "4", ...region]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain("(row_not_found, HTTP 404)");
+
+    const described = await helios(["db", "describe", "cli-shop", ...region]);
+    expect(described.stdout).toMatch(/^table orders \(3 rows\)$/m);
+    expect(described.stdout).toMatch(/^ {2}sku TEXT NOT NULL$/m);
+    const listed = await helios(["db", "list"]);
+    expect(listed.stdout).toMatch(/^weur +cli-shop /m);
+  });
+
+  it("registers, lists and removes a BEFORE trigger", async () => {
+    const set = await helios(["db", "triggers", "set", "cli-shop", "check-orders", "--table", "orders", "--events", "insert,update", "--function", "hello", ...region]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe("trigger check-orders: before insert/update on orders runs hello\n");
+    const listed = await helios(["db", "triggers", "list", "cli-shop", ...region, "--json"]);
+    expect(JSON.parse(listed.stdout).triggers).toEqual([expect.objectContaining({ name: "check-orders", table: "orders", events: ["insert", "update"], function: "hello" })]);
+    const incomplete = await helios(["db", "triggers", "set", "cli-shop", "t2", "--table", "orders", ...region]);
+    expect(incomplete.code).toBe(1);
+    expect(incomplete.stderr).toContain("missing --events, --function");
+    expect((await helios(["db", "triggers", "delete", "cli-shop", "check-orders", "--yes", ...region])).code).toBe(0);
+    expect(JSON.parse((await helios(["db", "triggers", "list", "cli-shop", ...region, "--json"])).stdout).triggers).toEqual([]);
+  });
+
+  it("reports refused SQL and unknown databases with exit 2 and the server's code", async () => {
+    const refused = await helios(["db", "sql", "cli-shop", "PRAGMA journal_mode", ...region]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("(sql_refused, HTTP 400)");
+    const unknown = await helios(["db", "describe", "no-such-db", ...region]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("(unknown_database, HTTP 404)");
+  });
+
+  it("deletes a database only with --yes off a terminal", async () => {
+    expect((await helios(["db", "delete", "cli-shop", ...region])).code).toBe(1);
+    const deleted = await helios(["db", "delete", "cli-shop", "--yes", ...region]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toBe("deleted database cli-shop in weur\n");
+    expect((await helios(["db", "describe", "cli-shop", ...region])).code).toBe(2);
+  });
+});
