@@ -30,8 +30,11 @@ export const MAX_TRIGGERED_ROWS = 1_000;
 /** What a trigger function may use at most: no writes, no network, no edge calls. */
 const TRIGGER_PROFILES = new Set(["minimal", "compute", "database_read"]);
 
+/** The profile a trigger function runs with: its own, narrowed to a read-only view (`database` reads only). */
 export function triggerProfile(profile: CapabilityProfile): CapabilityProfile {
-  return profile.filter((name) => TRIGGER_PROFILES.has(name));
+  const narrowed = new Set(profile.filter((name) => TRIGGER_PROFILES.has(name)));
+  if (profile.includes("database")) narrowed.add("database_read");
+  return [...narrowed].sort();
 }
 
 /** A registration and the function it runs, resolved before the transaction opened. */

@@ -1,7 +1,6 @@
 // Helpers for the database engine tests: deploy a scripted guest with a database over the HTTP API, run a script
 // and read its step reports, reach a database object directly, and register a trigger in its table.
 
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { DatabaseObject, SqlOutcome } from "../../src/database/index.ts";
@@ -65,25 +64,19 @@ export async function snapshot(db: string, region = "wnam"): Promise<Record<stri
   return out;
 }
 
-export interface TriggerSpec {
+export interface TriggerOptions {
   name: string;
   table: string;
-  events: string[];
+  events: ("insert" | "update" | "delete")[];
   functionName: string;
 }
 
-/** Writes a registration straight into the database's trigger table (the registration routes' job in production). */
-export async function registerTrigger(db: string, spec: TriggerSpec, region = "wnam"): Promise<void> {
-  await runInDurableObject(database(db, region), (_instance: DatabaseObject, state) => {
-    state.storage.sql.exec(
-      `INSERT INTO _helios_triggers (name, table_name, events, function_name, timing, created_at) VALUES (?, ?, ?, ?, 'before', ?)`,
-      spec.name,
-      spec.table,
-      JSON.stringify(spec.events),
-      spec.functionName,
-      new Date().toISOString(),
-    );
-  });
+/** Creates the database (idempotent) and registers a BEFORE trigger through the object's registration calls. */
+export async function registerTrigger(db: string, spec: TriggerOptions, region = "wnam"): Promise<void> {
+  const stub = database(db, region);
+  await stub.create(region, db);
+  const outcome = await stub.putTrigger(spec.name, { table: spec.table, events: spec.events, function: spec.functionName, timing: "before" });
+  if (!outcome.ok) throw new Error(`registering ${spec.name} failed: ${JSON.stringify(outcome)}`);
 }
 
 export function expectOk(run: ScriptRun): StepReport[] {

@@ -137,14 +137,23 @@ function scriptGuest(imports: Imports): string {
 
 /**
  * Trigger guest (profile compute): answers config "onMatch" when the payload contains config "match", else config
- * "verdict" (each a whole JSON verdict); with neither set, it answers nothing (an invalid verdict).
+ * "verdict" (each a whole JSON verdict); with neither set, it answers nothing (an invalid verdict). With `query`
+ * (profile database_read) it first runs db_query(config "sql") and looks for "match" in the result block instead.
  */
-const TRIGGER_GUEST = `(module
+function triggerGuest(query: boolean): string {
+  const haystack = query
+    ? `(drop (call $config (i32.const 96) (i32.const 3) (i32.const 12288) (i32.const 2048) (i32.const 76)))
+       (drop (call $query (i32.const 12288) (i32.load (i32.const 76)) (i32.const 0) (i32.const 0) (i32.const 80) (i32.const 84)))
+       (local.set $hay (i32.load (i32.const 80))) (local.set $hlen (i32.load (i32.const 84)))`
+    : `(local.set $hay (local.get $ptr)) (local.set $hlen (local.get $len))`;
+  return `(module
   (import "heliosdb" "heliosdb_config_get" (func $config (param i32 i32 i32 i32 i32) (result i32)))
+  ${query ? `(import "heliosdb" "heliosdb_db_query" (func $query (param i32 i32 i32 i32 i32 i32) (result i32)))` : ""}
   (memory (export "memory") 1)
   (data (i32.const 16) "match")
   (data (i32.const 32) "onMatch")
   (data (i32.const 48) "verdict")
+  (data (i32.const 96) "sql")
   (global $bump (mut i32) (i32.const 16384))
   (func (export "helios_alloc") (param $size i32) (result i32)
     (local $p i32)
@@ -171,18 +180,21 @@ const TRIGGER_GUEST = `(module
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $outer)))
     (i32.const 0))
+  (func (export "helios_dealloc") (param i32 i32))
   (func (export "handle") (param $ptr i32) (param $len i32) (result i64)
-    (local $mlen i32) (local $vlen i32)
+    (local $mlen i32) (local $vlen i32) (local $hay i32) (local $hlen i32)
+    ${haystack}
     ;; config "match" -> [1024, 1024 + 1024), its length at 64
     (if (i32.eqz (call $config (i32.const 16) (i32.const 5) (i32.const 1024) (i32.const 1024) (i32.const 64)))
       (then (local.set $mlen (i32.load (i32.const 64)))))
-    (if (call $contains (local.get $ptr) (local.get $len) (i32.const 1024) (local.get $mlen))
+    (if (call $contains (local.get $hay) (local.get $hlen) (i32.const 1024) (local.get $mlen))
       (then
         (if (i32.eqz (call $config (i32.const 32) (i32.const 7) (i32.const 4096) (i32.const 8192) (i32.const 68)))
           (then (return (i64.or (i64.shl (i64.const 4096) (i64.const 32)) (i64.extend_i32_u (i32.load (i32.const 68)))))))))
     (if (i32.eqz (call $config (i32.const 48) (i32.const 7) (i32.const 4096) (i32.const 8192) (i32.const 72)))
       (then (local.set $vlen (i32.load (i32.const 72)))))
     (i64.or (i64.shl (i64.const 4096) (i64.const 32)) (i64.extend_i32_u (local.get $vlen)))))`;
+}
 
 /** WAT sources by guest name (the global setup compiles them as `wat:<name>`). */
 export const DB_GUEST_WAT: Record<string, string> = {
@@ -190,5 +202,6 @@ export const DB_GUEST_WAT: Record<string, string> = {
   "db-write": scriptGuest({ query: true, execute: true }),
   "db-write-only": scriptGuest({ execute: true }),
   "db-write-net": scriptGuest({ query: true, execute: true, fetch: true, invoke: true }),
-  "db-trigger": TRIGGER_GUEST,
+  "db-trigger": triggerGuest(false),
+  "db-trigger-query": triggerGuest(true),
 };
