@@ -24,7 +24,12 @@ export default defineConfig({
             // Every global fetch() of the Worker goes to a handler in Node: the guests' "outside world".
             miniflare: {
               // The operator lets functions reach one private "local API" (a deployer cannot); see outbound-server.ts.
-              bindings: { HELIOS_TOKEN: "test-token", HELIOS_OUTBOUND_ALLOW_PRIVATE: LOCAL_API_HOST },
+              bindings: {
+                HELIOS_TOKEN: "test-token",
+                HELIOS_OUTBOUND_ALLOW_PRIVATE: LOCAL_API_HOST,
+                // A fixed AES-256 key for function secrets (base64 of 32 bytes), as `npm start` writes into .dev.vars.
+                HELIOS_SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
+              },
               outboundService: outboundServer,
             },
           }),

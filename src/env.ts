@@ -18,6 +18,9 @@ export interface Env {
   DATABASE: DurableObjectNamespace<DatabaseObject>;
   /** Bearer token for deploy/list/get/delete and private invocation (wrangler secret; .dev.vars locally). */
   HELIOS_TOKEN: string;
+  /** AES-256-GCM key for function secrets at rest: base64 of 32 random bytes (wrangler secret; `npm start` writes one
+   *  into .dev.vars). Without it, secrets can be neither set nor read; functions without secrets run as usual. */
+  HELIOS_SECRETS_KEY?: string;
   /** Comma-separated configured region names, e.g. "wnam,enam,weur,apac". */
   REGIONS: string;
   /** Region used when the request names none and the caller's location gives no answer. */

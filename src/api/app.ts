@@ -5,7 +5,7 @@ import { errorResponse } from "./error-response.ts";
 import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
 import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
-import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, systemRoutes } from "./routes/index.ts";
+import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, secretRoutes, systemRoutes } from "./routes/index.ts";
 
 export function createApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
@@ -20,6 +20,7 @@ export function createApp(): Hono<HonoEnv> {
   app.route("/", fnRoutes);
   app.route("/", functionRoutes);
   app.route("/", databaseRoutes);
+  app.route("/", secretRoutes);
   app.notFound((c) => errorResponse(new NotFoundError(c.req.method, c.req.path)));
   app.onError((error) => errorResponse(error));
   return app;

@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import { regionClient } from "../regions/index.ts";
 import { instrumentedModuleKey, originalModuleKey, putContentAddressed, registryStub } from "../registry/index.ts";
 import { checkGuestAbi, outboundPolicy, sha256Hex, type FunctionVersion } from "../runtime/index.ts";
+import { prepareDeploySecrets, storeDeploySecrets } from "../services/index.ts";
 import {
   inspectModule,
   instrumentModule,
@@ -20,6 +21,8 @@ import { regionConfig } from "./regions.ts";
 export interface DeployOutcome {
   version: FunctionVersion;
   previous: FunctionVersion | null;
+  /** Every secret name the function has after the deploy (values are never returned). */
+  secretNames: string[];
 }
 
 export async function deployFunction(env: Env, name: string, input: DeployInput): Promise<DeployOutcome> {
@@ -45,6 +48,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
   if (!WebAssembly.validate(instrumented)) throw new InstrumentationFailedError();
   const instrumentedSha256 = await sha256Hex(instrumented);
   const moduleKey = instrumentedModuleKey(instrumentedSha256);
+  const secrets = await prepareDeploySecrets(env, name, manifest.secrets, manifest.config);
 
   // Content-addressed writes are idempotent, so a deploy that fails after this point leaves at most
   // unreferenced immutable objects, never a half-written version.
@@ -53,6 +57,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
     putContentAddressed(env.MODULES, moduleKey, instrumented, instrumentedSha256, { original: sha256 }),
   ]);
 
+  await storeDeploySecrets(env, name, secrets);
   const { version, previous } = await registryStub(env).commitVersion({
     name,
     sha256,
@@ -67,7 +72,7 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
     private: manifest.private,
   });
   await activate(env, version, previous);
-  return { version, previous };
+  return { version, previous, secretNames: secrets.names };
 }
 
 /** Points every target region at the new version (one atomic swap per region object) and withdraws the

@@ -1,10 +1,11 @@
-// What the API shows of a stored version: everything but storage internals.
+// What the API shows of a stored version: everything but storage internals, plus the names (only) of the function's
+// secrets, which live apart from its versions.
 
 import type { FunctionVersion } from "../runtime/index.ts";
 
-export type FunctionView = Omit<FunctionVersion, "moduleKey">;
+export type FunctionView = Omit<FunctionVersion, "moduleKey"> & { secrets: string[] };
 
-export function functionView(version: FunctionVersion): FunctionView {
+export function functionView(version: FunctionVersion, secretNames: readonly string[]): FunctionView {
   const { moduleKey: _moduleKey, ...view } = version;
-  return view;
+  return { ...view, secrets: [...secretNames] };
 }

@@ -14,6 +14,7 @@ import {
   type OutboundPolicy,
   profileUsesDatabase,
 } from "../runtime/index.ts";
+import { MAX_SECRET_VALUE_CHARS, MAX_SECRETS, SECRET_NAME } from "../services/secret-limits.ts";
 import { type FieldIssue, InvalidRequestError } from "./errors.ts";
 
 export const FUNCTION_NAME = /^[a-z0-9-]{1,63}$/;
@@ -33,6 +34,8 @@ export interface DeployManifest {
   limits: FunctionLimits;
   private: boolean;
   config: Record<string, string>;
+  /** Write-only: sealed and stored apart from the version (src/services/secret-service.ts), never echoed. */
+  secrets: Record<string, string>;
   allowedHosts: string[];
   /** The database the function reaches; present exactly when the profile includes `database_read` or `database`. */
   database?: string;
@@ -93,6 +96,14 @@ function manifestSchema(configuredRegions: string[]) {
           z.string().max(MAX_CONFIG_VALUE_CHARS, `values must be at most ${MAX_CONFIG_VALUE_CHARS} characters`),
         )
         .refine((map) => Object.keys(map).length <= MAX_CONFIG_ENTRIES, `must have at most ${MAX_CONFIG_ENTRIES} entries`)
+        .default({}),
+      // Messages never quote a value: a rejected manifest's error must not echo a secret.
+      secrets: z
+        .record(
+          z.string().regex(SECRET_NAME, "names must match [A-Za-z0-9_.-]{1,64}"),
+          z.string({ invalid_type_error: "values must be strings" }).max(MAX_SECRET_VALUE_CHARS, `values must be at most ${MAX_SECRET_VALUE_CHARS} characters`),
+        )
+        .refine((map) => Object.keys(map).length <= MAX_SECRETS, `must have at most ${MAX_SECRETS} entries`)
         .default({}),
       allowedHosts: z
         .array(z.string().regex(ALLOWED_HOST, "must be a lower-case host name, optionally with :port (e.g. api.example.com)"))

@@ -112,6 +112,37 @@ export const ERROR_CATALOGUE = {
     when: "the request came from this runtime's own outbound gateway (a function fetching the runtime): refused on every route, so a chain cannot restart itself",
     fields: { header: s }, args: ["header"],
   },
+  // --- Function secrets (src/runtime/secret-box.ts, src/services/secret-service.ts).
+  unknown_secret: {
+    status: 404, class: "UnknownSecretError", layer: "services",
+    when: "DELETE of a secret the function does not have",
+    fields: { functionName: s, secret: s }, args: ["functionName", "secret"],
+  },
+  secret_conflicts_with_config: {
+    status: 409, class: "SecretConflictsWithConfigError", layer: "services",
+    when: "a secret and a config entry of the function would have the same name (the guest reads both through one call); nothing was written",
+    fields: { functionName: s, key: s }, args: ["functionName", "key"],
+  },
+  too_many_secrets: {
+    status: 400, class: "TooManySecretsError", layer: "services",
+    when: "setting the secret(s) would give the function more than 32; nothing was written",
+    fields: { functionName: s, limit: n }, args: ["functionName", "limit"],
+  },
+  secrets_key_missing: {
+    status: 503, class: "SecretsKeyMissingError", layer: "runtime",
+    when: "`HELIOS_SECRETS_KEY` is unset or not base64 of 32 bytes: secrets can be neither set nor read (an invocation of a function that has secrets fails too)",
+    fields: { reason: s }, args: ["reason"],
+  },
+  secret_undecryptable: {
+    status: 500, class: "SecretUndecryptableError", layer: "runtime",
+    when: "a stored secret does not decrypt with the current `HELIOS_SECRETS_KEY` (it was replaced); set the secret again",
+    fields: { functionName: s, secret: s }, args: ["functionName", "secret"],
+  },
+  secrets_not_propagated: {
+    status: 503, class: "SecretsNotPropagatedError", layer: "services",
+    when: "the secret is stored, but some regions did not confirm they dropped the old value; retry the request",
+    fields: { functionName: s, regions: { type: "string[]" } }, args: ["functionName", "regions"],
+  },
   // --- The database API (src/services/errors.ts).
   unknown_region: {
     status: 404, class: "UnknownRegionError", layer: "services",

@@ -27,6 +27,8 @@ export interface RegionClient {
   deactivate(name: string, version: number): Promise<boolean>;
   invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult>;
   activeVersions(): Promise<FunctionVersion[]>;
+  /** The function's secrets changed: the region drops what it holds of them. */
+  secretsChanged(name: string): Promise<void>;
 }
 
 export function isLocationHint(region: string): region is DurableObjectLocationHint {
@@ -82,6 +84,10 @@ class StubRegionClient implements RegionClient {
 
   async activeVersions(): Promise<FunctionVersion[]> {
     return unwrap(await this.stub.activeVersions());
+  }
+
+  async secretsChanged(name: string): Promise<void> {
+    return unwrap(await this.stub.secretsChanged(name));
   }
 }
 

@@ -30,6 +30,7 @@ import {
 import { ModuleCache } from "./module-cache.ts";
 import { isLocationHint } from "./region-client.ts";
 import { RegionHostBridge } from "./region-host-bridge.ts";
+import { SecretCache } from "./secret-cache.ts";
 
 /** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -69,10 +70,12 @@ export class RegionObject extends DurableObject<Env> {
   private readonly held = new Map<string, HeldFunction>();
   private readonly prepared = new Map<string, PreparedFunction>();
   private readonly modules: ModuleCache;
+  private readonly secrets: SecretCache;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.modules = new ModuleCache(env.MODULES);
+    this.secrets = new SecretCache(env);
     const sql = ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS functions (
       name TEXT PRIMARY KEY,
@@ -108,6 +111,14 @@ export class RegionObject extends DurableObject<Env> {
       if (version < (this.held.get(name)?.version ?? 0)) return false;
       this.store(name, { version, record: null });
       return true;
+    });
+  }
+
+  /** The function's secrets changed: drops what this region holds of them, so the next invocation fetches them. */
+  async secretsChanged(name: string): Promise<RpcResult<void>> {
+    return settle(() => {
+      this.secrets.drop(name);
+      this.prepared.delete(name);
     });
   }
 
@@ -254,11 +265,17 @@ export class RegionObject extends DurableObject<Env> {
     // One Map write: the swap is atomic for every invocation that has not yet read the entry.
     this.held.set(name, held);
     this.prepared.delete(name);
+    // A deploy may have carried new secrets (stored before the activation was sent): fetch them again.
+    this.secrets.drop(name);
   }
 
   private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
     const existing = this.prepared.get(record.name);
     if (existing?.version === record.version) return existing;
+    // Opened here, in the parent: the isolate receives the plain values in its settings (memory only), and its cache
+    // key carries the ciphertexts' fingerprint, never a value.
+    const secretsEntry = this.secrets.get(record.name);
+    const secrets = await secretsEntry;
     const settings: SandboxSettings = {
       functionName: record.name,
       region,
@@ -266,17 +283,20 @@ export class RegionObject extends DurableObject<Env> {
       maxMemoryPages: record.limits.maxMemoryPages,
       config: record.config,
       allowedHosts: record.allowedHosts ?? [],
+      secrets: secrets.values,
     };
     // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
     // fails this call with its own error instead of a failed isolate start.
     await this.modules.get(record.instrumentedSha256, record.moduleKey);
-    const key = await sandboxIsolateKey(record.instrumentedSha256, settings);
+    const key = await sandboxIsolateKey(record.instrumentedSha256, settings, secrets.fingerprint);
     const entry = loadSandbox(this.env.LOADER, key, settings, () =>
       this.modules.get(record.instrumentedSha256, record.moduleKey),
     );
     const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
-    // Only cache it if the record is still the held one (a swap may have happened during the await).
-    if (this.held.get(record.name)?.record === record) this.prepared.set(record.name, prepared);
+    // Only cache it if the record and the secrets are still the held ones (a swap may have happened during the awaits).
+    if (this.held.get(record.name)?.record === record && this.secrets.isCurrent(record.name, secretsEntry)) {
+      this.prepared.set(record.name, prepared);
+    }
     return prepared;
   }
 }

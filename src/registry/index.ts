@@ -4,3 +4,4 @@ export type { ListedDatabase } from "./database-list.ts";
 export type { CommitResult, DeletedFunction, FunctionDetails, FunctionVersionDraft, VersionSummary } from "./registry-object.ts";
 export { registryStub, REGISTRY_OBJECT_NAME } from "./registry-stub.ts";
 export { instrumentedModuleKey, originalModuleKey, putContentAddressed } from "./module-store.ts";
+export type { SecretInfo } from "./secret-store.ts";

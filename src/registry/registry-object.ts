@@ -10,10 +10,12 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import type { FunctionVersion } from "../runtime/index.ts";
+import type { FunctionVersion, SealedSecret } from "../runtime/index.ts";
 import * as databaseList from "./database-list.ts";
 import type { ListedDatabase } from "./database-list.ts";
 import { migrateRegistry } from "./registry-schema.ts";
+import * as secretStore from "./secret-store.ts";
+import type { SecretInfo } from "./secret-store.ts";
 
 /** Everything about a version except what the registry assigns. */
 export type FunctionVersionDraft = Omit<FunctionVersion, "version" | "deployedAt">;
@@ -119,6 +121,7 @@ export class RegistryObject extends DurableObject<Env> {
       if (last === null) return null;
       const tombstoneVersion = row.last_version + 1;
       this.ctx.storage.sql.exec(`DELETE FROM versions WHERE name = ?`, name);
+      secretStore.deleteAllSecrets(this.ctx.storage.sql, name);
       this.ctx.storage.sql.exec(
         `UPDATE functions SET current_version = NULL, last_version = ?, updated_at = ? WHERE name = ?`,
         tombstoneVersion,
@@ -132,6 +135,29 @@ export class RegistryObject extends DurableObject<Env> {
   /** Number of stored version rows across all functions (tests use it to prove a rejection stored nothing). */
   countVersions(): number {
     return this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM versions`).one().n;
+  }
+
+  /** Sets or replaces sealed secrets of a function (all or none). */
+  putSecrets(name: string, sealed: SealedSecret[]): void {
+    this.ctx.storage.transactionSync(() => secretStore.putSecrets(this.ctx.storage.sql, name, sealed));
+  }
+
+  /** Returns whether there was such a secret. */
+  deleteSecret(name: string, secret: string): boolean {
+    return secretStore.deleteSecret(this.ctx.storage.sql, name, secret);
+  }
+
+  sealedSecrets(name: string): SealedSecret[] {
+    return secretStore.sealedSecrets(this.ctx.storage.sql, name);
+  }
+
+  secretInfo(name: string): SecretInfo[] {
+    return secretStore.secretInfo(this.ctx.storage.sql, name);
+  }
+
+  /** Secret names per function name, for functions that have any. */
+  secretNames(): Record<string, string[]> {
+    return secretStore.secretNamesByFunction(this.ctx.storage.sql);
   }
 
   /** Lists a database (idempotent: a database listed already keeps its entry). */

@@ -51,6 +51,21 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
        )`,
     ],
   },
+  {
+    version: 3,
+    description: "function secrets, sealed",
+    statements: [
+      // AES-GCM ciphertexts only (src/runtime/secret-box.ts); the plain text is never written anywhere.
+      `CREATE TABLE secrets (
+         name TEXT NOT NULL,
+         secret TEXT NOT NULL,
+         iv TEXT NOT NULL,
+         ciphertext TEXT NOT NULL,
+         updated_at TEXT NOT NULL,
+         PRIMARY KEY (name, secret)
+       )`,
+    ],
+  },
 ];
 
 /** Runs every migration above the recorded version. */

@@ -150,6 +150,28 @@ export class DatabaseLockHeldError extends RuntimeError {
   }
 }
 
+/** HELIOS_SECRETS_KEY is unset or not a base64 32-byte key: secrets can be neither set nor opened. */
+export class SecretsKeyMissingError extends RuntimeError {
+  readonly code = "secrets_key_missing" as const;
+  constructor(readonly reason: string) {
+    super(`function secrets are unavailable: ${reason} (the operator sets it with \`wrangler secret put HELIOS_SECRETS_KEY\`)`);
+    this.name = "SecretsKeyMissingError";
+  }
+}
+
+/** A stored secret does not open with the current HELIOS_SECRETS_KEY (the key was replaced); the message never
+ *  carries any of its bytes. */
+export class SecretUndecryptableError extends RuntimeError {
+  readonly code = "secret_undecryptable" as const;
+  constructor(
+    readonly functionName: string,
+    readonly secret: string,
+  ) {
+    super(`secret "${secret}" of "${functionName}" does not decrypt with the current HELIOS_SECRETS_KEY; set it again`);
+    this.name = "SecretUndecryptableError";
+  }
+}
+
 export type RuntimeFailure = RuntimeError | InvocationError;
 
 export function isRuntimeFailure(error: unknown): error is RuntimeFailure {
@@ -177,6 +199,8 @@ const REBUILDABLE = {
   transaction_timeout: TransactionTimeoutError,
   database_mismatch: DatabaseMismatchError,
   database_lock_held: DatabaseLockHeldError,
+  secrets_key_missing: SecretsKeyMissingError,
+  secret_undecryptable: SecretUndecryptableError,
 } satisfies { [C in ErrorCode]?: ErrorClass };
 
 export const REBUILDABLE_CODES = Object.keys(REBUILDABLE) as (keyof typeof REBUILDABLE)[];

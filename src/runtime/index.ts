@@ -13,4 +13,5 @@ export * from "./outbound-address.ts";
 export * from "./outbound-gateway.ts";
 export * from "./outbound-policy.ts";
 export * from "./sandbox-isolate.ts";
+export * from "./secret-box.ts";
 export { readStreamCapped } from "./read-capped.ts";

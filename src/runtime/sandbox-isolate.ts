@@ -15,8 +15,13 @@ export type SandboxEntry = Fetcher<SandboxEntrypoint>;
  * Isolate cache key: the instrumented module's digest plus a digest of every setting baked into the isolate and of
  * the sandbox code itself. Equal keys must mean byte-identical isolate code, because the loader may reuse any
  * isolate it still holds under that key.
+ *
+ * Secrets are the exception: their plain text never enters the key (a truncated SHA-256 of a guessable value can be
+ * brute-forced, and keys may show up in the platform's diagnostics). `secretsFingerprint` stands for them: a digest
+ * of their ciphertexts (secretsFingerprint in secret-box.ts), which changes whenever any secret is set, since every
+ * set draws a fresh IV.
  */
-export async function sandboxIsolateKey(instrumentedSha256: string, settings: SandboxSettings): Promise<string> {
+export async function sandboxIsolateKey(instrumentedSha256: string, settings: SandboxSettings, secretsFingerprint = ""): Promise<string> {
   const canonical = JSON.stringify([
     SANDBOX_CODE_SHA256,
     settings.functionName,
@@ -25,6 +30,7 @@ export async function sandboxIsolateKey(instrumentedSha256: string, settings: Sa
     settings.maxMemoryPages,
     Object.entries(settings.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     [...settings.allowedHosts].sort(),
+    secretsFingerprint,
   ]);
   return `${instrumentedSha256}.${(await sha256Hex(new TextEncoder().encode(canonical))).slice(0, 32)}`;
 }

@@ -1,4 +1,4 @@
-// Host functions of the `compute` profile that read the function's environment: its deploy-time config, its own
+// Host functions of the `compute` profile that read the function's environment: its deploy-time config and secrets, its own
 // and its region's name, a coarse clock and random bytes.
 
 import { HOST_MODULE } from "./guest-abi.ts";
@@ -17,10 +17,14 @@ export const MAX_RANDOM_BYTES = 65_536;
 export const MAX_NAME_BYTES = 63;
 
 /**
- * The config as a Map (a key like "__proto__" or "constructor" must never find an inherited property), built on
- * the invocation's first config_get and reused by its later calls.
+ * The config and the secrets as one Map (a key like "__proto__" or "constructor" must never find an inherited
+ * property), built on the invocation's first config_get and reused by its later calls. Deploys and the secrets API
+ * refuse a secret named like a config entry; were one to slip through, the secret wins.
  */
-export const CONFIG_STATE = defineHostState("config", (context) => new Map(Object.entries(context.settings.config)));
+export const CONFIG_STATE = defineHostState(
+  "config",
+  (context) => new Map([...Object.entries(context.settings.config), ...Object.entries(context.settings.secrets ?? {})]),
+);
 
 /**
  * heliosdb_config_get(keyPtr, keyLen, outPtr, outCap, outLenPtr) -> status: writes the UTF-8 value of config key

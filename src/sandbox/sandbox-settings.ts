@@ -10,6 +10,12 @@ export interface SandboxSettings {
   profile: CapabilityProfile;
   maxMemoryPages: number;
   config: Record<string, string>;
+  /**
+   * The function's secrets, opened by the parent (the region object) for this isolate and held only in its memory.
+   * Read through heliosdb_config_get like config (deploys keep the two name sets apart). Never part of the cache key
+   * in plain text: the parent keys the isolate by a digest of the ciphertexts instead. Absent means none.
+   */
+  secrets?: Record<string, string>;
   /** Hosts heliosdb_http_fetch may reach (the parent's gateway checks them again). Empty without `network`. */
   allowedHosts: string[];
 }

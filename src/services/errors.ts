@@ -128,3 +128,51 @@ export class InvalidKeyError extends ServiceError {
     this.name = "InvalidKeyError";
   }
 }
+
+/** DELETE of a secret the function does not have. */
+export class UnknownSecretError extends ServiceError {
+  readonly code = "unknown_secret" as const;
+  constructor(
+    readonly functionName: string,
+    readonly secret: string,
+  ) {
+    super(`function "${functionName}" has no secret "${secret}"`);
+    this.name = "UnknownSecretError";
+  }
+}
+
+/** A secret and a config entry may not share a name: the guest reads both through heliosdb_config_get. */
+export class SecretConflictsWithConfigError extends ServiceError {
+  readonly code = "secret_conflicts_with_config" as const;
+  constructor(
+    readonly functionName: string,
+    readonly key: string,
+  ) {
+    super(`"${key}" is both a secret and a config entry of "${functionName}"; rename one of them`);
+    this.name = "SecretConflictsWithConfigError";
+  }
+}
+
+/** The secret is stored, but some region objects did not confirm they dropped what they held. */
+export class SecretsNotPropagatedError extends ServiceError {
+  readonly code = "secrets_not_propagated" as const;
+  constructor(
+    readonly functionName: string,
+    readonly regions: string[],
+  ) {
+    super(`the secrets of "${functionName}" are stored, but regions ${regions.join(", ")} did not confirm the change; retry the request`);
+    this.name = "SecretsNotPropagatedError";
+  }
+}
+
+/** Setting the secret(s) would give the function more than the limit; nothing was written. */
+export class TooManySecretsError extends ServiceError {
+  readonly code = "too_many_secrets" as const;
+  constructor(
+    readonly functionName: string,
+    readonly limit: number,
+  ) {
+    super(`function "${functionName}" may have at most ${limit} secrets`);
+    this.name = "TooManySecretsError";
+  }
+}

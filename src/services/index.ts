@@ -4,3 +4,4 @@ export * from "./database-service.ts";
 export * from "./errors.ts";
 export * from "./row-service.ts";
 export * from "./trigger-service.ts";
+export * from "./secret-service.ts";

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { registryStub } from "../../registry/index.ts";
 import { UnknownFunctionError } from "../../runtime/index.ts";
+import { secretNamesByFunction } from "../../services/index.ts";
 import { requireToken } from "../auth.ts";
 import { deactivateEverywhere, deployFunction } from "../deploy-pipeline.ts";
 import { readDeployRequest } from "../deploy-request.ts";
@@ -25,24 +26,25 @@ functionRoutes.put("/v1/functions/:name", async (c) => {
   const name = c.req.param("name");
   assertFunctionName(name);
   const input = await readDeployRequest(c.req.raw);
-  const { version, previous } = await deployFunction(c.env, name, input);
+  const { version, previous, secretNames } = await deployFunction(c.env, name, input);
   return c.json(
-    { function: functionView(version), previousVersion: previous?.version ?? null },
+    { function: functionView(version, secretNames), previousVersion: previous?.version ?? null },
     previous === null ? 201 : 200,
   );
 });
 
 functionRoutes.get("/v1/functions", async (c) => {
-  const versions = await registryStub(c.env).listFunctions();
-  return c.json({ functions: versions.map(functionView) });
+  const [versions, secrets] = await Promise.all([registryStub(c.env).listFunctions(), secretNamesByFunction(c.env)]);
+  return c.json({ functions: versions.map((version) => functionView(version, secrets[version.name] ?? [])) });
 });
 
 functionRoutes.get("/v1/functions/:name", async (c) => {
   const name = c.req.param("name");
   assertFunctionName(name);
-  const details = await registryStub(c.env).getFunction(name);
+  const registry = registryStub(c.env);
+  const [details, secrets] = await Promise.all([registry.getFunction(name), registry.secretInfo(name)]);
   if (details === null) throw new UnknownFunctionError(name);
-  return c.json({ function: functionView(details.current), history: details.history });
+  return c.json({ function: functionView(details.current, secrets.map((s) => s.name)), history: details.history });
 });
 
 functionRoutes.delete("/v1/functions/:name", async (c) => {

@@ -4,3 +4,4 @@ export { functionRoutes } from "./functions.ts";
 export { invokeRoutes } from "./invoke.ts";
 export { systemRoutes } from "./system.ts";
 export { databaseRoutes } from "./databases.ts";
+export { secretRoutes } from "./secrets.ts";
