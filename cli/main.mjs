@@ -27,7 +27,7 @@ export async function main(argv, io) {
   }
 }
 
-/** @param {string[]} argv @param {Io} io @param {Output} out */
+/** @param {string[]} argv @param {Io} io @param {Output} out @returns {Promise<number>} */
 async function dispatch(argv, io, out) {
   const first = argv[0];
   if (first === undefined || first === "help" || first === "--help" || first === "-h") {
@@ -61,7 +61,7 @@ async function dispatch(argv, io, out) {
   const target = resolveTarget({ url: values.url, token: values.token }, io.env, readConfig(path));
   const client = new HeliosClient({ url: target.url, token: target.token, timeoutSeconds: values.timeout });
   const code = await spec.run({ values, args: positionals, out, client, target, configPath: path, io });
-  return code ?? EXIT.ok;
+  return typeof code === "number" ? code : EXIT.ok;
 }
 
 /** @param {string[]} argv */

@@ -5,7 +5,8 @@ import { UsageError } from "../lib/errors.mjs";
 import { seg } from "../lib/http-client.mjs";
 import { readBytes } from "../lib/stdin.mjs";
 
-/** Response headers of an invocation, as JSON fields (`helios invoke --json`). */
+/** Response headers of an invocation, as JSON fields (`helios invoke --json`).
+ *  @type {[string, string, (raw: string) => string | number][]} */
 const RESULT_HEADERS = [
   ["region", "x-helios-region", String],
   ["version", "x-helios-version", Number],

@@ -99,7 +99,7 @@ export class HeliosClient {
 /**
  * @typedef {{
  *   query?: Record<string, string | number | boolean | undefined | null>,
- *   json?: unknown, body?: BodyInit, headers?: Record<string, string>,
+ *   json?: unknown, body?: string | Uint8Array | ReadableStream, headers?: Record<string, string>,
  *   auth?: "required" | "optional" | "none", timeout?: boolean,
  * }} RequestOptions
  */
