@@ -2,7 +2,7 @@
 // profile includes the profiles it builds on, and a list of profiles grants the union of what each grants.
 
 /** Declaration order is the order profiles are listed and suggested in (from least to most reach). */
-export const CAPABILITY_PROFILE_NAMES = ["minimal", "compute", "network", "invoke", "database_read", "database"] as const;
+export const CAPABILITY_PROFILE_NAMES = ["minimal", "compute", "network", "invoke", "database_read", "database", "wasi"] as const;
 export type CapabilityProfileName = (typeof CAPABILITY_PROFILE_NAMES)[number];
 /** What a deploy declares, e.g. ["minimal"] or ["network", "invoke"]. */
 export type CapabilityProfile = string[];
@@ -18,6 +18,8 @@ export const PROFILE_INCLUDES: Readonly<Record<CapabilityProfileName, readonly C
   invoke: ["compute"],
   database_read: ["compute"],
   database: ["database_read"],
+  // WASI preview1 only (host-wasi.ts): a WASI module imports nothing else; combine with others (`wasi,compute`).
+  wasi: [],
 };
 
 export function isCapabilityProfileName(name: string): name is CapabilityProfileName {

@@ -16,7 +16,10 @@ import { DB_MESSAGE_STATUSES, MAX_DB_RESULT_BYTES } from "./host-database.ts";
 import { createHostContext } from "./host-call.ts";
 import { HOST_FUNCTIONS } from "./host-functions.ts";
 import { HOST_ERROR_NAMES, HostStatus } from "./host-status.ts";
-import { InvalidResponseHeaderError } from "./errors.ts";
+import { InvalidResponseHeaderError, ResponseTooLargeError } from "./errors.ts";
+import { WASI_MODULE } from "./guest-abi.ts";
+import { wasiGenerators, WASI_ERRNOS } from "./host-functions.property.wasi.ts";
+import { ProcExit } from "./host-wasi.ts";
 import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
 import { SafeMemory } from "./safe-memory.ts";
@@ -28,6 +31,8 @@ const INVOCATION_LENGTH = 2_000;
 const DATA_START = 1024;
 const HEAP_START = 16 * 1024;
 const MAX_PAGES = 2;
+const WRITE_IOVS = 3072;
+const READ_IOVS = 3200;
 
 
 const syncFunctions = HOST_FUNCTIONS.filter((fn) => !fn.async);
@@ -137,7 +142,7 @@ describe("host functions: property test", () => {
     const settings = {
       functionName: "prop-test",
       region: "wnam",
-      profile: ["network", "invoke", "database"],
+      profile: ["network", "invoke", "database", "wasi"],
       maxMemoryPages: MAX_PAGES,
       config: { greeting: "hello", ü: "ÿ".repeat(300), empty: "" },
       allowedHosts: ["allowed.test"],
@@ -175,6 +180,14 @@ describe("host functions: property test", () => {
         prepared[name] = { ptr: at, len: value.byteLength };
         at += value.byteLength + 7;
       }
+      // Valid iovec arrays for fd_write (over the prepared text) and fd_read (over scratch space).
+      const view = new DataView(exports.memory.buffer);
+      for (let i = 0; i < 3; i++) {
+        view.setUint32(WRITE_IOVS + i * 8, prepared.message.ptr, true);
+        view.setUint32(WRITE_IOVS + i * 8 + 4, i === 1 ? 0 : prepared.message.len, true);
+        view.setUint32(READ_IOVS + i * 8, HEAP_START / 2 + 7000 + i * 40, true);
+        view.setUint32(READ_IOVS + i * 8 + 4, 1 + i * 16, true);
+      }
     };
     const liveBlocks: Range[] = [];
     const startInvocation = () => {
@@ -186,6 +199,7 @@ describe("host functions: property test", () => {
       context.output = new OutputCollector(64 * 1024);
       context.response = null;
       context.failure = null;
+      context.exitCode = null;
       writePrepared();
     };
     startInvocation();
@@ -231,7 +245,7 @@ describe("host functions: property test", () => {
       return [pointer(), length()];
     };
 
-    type Call = { name: string; args: number[]; targets: (args: number[]) => Range[] };
+    type Call = { name: string; args: number[]; targets: (args: number[], before: Uint8Array) => Range[] };
     const u = (v: number) => v >>> 0;
     const at = (ptr: number, len: number): Range => ({ start: u(ptr), end: u(ptr) + u(len) });
     const generators: Record<string, () => Call> = {
@@ -296,37 +310,66 @@ describe("host functions: property test", () => {
     });
     generators.heliosdb_db_query = dbCall("heliosdb_db_query");
     generators.heliosdb_db_execute = dbCall("heliosdb_db_execute");
+    Object.assign(
+      generators,
+      wasiGenerators({
+        next,
+        int,
+        pointer,
+        length,
+        context,
+        writeIovs: { ptr: WRITE_IOVS, count: 3 },
+        readIovs: { ptr: READ_IOVS, count: 3 },
+        scratch: () => HEAP_START / 2 + int(4096),
+      }),
+    );
     const names = Object.keys(generators);
     expect(new Set(names)).toEqual(new Set(HOST_FUNCTIONS.map((fn) => fn.name)));
     expect(new Set(HOST_FUNCTIONS.map((fn) => fn.name)).size, "host function names are unique across import modules").toBe(HOST_FUNCTIONS.length);
 
     const counts = new Map<string, Map<string, number>>();
     const problems: string[] = [];
+    let shadow: Uint8Array | null = null;
     for (let i = 0; i < CALLS && problems.length < 5; i++) {
-      if (i % INVOCATION_LENGTH === 0) startInvocation();
+      if (i % INVOCATION_LENGTH === 0) {
+        startInvocation();
+        shadow = null;
+      }
       if (next() < 0.0005 && size() < MAX_PAGES * 65536) exports.memory.grow(1);
+      // A shadow copy of memory as it was before this call, kept in step by copying only what calls may write (a
+      // full copy per call would be most of the test's run time); remade whenever the harness itself writes.
+      if (shadow === null || shadow.length !== size()) shadow = new Uint8Array(exports.memory.buffer).slice();
       const call = generators[next() < DB_SHARE ? DB_NAMES[int(DB_NAMES.length)] : names[int(names.length)]]();
-      const before = new Uint8Array(exports.memory.buffer).slice();
+      const before = shadow;
       allocatedInCall = [];
       let result: unknown;
       try {
         const fn = syncFunctions.find((f) => f.name === call.name);
-        result = fn ? (exports[`call_${call.name}`] as Function)(...call.args) : await implementations.get(call.name)!(...call.args);
+        // i64 parameters cross the boundary as BigInts.
+        const args = fn ? call.args.map((a, p) => (fn.type.params[p] === "i64" ? BigInt(a) : a)) : call.args;
+        result = fn ? (exports[`call_${call.name}`] as Function)(...args) : await implementations.get(call.name)!(...call.args);
       } catch (error) {
         // A bad response status or header ends the invocation (docs/abi.md): a documented outcome, memory untouched.
-        if (error instanceof InvalidResponseHeaderError && call.name.startsWith("heliosdb_response_")) {
+        // So does proc_exit, and stdout past the cap or with a bad CGI header.
+        const ends =
+          (error instanceof InvalidResponseHeaderError && (call.name.startsWith("heliosdb_response_") || call.name === "fd_write")) ||
+          (error instanceof ResponseTooLargeError && call.name === "fd_write") ||
+          (error instanceof ProcExit && call.name === "proc_exit");
+        if (ends) {
           const byName = counts.get(call.name) ?? new Map<string, number>();
           byName.set("failsInvocation", (byName.get("failsInvocation") ?? 0) + 1);
           counts.set(call.name, byName);
           const changed = changedOutside(before, new Uint8Array(exports.memory.buffer), []);
           if (changed !== null) problems.push(`call ${i}: ${call.name} failed the invocation but changed byte ${changed}`);
           startInvocation();
+          shadow = null;
           continue;
         }
         problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) threw ${String(error)}`);
         break;
       }
 
+      const wasi = HOST_FUNCTIONS.find((f) => f.name === call.name)!.module === WASI_MODULE;
       const code = typeof result === "bigint" ? 0 : Number(result);
       const allowedResult =
         call.name === "heliosdb_clock_now_ms"
@@ -335,9 +378,10 @@ describe("host functions: property test", () => {
             HOST_ERROR_NAMES.has(code) ||
             (call.name === "heliosdb_alloc" && code > 0) ||
             (call.name === "heliosdb_http_fetch" && code >= 100 && code <= 599);
-      if (!allowedResult) problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) returned ${String(result)}`);
+      if (wasi && !WASI_ERRNOS.has(code)) problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) answered ${code}, not an errno`);
+      if (!wasi && !allowedResult) problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) returned ${String(result)}`);
       const byName = counts.get(call.name) ?? new Map<string, number>();
-      const label = code < 0 ? HOST_ERROR_NAMES.get(code)! : "ok";
+      const label = wasi ? (code === 0 ? "ok" : `errno ${code}`) : code < 0 ? HOST_ERROR_NAMES.get(code)! : "ok";
       byName.set(label, (byName.get(label) ?? 0) + 1);
       counts.set(call.name, byName);
 
@@ -364,10 +408,13 @@ describe("host functions: property test", () => {
 
       const after = new Uint8Array(exports.memory.buffer);
       let targets: Range[];
-      if (code >= 0 || typeof result === "bigint" || dbBlock) targets = [...call.targets(call.args), ...allocatedInCall];
-      else if (code === HostStatus.bufferTooSmall) targets = call.targets(call.args).slice(-1);
+      if (wasi) targets = code === 0 ? call.targets(call.args, before) : [];
+      else if (code >= 0 || typeof result === "bigint" || dbBlock) targets = [...call.targets(call.args, before), ...allocatedInCall];
+      else if (code === HostStatus.bufferTooSmall) targets = call.targets(call.args, before).slice(-1);
       else targets = [];
       const changed = changedOutside(before, after, targets);
+      if (after.length !== before.length) shadow = null;
+      else for (const t of targets) if (t.start < after.length) before.set(after.subarray(t.start, Math.min(t.end, after.length)), t.start);
       if (changed !== null) {
         problems.push(`call ${i}: ${call.name}(${call.args.join(", ")}) -> ${String(result)} changed byte ${changed} outside ${JSON.stringify(targets)}`);
       }
@@ -377,10 +424,15 @@ describe("host functions: property test", () => {
     expect(dbCalls).toBeGreaterThanOrEqual(100_000);
 
     // The run reached past validation into every function's success path, and its refusals.
+    // Calls that only ever answer one way (an errno, or ending the guest) are exempt from the success check.
+    const alwaysRefused = new Set(["fd_prestat_get", "fd_seek", "proc_exit"]);
+    const neverRefused = new Set(["heliosdb_clock_now_ms", "sched_yield"]);
     for (const name of names) {
       const labels = counts.get(name)!;
-      expect(labels.get("ok") ?? 0, `${name} never succeeded`).toBeGreaterThan(0);
-      if (name !== "heliosdb_clock_now_ms") expect(labels.size, `${name} was never refused`).toBeGreaterThan(1);
+      expect(labels, `${name} was never called`).toBeDefined();
+      const unsupported = HOST_FUNCTIONS.find((f) => f.name === name)!.hostModule === "wasi-unsupported";
+      if (!alwaysRefused.has(name) && !unsupported) expect(labels.get("ok") ?? 0, `${name} never succeeded`).toBeGreaterThan(0);
+      if (!neverRefused.has(name) && !unsupported && !alwaysRefused.has(name)) expect(labels.size, `${name} was never refused`).toBeGreaterThan(1);
     }
   }, 300_000);
 });

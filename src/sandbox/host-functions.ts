@@ -11,6 +11,8 @@ import { EDGE_INVOKE_MODULE } from "./host-edge-invoke.ts";
 import { ENVIRONMENT_MODULE } from "./host-environment.ts";
 import { HTTP_FETCH_MODULE } from "./host-http-fetch.ts";
 import { HTTP_MODULE } from "./host-http.ts";
+import { WASI_UNSUPPORTED_MODULE } from "./host-wasi-unsupported.ts";
+import { WASI_HOST_MODULE } from "./host-wasi.ts";
 import { LOG_OUTPUT_MODULE } from "./host-log-output.ts";
 import type { HostModule, RegisteredHostFunction } from "./host-module.ts";
 
@@ -23,6 +25,8 @@ export const HOST_MODULES: readonly HostModule[] = [
   EDGE_INVOKE_MODULE,
   HTTP_FETCH_MODULE,
   DATABASE_MODULE,
+  WASI_HOST_MODULE,
+  WASI_UNSUPPORTED_MODULE,
 ];
 
 /** Every host function of every module, with its import module. */

@@ -37,6 +37,7 @@ import type { LogEntry } from "./log-collector.ts";
 import { SafeMemory, safeMemoryLimits } from "./safe-memory.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 import { type SerializedError, serializeError } from "./serialized-error.ts";
+import { finishStdio, stderrTail } from "./wasi-stdio.ts";
 
 export type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 
@@ -78,6 +79,8 @@ export async function runInvocation(
     return response === undefined ? { ok: true, output, ...usageOf(context, request) } : { ok: true, output, response, ...usageOf(context, request) };
   } catch (error) {
     const failure = classifyFailure(error, request, settings, context);
+    // What a WASI guest wrote to stderr before failing reaches its logs.
+    finishStdio(context, false);
     return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
   }
 }
@@ -195,7 +198,9 @@ async function runGuest(
   if ((fuel.value as bigint) < 0n) throw new OutOfFuelInvocationError(request.fuel);
   // A failure a host call recorded stands even if the guest caught the exception and returned.
   if (context.failure !== null) throw context.failure;
-  if (context.exitCode !== null && context.exitCode !== 0) throw new GuestExitError(context.exitCode, "");
+  // The end of stdout may still hold a header line, and of stderr a log line.
+  finishStdio(context, context.exitCode === null || context.exitCode === 0);
+  if (context.exitCode !== null && context.exitCode !== 0) throw new GuestExitError(context.exitCode, stderrTail(context));
   const response = context.response?.result();
   if (guest.kind !== "v1" || context.exitCode !== null) return { output: context.output.concat(EMPTY), response };
   if (typeof packed !== "bigint") throw new GuestAbiViolationError(`${HANDLER_EXPORT} must return an i64`);
@@ -244,6 +249,8 @@ function classifyFailure(
     return new OutOfFuelInvocationError(request.fuel);
   }
   if (context.fuel && (context.fuel.value as bigint) < 0n) return new OutOfFuelInvocationError(request.fuel);
+  // A failure a host call recorded (a bad response header, stdout past the cap) is the cause, whatever unwound.
+  if (context.failure !== null) return context.failure;
   if (error instanceof InvocationError) return error;
   // Stack exhaustion surfaces as a RangeError, every other trap as a RuntimeError; a JSPI SuspendError means guest
   // code reached an async host call from outside the handler (e.g. from its allocator).

@@ -3,6 +3,7 @@
 // bytes through vitest's provide/inject (test/integration/global-setup.ts).
 import { watToBytes } from "../../src/wasm/fixtures.ts";
 import { HTTP_GUEST_WAT } from "./http-guests.ts";
+import { WASI_GUEST_WAT } from "./wasi-guests.ts";
 
 /** Bump allocator that grows memory on demand; shared by every guest below. */
 const ALLOCATOR = `
@@ -36,6 +37,7 @@ export function constantGuestWat(text: string): string {
 
 export const GUEST_WAT = {
   ...HTTP_GUEST_WAT,
+  ...WASI_GUEST_WAT,
   /** Output = payload. */
   echo: guest(`
     (func (export "handle") (param $ptr i32) (param $len i32) (result i64)
