@@ -10,7 +10,16 @@ import { type CapabilityProfile, profileNeedsBridge, type SandboxSettings } from
 export interface PreparedSandbox {
   entry: SandboxEntry;
   needsBridge: boolean;
+  /** When the isolate was last known to be up (performance.now()). */
+  warmAt: number;
 }
+
+/**
+ * An entry used within this long is taken to still have its isolate. Older ones are warmed (one round trip) before
+ * use: a transaction must not be where the loader starts an isolate, since starting one calls back into this object
+ * for the module bytes.
+ */
+const WARM_FOR_MS = 10_000;
 
 /** Entries kept per object (one per function version and profile); the oldest is dropped past it. */
 const MAX_ENTRIES = 64;
@@ -31,7 +40,8 @@ export class FunctionSandboxes {
     // when it has dropped its isolate, and that must never be the first R2 read.
     await this.modules.get(record.instrumentedSha256, record.moduleKey);
     if (existing !== undefined) {
-      await existing.entry.warm();
+      if (performance.now() - existing.warmAt > WARM_FOR_MS) await existing.entry.warm();
+      existing.warmAt = performance.now();
       return existing;
     }
     const settings: SandboxSettings = {
@@ -44,8 +54,8 @@ export class FunctionSandboxes {
     };
     const isolateKey = await sandboxIsolateKey(record.instrumentedSha256, settings);
     const entry = loadSandbox(this.env.LOADER, isolateKey, settings, () => this.modules.get(record.instrumentedSha256, record.moduleKey));
-    const prepared = { entry, needsBridge: profileNeedsBridge(profile) };
     await entry.warm();
+    const prepared = { entry, needsBridge: profileNeedsBridge(profile), warmAt: performance.now() };
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return prepared;
