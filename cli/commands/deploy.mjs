@@ -5,6 +5,7 @@ import { listOption } from "../lib/args.mjs";
 import { loadDeployment } from "../lib/manifest.mjs";
 import { seg } from "../lib/http-client.mjs";
 import { facts } from "../lib/output.mjs";
+import { readSecretsFile, withoutSecretValues } from "../lib/secrets-file.mjs";
 import { countingStream, formatBytes, multipartBody, progressReporter } from "../lib/upload.mjs";
 
 /** Uploads from this size show progress even when stderr is not a terminal. */
@@ -23,6 +24,7 @@ export const deploy = {
   options: {
     name: { type: "string", value: "name", description: "function name (overrides helios.json's \"name\")" },
     region: { type: "string", short: "r", multiple: true, value: "region", description: "deploy to these regions only (comma-separated or repeated; overrides \"regions\")" },
+    "secrets-file": { type: "string", value: "path", description: "secrets to set, from a dotenv (NAME=value) or JSON file kept out of helios.json" },
     "dry-run": { type: "boolean", description: "print what would be sent, send nothing" },
     progress: { type: "boolean", description: "always show upload progress (default: on a terminal, or from 1 MiB)" },
     quiet: { type: "boolean", short: "q", description: "no upload progress" },
@@ -31,15 +33,20 @@ export const deploy = {
   async run({ values, args, out, client, io }) {
     const deployment = loadDeployment({ target: args.path, cwd: io.cwd, name: values.name, regions: listOption(values.region) });
     const { name, bytes, sha256, settings, modulePath, manifestPath } = deployment;
+    /** @type {Record<string, unknown>} */
     const manifest = { ...settings, sha256 };
+    if (values["secrets-file"] !== undefined) {
+      manifest.secrets = { .../** @type {object} */ (settings.secrets ?? {}), ...readSecretsFile(values["secrets-file"]) };
+    }
 
     if (values["dry-run"]) {
-      out.result({ dryRun: true, name, module: modulePath, manifestFile: manifestPath, bytes: bytes.length, manifest }, () =>
+      const shown = withoutSecretValues(manifest);
+      out.result({ dryRun: true, name, module: modulePath, manifestFile: manifestPath, bytes: bytes.length, manifest: shown }, () =>
         facts([
           ["would deploy", name],
           ["module", `${modulePath} (${formatBytes(bytes.length)})`],
           ["sha256", sha256],
-          ["manifest", JSON.stringify(manifest)],
+          ["manifest", JSON.stringify(shown)],
         ]),
       );
       return;

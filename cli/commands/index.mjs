@@ -10,11 +10,13 @@ import { list, show } from "./functions.mjs";
 import { invoke } from "./invoke.mjs";
 import { login, logout } from "./login.mjs";
 import { regions } from "./regions.mjs";
+import { secretsDelete, secretsList, secretsSet } from "./secrets.mjs";
 
 /** @type {import("../lib/args.mjs").CommandSpec[]} */
 export const COMMANDS = [
   login, logout,
   deploy, invoke, list, show, deleteFunction, regions,
+  secretsList, secretsSet, secretsDelete,
   dbCreate, dbList, dbDescribe, dbDelete, dbSql,
   rowsList, rowsGet, rowsInsert, rowsUpdate, rowsDelete,
   triggersList, triggersGet, triggersSet, triggersDelete,

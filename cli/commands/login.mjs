@@ -1,10 +1,10 @@
 // helios login: checks a URL and token against the server and saves them for later commands.
 
-import { createInterface } from "node:readline";
 import { normalizeUrl, readConfig, writeConfig } from "../lib/config.mjs";
 import { UsageError } from "../lib/errors.mjs";
 import { HeliosClient } from "../lib/http-client.mjs";
 import { facts } from "../lib/output.mjs";
+import { promptHidden } from "../lib/prompt.mjs";
 import { readBytes } from "../lib/stdin.mjs";
 
 /** @type {import("../lib/args.mjs").CommandSpec} */
@@ -58,18 +58,3 @@ export const logout = {
     out.result({ configPath: path, removed: had }, () => (had ? `removed the saved login from ${path}` : "no saved login"));
   },
 };
-
-/** Reads a line from a terminal without echoing it. */
-function promptHidden(input, output, question) {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input, output, terminal: true });
-    output.write(question);
-    // readline echoes through _writeToOutput; silence it while the secret is typed.
-    /** @type {any} */ (rl)._writeToOutput = () => {};
-    rl.question("", (answer) => {
-      rl.close();
-      output.write("\n");
-      resolve(answer);
-    });
-  });
-}

@@ -22,6 +22,8 @@ const FIELD_TYPES = {
   private: "boolean",
   config: "object",
   allowedHosts: "string[]",
+  secrets: "object",
+  database: "string",
 };
 
 /**

@@ -256,3 +256,44 @@ describe("helios CLI: databases", () => {
     expect((await helios(["db", "describe", "cli-shop", ...region])).code).toBe(2);
   });
 });
+
+describe("helios CLI: secrets", () => {
+  const helios = (args: string[], options: CliOptions = {}) =>
+    runCli(home, args, { ...options, env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token, ...options.env } });
+  const readKey = async (key: string) => {
+    const result = await helios(["invoke", "cli-secret", key, "-r", "wnam"]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout).value as string | null;
+  };
+
+  it("deploys with a secrets file kept out of helios.json, never printing a value, and the guest reads it", async () => {
+    const dir = functionDir("cli-secret", { profile: ["compute"], regions: ["wnam"] }, "config-reader");
+    const secretsFile = join(dir, "secrets.env");
+    writeFileSync(secretsFile, "# not committed\nAPI_KEY=s3cr3t-from-file\n");
+    const dry = await helios(["deploy", dir, "--secrets-file", secretsFile, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('"secrets":{"API_KEY":"(set)"}');
+    const deployed = await helios(["deploy", dir, "--secrets-file", secretsFile, "--json"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    for (const output of [dry.stdout, dry.stderr, deployed.stdout, deployed.stderr]) expect(output).not.toContain("s3cr3t");
+    expect(await readKey("API_KEY")).toBe("s3cr3t-from-file");
+  });
+
+  it("sets a secret from stdin or the environment, lists names only, and removes it", async () => {
+    const set = await helios(["secrets", "set", "cli-secret", "TOKEN"], { stdin: "from-stdin\n" });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe("set secret TOKEN of cli-secret\n");
+    expect(await readKey("TOKEN")).toBe("from-stdin");
+    expect((await helios(["secrets", "set", "cli-secret", "TOKEN", "--from-env", "MY_VALUE"], { env: { MY_VALUE: "from-env" } })).code).toBe(0);
+    expect(await readKey("TOKEN")).toBe("from-env");
+    expect((await helios(["secrets", "set", "cli-secret", "TOKEN", "--from-env", "UNSET_VARIABLE"])).code).toBe(1);
+
+    const list = await helios(["secrets", "list", "cli-secret"]);
+    expect(list.stdout).toMatch(/^SECRET +UPDATED\nAPI_KEY +\S+\nTOKEN +\S+\n$/);
+    expect(list.stdout + (await helios(["secrets", "list", "cli-secret", "--json"])).stdout).not.toMatch(/from-env|s3cr3t/);
+
+    expect((await helios(["secrets", "delete", "cli-secret", "TOKEN", "--yes"])).code).toBe(0);
+    expect(await readKey("TOKEN")).toBeNull();
+    expect((await helios(["secrets", "delete", "cli-secret", "TOKEN", "--yes"])).code).toBe(2);
+  });
+});
