@@ -1,6 +1,9 @@
 // Deploys every built example (modules/build/examples/<name>.wasm) to a running Helios Edge over HTTP,
 // the way any client would: computes the module's sha256 and PUTs it with the bearer token.
 // An optional modules/examples/<name>.manifest.json is sent as the multipart manifest (with the sha256 filled in).
+// Each modules/examples/<db>.database.json describes an example database: it is created in every configured region
+// with its schema (idempotent statements) before the functions are deployed, and its BEFORE triggers are registered
+// after them (a trigger's function must be deployed first).
 //
 //   node scripts/deploy-examples.mjs [--url http://127.0.0.1:8787] [--token <token>]   (token default: HELIOS_TOKEN or .dev.vars)
 
@@ -61,14 +64,70 @@ export function exampleModules() {
     });
 }
 
-/** Deploys all examples; returns the deployed function views. */
+export function exampleDatabases() {
+  if (!existsSync(EXAMPLES_SOURCE_DIR)) return [];
+  return readdirSync(EXAMPLES_SOURCE_DIR)
+    .filter((file) => file.endsWith(".database.json"))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(join(EXAMPLES_SOURCE_DIR, file), "utf8")));
+}
+
+/** One JSON call of the database API; rejects with the server's error. */
+async function databaseCall({ baseUrl, token }, method, path, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer.error)}`);
+  return answer;
+}
+
+/** The configured regions, from the running server. */
+async function configuredRegions(baseUrl) {
+  const response = await fetch(`${baseUrl}/v1/regions`);
+  const { regions } = await response.json();
+  return regions.map((r) => r.name);
+}
+
+/** Creates each example database (every region) and runs its schema. */
+export async function createExampleDatabases({ baseUrl, token, log = console.log }) {
+  const databases = exampleDatabases();
+  const regions = databases.length > 0 ? await configuredRegions(baseUrl) : [];
+  for (const database of databases) {
+    for (const region of regions) {
+      const path = `/v1/regions/${region}/databases/${database.name}`;
+      await databaseCall({ baseUrl, token }, "PUT", path);
+      for (const sql of database.schema) await databaseCall({ baseUrl, token }, "POST", `${path}/sql`, { sql, params: [] });
+    }
+    log(`created database ${database.name} (${database.schema.length} schema statements) in ${regions.join(", ")}`);
+  }
+  return { databases, regions };
+}
+
+/** Registers each example database's BEFORE triggers (every region). */
+export async function registerExampleTriggers({ baseUrl, token, databases, regions, log = console.log }) {
+  for (const database of databases) {
+    for (const [name, trigger] of Object.entries(database.triggers ?? {})) {
+      for (const region of regions) {
+        await databaseCall({ baseUrl, token }, "PUT", `/v1/regions/${region}/databases/${database.name}/triggers/${name}`, trigger);
+      }
+      log(`registered trigger ${name}: ${trigger.timing} ${trigger.events.join("/")} on ${database.name}.${trigger.table} -> ${trigger.function}`);
+    }
+  }
+}
+
+/** Creates the example databases, deploys all examples, registers the triggers; returns the deployed function views. */
 export async function deployExamples({ baseUrl, token, log = console.log }) {
+  const { databases, regions } = await createExampleDatabases({ baseUrl, token, log });
   const deployed = [];
   for (const example of exampleModules()) {
     const { function: fn } = await deployModule({ baseUrl, token, ...example });
     log(`deployed ${fn.name} v${fn.version} (${example.bytes.length} bytes, sha256 ${fn.sha256.slice(0, 12)}…) to ${fn.regions.join(", ")}`);
     deployed.push(fn);
   }
+  await registerExampleTriggers({ baseUrl, token, databases, regions, log });
   return deployed;
 }
 

@@ -22,7 +22,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
-import { deployExamples, readTokenFile } from "./deploy-examples.mjs";
+import { deployExamples, exampleDatabases, readTokenFile } from "./deploy-examples.mjs";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_VARS = join(repoRoot, ".dev.vars");
@@ -93,9 +93,34 @@ const SAMPLE_INVOCATIONS = {
   "cpu-heavy": { data: "30000" },
   spin: { note: "an infinite loop: answers out_of_fuel (422)" },
   trap: { note: "answers guest_trap (500)" },
+  "process-order": { data: '{"orderId":1}', type: "application/json", note: "a stored procedure on the shop database: one transaction" },
+  "validate-order": {
+    data: '{"op":"insert","table":"orders","old":null,"new":{"sku":"A1","qty":1,"total":-10}}',
+    type: "application/json",
+    note: "the shop database's BEFORE trigger, called directly: its verdict",
+  },
 };
 
-function printUsage(token, functions) {
+/** How to use the example databases (after their functions are deployed). */
+function databaseUsage(auth, region) {
+  const lines = [];
+  for (const database of exampleDatabases()) {
+    const db = `${baseUrl}/v1/regions/${region}/databases/${database.name}`;
+    const json = `-H 'content-type: application/json'`;
+    lines.push(
+      "",
+      `Database "${database.name}" (in every region; here ${region}), with BEFORE trigger${Object.keys(database.triggers ?? {}).length === 1 ? "" : "s"} ${Object.keys(database.triggers ?? {}).join(", ")}:`,
+      `  curl ${auth} ${db}`,
+      `  curl -X POST ${auth} ${json} -d '{"sku":"A1","qty":2,"total":25}' ${db}/tables/orders/rows`,
+      `  curl -X POST ${auth} ${json} -d '{"sku":"A1","qty":1,"total":-10}' ${db}/tables/orders/rows    # 422 trigger_rejected`,
+      `  curl -X POST ${auth} ${json} -d '{"sql":"SELECT sku, quantity FROM stock WHERE sku = ?","params":["A1"]}' ${db}/sql`,
+      `  curl ${auth} "${db}/tables/order_events/rows?limit=10"`,
+    );
+  }
+  return lines;
+}
+
+function printUsage(token, functions, defaultRegion) {
   const auth = `-H "Authorization: Bearer ${token}"`;
   const lines = [
     "",
@@ -110,9 +135,11 @@ function printUsage(token, functions) {
     const parts = ["curl -i -X POST"];
     if (sample.type) parts.push(`-H 'content-type: ${sample.type}'`);
     if (sample.data) parts.push(`--data-binary '${sample.data}'`);
-    parts.push(`"${baseUrl}/v1/functions/${fn.name}/invoke${sample.query ?? ""}"`);
+    const query = sample.query ?? (fn.database ? `?region=${defaultRegion}` : "");
+    parts.push(`"${baseUrl}/v1/functions/${fn.name}/invoke${query}"`);
     lines.push(`  ${parts.join(" ")}${sample.note ? `    # ${sample.note}` : ""}`);
   }
+  if (functions.length > 0) lines.push(...databaseUsage(auth, defaultRegion));
   lines.push(
     "",
     "Deploy your own module:",
@@ -155,7 +182,8 @@ async function main() {
   await worker.ready;
   await waitUntilHealthy();
   const functions = deployTheExamples ? await deployExamples({ baseUrl, token }) : [];
-  printUsage(fromEnv ? "$HELIOS_TOKEN" : token, functions);
+  const { default: defaultRegion } = await (await fetch(`${baseUrl}/v1/regions`)).json();
+  printUsage(fromEnv ? "$HELIOS_TOKEN" : token, functions, defaultRegion);
   console.log(`Helios Edge ready at ${baseUrl}`);
 }
 
