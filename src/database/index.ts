@@ -11,3 +11,4 @@ export * from "./sql-values.ts";
 export * from "./table-info.ts";
 export * from "./trigger-registry.ts";
 export * from "./row-cursor.ts";
+export * from "./hidden-tables.ts";

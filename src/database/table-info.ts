@@ -1,9 +1,9 @@
 // What the row API needs to know about a user table: its canonical name, its columns and its key (the primary key's
 // columns in key order, or SQLite's rowid when the table declares none). Read from sqlite_master and
 // pragma_table_info with the name bound as a parameter: the row API builds statements only from names found here,
-// never from the caller's text. Reserved tables (_helios_*, _cf_*) and SQLite's own are never user tables.
+// never from the caller's text. Hidden tables (hidden-tables.ts: the runtime's, the platform's) are never user tables.
 
-import { isReservedName } from "./sql-statement.ts";
+import { isHiddenTable } from "./hidden-tables.ts";
 
 export interface ColumnInfo {
   name: string;
@@ -23,7 +23,7 @@ export interface TableInfo {
 
 /** The user table named `table` (compared as SQLite compares names: ASCII case-insensitively), or null. */
 export function readTableInfo(sql: SqlStorage, table: string): TableInfo | null {
-  if (isReservedName(table) || table.toLowerCase().startsWith("sqlite_")) return null;
+  if (isHiddenTable(table)) return null;
   const found = sql
     .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", table)
     .toArray();

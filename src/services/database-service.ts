@@ -2,7 +2,7 @@
 // A database is one object per (region, name) (src/database); the registry lists them for GET .../databases only,
 // so nothing on a database's read or write path touches the single registry object.
 
-import { databaseStub, type DatabaseOverview, type SqlParam, type SqlResult } from "../database/index.ts";
+import { databaseStub, isHiddenTable, type DatabaseOverview, type SqlParam, type SqlResult } from "../database/index.ts";
 import type { Env } from "../env.ts";
 import { regionConfig } from "../regions/region-config.ts";
 import { registryStub, type ListedDatabase } from "../registry/index.ts";
@@ -37,7 +37,7 @@ export async function listDatabases(env: Env, region: string): Promise<ListedDat
 export async function describeDatabase(env: Env, region: string, db: string): Promise<DatabaseOverview> {
   const overview = await databaseIn(env, region, db).overview();
   if (overview === null) throw new UnknownDatabaseError(region, db);
-  return overview;
+  return { ...overview, tables: overview.tables.filter((t) => !isHiddenTable(t.name)) };
 }
 
 /** Deletes the database's data, triggers and record, then its list entry; unknown only if neither existed. */
