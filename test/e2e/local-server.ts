@@ -6,9 +6,17 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
+/** The repository root: the nearest folder up with scripts/start.mjs (this file is also bundled for the benchmarks). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "scripts", "start.mjs"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no scripts/start.mjs above ${from}`);
+  }
+}
+
+const repoRoot = findRepoRoot(import.meta.dirname);
 
 export interface LocalServer {
   baseUrl: string;
