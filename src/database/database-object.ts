@@ -220,13 +220,22 @@ export class DatabaseObject extends DurableObject<Env> {
       }
       const triggers = await this.resolveTriggers();
       const limit = TRANSACTION_LIMIT_MS;
-      return runTransaction(this.ctx.storage, limit, async (scope) => {
-        const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
-        const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held));
-        const outcome = await this.runSandbox(prepared, payload, request, bridge);
-        if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
-        return finish(outcome);
-      }, (scope) => (this.active = scope));
+      try {
+        return await runTransaction(this.ctx.storage, limit, async (scope) => {
+          const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
+          const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held));
+          const outcome = await this.runSandbox(prepared, payload, request, bridge);
+          if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
+          const result = finish(outcome);
+          // A guest that answers an error status (a v2 response status or a WASI CGI Status: of 400 or more) reports
+          // failure: its writes are rolled back, and its answer is still delivered.
+          if ((result.response?.status ?? 200) >= 400) throw new RolledBackAnswer(result);
+          return result;
+        }, (scope) => (this.active = scope));
+      } catch (error) {
+        if (error instanceof RolledBackAnswer) return error.result;
+        throw error;
+      }
     });
   }
 
@@ -345,7 +354,15 @@ function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: s
     logs: outcome.logs,
     leakedBlocks: outcome.leakedBlocks,
     leakedBytes: outcome.leakedBytes,
+    ...(outcome.response !== undefined ? { response: outcome.response } : {}),
   };
+}
+
+/** A procedure's answer that reports failure: thrown to roll its transaction back, then answered as it is. */
+class RolledBackAnswer extends Error {
+  constructor(readonly result: InvokeResult) {
+    super("the procedure answered an error status");
+  }
 }
 
 /** A write refused or rejected inside a transaction: thrown to roll it back, answered as data. */

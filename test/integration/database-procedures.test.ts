@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { HostStatus } from "../../src/sandbox/index.ts";
-import { freshName } from "./api-support.ts";
+import { reports, script } from "../support/db-guests.ts";
+import { freshName, invoke } from "./api-support.ts";
 import { adminSql, deployDbGuest, expectOk, rowsOf, runScript, snapshot } from "./database-support.ts";
 
 const dbName = (prefix: string) => freshName(prefix).replaceAll("-", "_");
@@ -57,6 +58,18 @@ describe("procedures roll back everything on failure", () => {
     const run = await runScript(name, [...WRITES, { op: "fetch", a: "http://allowed.test/slow?ms=7000" }, { op: "execute", a: "INSERT INTO other (n) VALUES (2)" }]);
     expect(run.status).toBe(503);
     expect(run.error).toMatchObject({ code: "transaction_timeout", limitMs: 5000 });
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it("a procedure answering an error status is rolled back, and its answer still delivered", async () => {
+    const db = await seeded("status");
+    const name = freshName("refuser");
+    await deployDbGuest(name, "db-write", { profile: "database", database: db });
+    const before = await snapshot(db);
+    const response = await invoke(name, script([...WRITES, { op: "status409" }]));
+    expect(response.status).toBe(409);
+    const steps = reports(new Uint8Array(await response.arrayBuffer()));
+    expect(steps.map((s) => s.status)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await snapshot(db)).toEqual(before);
   });
 

@@ -4,11 +4,11 @@
 // heliosdb_output (the block is what db_query / db_execute placed, empty otherwise). Ops:
 //   1 db_query(a = sql, b = params)   2 db_execute(a, b)   3 trap   4 spin until out of fuel
 //   5 http_fetch GET a (the URL)      6 db_query(a, b) again and again until it answers non-zero
-//   7 edge_invoke(a = function name, b = payload)
+//   7 edge_invoke(a = function name, b = payload)      8 heliosdb_response_status(409): answer an error status
 // Variants import only what their profile grants (a step whose import is missing traps), so each can be deployed
 // with exactly that profile. Also: a trigger guest answering a verdict from its config.
 
-const OPS = { query: 1, execute: 2, trap: 3, spin: 4, fetch: 5, queryUntilRefused: 6, invoke: 7 } as const;
+const OPS = { query: 1, execute: 2, trap: 3, spin: 4, fetch: 5, queryUntilRefused: 6, invoke: 7, status409: 8 } as const;
 export type ScriptOp = keyof typeof OPS;
 export interface ScriptStep {
   op: ScriptOp;
@@ -78,6 +78,7 @@ function scriptGuest(imports: Imports): string {
   const dbArgs = `(local.get $a) (local.get $alen) (local.get $b) (local.get $blen) (i32.const ${SLOT_PTR}) (i32.const ${SLOT_LEN})`;
   return `(module
   (import "heliosdb" "heliosdb_output" (func $output (param i32 i32) (result i32)))
+  (import "heliosdb" "heliosdb_response_status" (func $status (param i32) (result i32)))
   ${imp(imports.query, `(import "heliosdb" "heliosdb_db_query" (func $query (param i32 i32 i32 i32 i32 i32) (result i32)))`)}
   ${imp(imports.execute, `(import "heliosdb" "heliosdb_db_execute" (func $execute (param i32 i32 i32 i32 i32 i32) (result i32)))`)}
   ${imp(imports.fetch, `(import "heliosdb" "heliosdb_http_fetch" (func $fetch (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))`)}
@@ -131,6 +132,7 @@ function scriptGuest(imports: Imports): string {
           )}))
         (if (i32.eq (local.get $op) (i32.const 7))
           (then ${call(imports.invoke, `(call $report (call $invoke (local.get $a) (local.get $alen) (i32.const 0) (i32.const 0) (local.get $b) (local.get $blen) (i32.const ${EDGE_OUT}) (i32.const ${EDGE_CAP}) (i32.const ${EDGE_LEN})))`)}))
+        (if (i32.eq (local.get $op) (i32.const 8)) (then (call $report (call $status (i32.const 409)))))
         (br $next)))
     (i64.const 0)))`;
 }
