@@ -40,6 +40,8 @@ export const show = {
           ["limits", Object.entries(fn.limits).map(([k, v]) => `${k}=${v}`).join(" ")],
           ["config", Object.keys(fn.config ?? {}).length ? fn.config : undefined],
           ["allowedHosts", fn.allowedHosts?.length ? fn.allowedHosts.join(", ") : undefined],
+          ["database", fn.database],
+          ["secrets", secretNames(fn.secrets)],
           ["deployed", fn.deployedAt],
         ]),
       ];
@@ -50,3 +52,10 @@ export const show = {
     });
   },
 };
+
+/** The function view lists secrets by name (never values); older servers leave the field out. */
+function secretNames(secrets) {
+  if (Array.isArray(secrets)) return secrets.length ? secrets.map((s) => (typeof s === "string" ? s : s.name)).join(", ") : undefined;
+  if (secrets && typeof secrets === "object") return Object.keys(secrets).join(", ") || undefined;
+  return undefined;
+}

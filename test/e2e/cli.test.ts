@@ -36,6 +36,17 @@ function functionDir(name: string, manifest: Record<string, unknown>, example = 
   return dir;
 }
 
+function leb128(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
 describe("helios CLI: help", () => {
   it("runs as the package's bin (npx helios) and lists every command with the exit codes", async () => {
     const result = await helios(["--help"], { npx: true });
@@ -102,6 +113,26 @@ describe("helios CLI against the local server", () => {
     const fromStdin = await helios(["invoke", "cli-echo", "-", "-r", "wnam", "--verbose"], { stdin: "piped in" });
     expect(fromStdin.stdout).toBe("piped in");
     expect(fromStdin.stderr).toMatch(/^region wnam · version 1 · fuel \d+ · memory \d+ pages · [\d.]+ ms/m);
+  });
+
+  it("shows upload progress for a large module without being asked, in quarters when stderr is not a terminal", async () => {
+    // echo.wasm plus a 1.5 MiB custom section (valid anywhere after the header, ignored by the engine).
+    const payload = new Uint8Array(1536 * 1024).fill(0x2a);
+    const name = new TextEncoder().encode("cli-padding");
+    const body = [...leb128(name.length), ...name];
+    const section = new Uint8Array([0, ...leb128(body.length + payload.length), ...body, ...payload]);
+    const dir = functionDir("cli-large", { regions: ["wnam"] });
+    const echo = readFileSync(join(dir, "echo.wasm"));
+    writeFileSync(join(dir, "echo.wasm"), Buffer.concat([echo, section]));
+
+    const result = await helios(["deploy", dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines[0]).toMatch(/^uploading cli-large [\d.]+ KiB \/ 1\.5\d MiB \(\d%\)$/);
+    expect(lines.at(-1)).toMatch(/^uploading cli-large 1\.5\d MiB \/ 1\.5\d MiB \(100%\)$/);
+    // One line as each quarter is reached (chunks are 64 KiB, so a line may land a little past the quarter).
+    expect(lines.map((l) => Math.floor(Number(/\((\d+)%\)/.exec(l)![1]) / 25))).toEqual([0, 1, 2, 3, 4]);
+    expect((await helios(["invoke", "cli-large", "big", "-r", "wnam"])).stdout).toBe("big");
   });
 
   it("deploy --json answers the server's view with the sha256 computed from the module", async () => {
@@ -277,6 +308,9 @@ describe("helios CLI: secrets", () => {
     expect(deployed.code, deployed.stderr).toBe(0);
     for (const output of [dry.stdout, dry.stderr, deployed.stdout, deployed.stderr]) expect(output).not.toContain("s3cr3t");
     expect(await readKey("API_KEY")).toBe("s3cr3t-from-file");
+    const show = await helios(["show", "cli-secret"]);
+    expect(show.stdout).toMatch(/^secrets: +API_KEY$/m);
+    expect(show.stdout).not.toContain("s3cr3t");
   });
 
   it("sets a secret from stdin or the environment, lists names only, and removes it", async () => {
