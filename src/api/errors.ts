@@ -74,6 +74,25 @@ export class BadModuleError extends ApiError {
   }
 }
 
+/** A valid scoped token whose scope does not cover the request. */
+export class ForbiddenError extends ApiError {
+  readonly code = "forbidden" as const;
+  declare readonly functionName?: string;
+  constructor(
+    readonly scope: string,
+    readonly action: string,
+    functionName?: string,
+  ) {
+    super(
+      functionName === undefined
+        ? `a ${scope} token may not ${action} here`
+        : `a ${scope} token may not ${action} function "${functionName}"`,
+    );
+    this.name = "ForbiddenError";
+    if (functionName !== undefined) this.functionName = functionName;
+  }
+}
+
 /** No route matches. */
 export class NotFoundError extends ApiError {
   readonly code = "not_found" as const;

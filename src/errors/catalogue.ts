@@ -67,6 +67,11 @@ export const ERROR_CATALOGUE = {
     when: "missing or wrong `Authorization: Bearer <token>` on a management route or a private function; a wrong token on any route",
     fields: { functionName: { type: "string", optional: true } }, args: ["functionName"],
   },
+  forbidden: {
+    status: 403, class: "ForbiddenError", layer: "api",
+    when: "a valid scoped token whose scope does not cover the request (`scope` and the `action` it needed; `functionName` when the action was on one function)",
+    fields: { scope: s, action: s, functionName: { type: "string", optional: true } }, args: ["scope", "action", "functionName"],
+  },
   not_found: {
     status: 404, class: "NotFoundError", layer: "api",
     when: "no such route",
@@ -111,6 +116,17 @@ export const ERROR_CATALOGUE = {
     status: 508, class: "LoopDetectedError", layer: "api",
     when: "the request came from this runtime's own outbound gateway (a function fetching the runtime): refused on every route, so a chain cannot restart itself",
     fields: { header: s }, args: ["header"],
+  },
+  // --- Scoped tokens (src/services/token-service.ts).
+  unknown_token: {
+    status: 404, class: "UnknownTokenError", layer: "services",
+    when: "no scoped token has that id (never created, or already revoked)",
+    fields: { id: s }, args: ["id"],
+  },
+  too_many_tokens: {
+    status: 400, class: "TooManyTokensError", layer: "services",
+    when: "creating the token would exceed the number of scoped tokens the runtime keeps; revoke unused ones first",
+    fields: { limit: n }, args: ["limit"],
   },
   // --- Function secrets (src/runtime/secret-box.ts, src/services/secret-service.ts).
   unknown_secret: {

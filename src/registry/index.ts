@@ -5,3 +5,4 @@ export type { CommitResult, DeletedFunction, FunctionDetails, FunctionVersionDra
 export { registryStub, REGISTRY_OBJECT_NAME } from "./registry-stub.ts";
 export { instrumentedModuleKey, originalModuleKey, putContentAddressed } from "./module-store.ts";
 export type { SecretInfo } from "./secret-store.ts";
+export type { TokenInfo, TokenRow, TokenScope } from "./token-store.ts";

@@ -15,6 +15,8 @@ import * as databaseList from "./database-list.ts";
 import type { ListedDatabase } from "./database-list.ts";
 import { migrateRegistry } from "./registry-schema.ts";
 import * as secretStore from "./secret-store.ts";
+import * as tokenStore from "./token-store.ts";
+import type { TokenInfo, TokenRow } from "./token-store.ts";
 import type { SecretInfo } from "./secret-store.ts";
 
 /** Everything about a version except what the registry assigns. */
@@ -158,6 +160,25 @@ export class RegistryObject extends DurableObject<Env> {
   /** Secret names per function name, for functions that have any. */
   secretNames(): Record<string, string[]> {
     return secretStore.secretNamesByFunction(this.ctx.storage.sql);
+  }
+
+  /** Stores a scoped token (its hash) unless `limit` exist; returns whether it did. */
+  createToken(token: TokenRow, limit: number): boolean {
+    return this.ctx.storage.transactionSync(() => tokenStore.insertToken(this.ctx.storage.sql, token, limit));
+  }
+
+  listTokens(): TokenInfo[] {
+    return tokenStore.listTokens(this.ctx.storage.sql);
+  }
+
+  /** The token whose SHA-256 is `hash`, or null. */
+  findToken(hash: string): TokenInfo | null {
+    return tokenStore.tokenByHash(this.ctx.storage.sql, hash);
+  }
+
+  /** Returns whether a token had that id. */
+  revokeToken(id: string): boolean {
+    return tokenStore.deleteToken(this.ctx.storage.sql, id);
   }
 
   /** Lists a database (idempotent: a database listed already keeps its entry). */

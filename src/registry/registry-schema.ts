@@ -66,6 +66,21 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
        )`,
     ],
   },
+  {
+    version: 4,
+    description: "scoped API tokens, hashed",
+    statements: [
+      // The SHA-256 of each token, never the token (src/registry/token-store.ts); looked up by hash on verification.
+      `CREATE TABLE tokens (
+         id TEXT PRIMARY KEY,
+         hash TEXT NOT NULL UNIQUE,
+         name TEXT NOT NULL,
+         scope TEXT NOT NULL,
+         prefix TEXT NOT NULL,
+         created_at TEXT NOT NULL
+       )`,
+    ],
+  },
 ];
 
 /** Runs every migration above the recorded version. */

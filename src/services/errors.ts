@@ -176,3 +176,20 @@ export class TooManySecretsError extends ServiceError {
     this.name = "TooManySecretsError";
   }
 }
+
+/** No scoped token has that id. */
+export class UnknownTokenError extends ServiceError {
+  readonly code = "unknown_token" as const;
+  constructor(readonly id: string) {
+    super(`no token with id "${id}"`);
+    this.name = "UnknownTokenError";
+  }
+}
+
+export class TooManyTokensError extends ServiceError {
+  readonly code = "too_many_tokens" as const;
+  constructor(readonly limit: number) {
+    super(`at most ${limit} scoped tokens may exist; revoke unused ones first`);
+    this.name = "TooManyTokensError";
+  }
+}

@@ -5,3 +5,4 @@ export * from "./errors.ts";
 export * from "./row-service.ts";
 export * from "./trigger-service.ts";
 export * from "./secret-service.ts";
+export * from "./token-service.ts";

@@ -4,20 +4,18 @@
 import { Hono, type Context } from "hono";
 import { checkTriggerSpec } from "../../database/index.ts";
 import * as databases from "../../services/index.ts";
-import { requireToken } from "../auth.ts";
 import { assertDatabaseName, parsePage, parseRow, parseSqlBody, readJsonBody } from "../database-request.ts";
 import { InvalidRequestError } from "../errors.ts";
 import type { HonoEnv } from "../hono-env.ts";
+import { isRead, requirePermission } from "../permissions.ts";
 
 export const databaseRoutes = new Hono<HonoEnv>();
 
 const BASE = "/v1/regions/:region/databases";
 
 for (const path of [BASE, `${BASE}/*`]) {
-  databaseRoutes.use(path, async (c, next) => {
-    await requireToken(c.req.header("authorization"), c.env.HELIOS_TOKEN);
-    await next();
-  });
+  // Reads: the admin token or a `read` token; everything else (writes, admin SQL, triggers): the admin token.
+  databaseRoutes.use(path, requirePermission((c) => ({ action: isRead(c.req.method) ? "read_any" : "admin" })));
 }
 
 /** The region and database named by the path (the database's syntax checked; the region by the service). */

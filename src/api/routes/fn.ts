@@ -5,11 +5,10 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { checkCredential } from "../auth.ts";
-import { UnauthorizedError } from "../errors.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload } from "../invoke-function.ts";
 import { assertFunctionName } from "../manifest.ts";
+import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
 export const fnRoutes = new Hono<HonoEnv>();
@@ -18,8 +17,8 @@ async function serve(c: Context<HonoEnv>): Promise<Response> {
   const name = c.req.param("name")!;
   assertFunctionName(name);
   const region = chooseRegion(regionConfig(c.env), c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
-  const credential = await checkCredential(c.req.header("authorization"), c.env.HELIOS_TOKEN);
-  if (credential === "invalid") throw new UnauthorizedError();
+  // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
+  const authorized = allows(c.var.principal, { action: "invoke", functionName: name });
 
   // The raw pathname, so percent-encoding reaches the guest as sent; the name is [a-z0-9-], never encoded.
   const url = new URL(c.req.url);
@@ -27,7 +26,7 @@ async function serve(c: Context<HonoEnv>): Promise<Response> {
   const path = url.pathname.length > prefix.length ? url.pathname.slice(prefix.length) : "/";
   const payload = await readPayload(c.req.raw);
   const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
-  const result = await invokeInRegion(c.env, region, name, payload, credential === "valid", http);
+  const result = await invokeInRegion(c.env, region, name, payload, authorized, http);
   return invocationResponse(result, c.req.method);
 }
 

@@ -1,26 +1,21 @@
-// Management routes (all need the bearer token): deploy, list, get, delete.
+// Management routes: deploy, list, get, delete. The admin token, or a scoped token: `deploy` for names under its
+// prefix, `read` for GETs (src/api/permissions.ts).
 
 import { Hono } from "hono";
 import { registryStub } from "../../registry/index.ts";
 import { UnknownFunctionError } from "../../runtime/index.ts";
 import { secretNamesByFunction } from "../../services/index.ts";
-import { requireToken } from "../auth.ts";
 import { deactivateEverywhere, deployFunction } from "../deploy-pipeline.ts";
 import { readDeployRequest } from "../deploy-request.ts";
 import { functionView } from "../function-view.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { assertFunctionName } from "../manifest.ts";
+import { canSee, functionPermission, requirePermission } from "../permissions.ts";
 
 export const functionRoutes = new Hono<HonoEnv>();
 
-functionRoutes.use("/v1/functions", async (c, next) => {
-  await requireToken(c.req.header("authorization"), c.env.HELIOS_TOKEN);
-  await next();
-});
-functionRoutes.use("/v1/functions/:name", async (c, next) => {
-  await requireToken(c.req.header("authorization"), c.env.HELIOS_TOKEN);
-  await next();
-});
+functionRoutes.use("/v1/functions", requirePermission(() => ({ action: "list" })));
+functionRoutes.use("/v1/functions/:name", requirePermission(functionPermission));
 
 functionRoutes.put("/v1/functions/:name", async (c) => {
   const name = c.req.param("name");
@@ -35,7 +30,8 @@ functionRoutes.put("/v1/functions/:name", async (c) => {
 
 functionRoutes.get("/v1/functions", async (c) => {
   const [versions, secrets] = await Promise.all([registryStub(c.env).listFunctions(), secretNamesByFunction(c.env)]);
-  return c.json({ functions: versions.map((version) => functionView(version, secrets[version.name] ?? [])) });
+  const visible = versions.filter((version) => canSee(c.var.principal, version.name));
+  return c.json({ functions: visible.map((version) => functionView(version, secrets[version.name] ?? [])) });
 });
 
 functionRoutes.get("/v1/functions/:name", async (c) => {

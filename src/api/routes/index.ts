@@ -5,3 +5,4 @@ export { invokeRoutes } from "./invoke.ts";
 export { systemRoutes } from "./system.ts";
 export { databaseRoutes } from "./databases.ts";
 export { secretRoutes } from "./secrets.ts";
+export { tokenRoutes } from "./tokens.ts";

@@ -1,11 +1,11 @@
-// Function secrets (all need the bearer token): write-only values, set and deleted one by one; GET shows names and
+// Function secrets (admin token, or a scoped token: `read` lists names, `deploy` under its prefix sets): write-only values, set and deleted one by one; GET shows names and
 // update times only. The values reach the guest through heliosdb_config_get.
 
 import { Hono } from "hono";
 import * as secrets from "../../services/index.ts";
-import { requireToken } from "../auth.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { assertFunctionName } from "../manifest.ts";
+import { functionPermission, requirePermission } from "../permissions.ts";
 import { assertSecretName, readSecretValue } from "../secret-request.ts";
 
 export const secretRoutes = new Hono<HonoEnv>();
@@ -13,10 +13,7 @@ export const secretRoutes = new Hono<HonoEnv>();
 const BASE = "/v1/functions/:name/secrets";
 
 for (const path of [BASE, `${BASE}/*`]) {
-  secretRoutes.use(path, async (c, next) => {
-    await requireToken(c.req.header("authorization"), c.env.HELIOS_TOKEN);
-    await next();
-  });
+  secretRoutes.use(path, requirePermission(functionPermission));
 }
 
 secretRoutes.get(BASE, async (c) => {
