@@ -5,7 +5,12 @@
 // folders without one get an optimized, assertion-free build with no host imports.
 // Outputs newer than every input they may depend on are skipped, so `npm test` stays fast;
 // `--force` rebuilds everything. Any compile error fails the whole build with a non-zero exit.
+//
+// C entries (`<name>.c` in modules/examples) are WASI commands built with clang and wasi-libc (Debian:
+// clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32). Without clang they are skipped with a message, except in
+// CI (CI=true), where a missing toolchain fails the build: CI must always build and test them.
 
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,6 +88,58 @@ async function compile(entry, folderDir, outFile) {
   renameSync(partial, outFile);
 }
 
+/** Debian's versioned name first, then whatever `clang` is on PATH; null when neither runs. */
+function findClang() {
+  for (const name of ["clang-14", "clang"]) {
+    try {
+      execFileSync(name, ["--version"], { stdio: "ignore" });
+      return name;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return null;
+}
+
+/**
+ * The flags every C guest is built with: wasm32-wasi against the Debian sysroot (headers in
+ * /usr/include/wasm32-wasi, libc in /usr/lib/wasm32-wasi), optimized, a 64 KiB stack (wasm-ld's default, stated so
+ * a change to it cannot silently push the memory minimum past a function's maxMemoryPages), debug info stripped.
+ */
+export const C_FLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-Werror", "-Wl,-z,stack-size=65536", "-Wl,--strip-debug"];
+
+function buildC(folderDir, outDir) {
+  const entries = existsSync(folderDir) ? readdirSync(folderDir).filter((file) => file.endsWith(".c")).sort() : [];
+  if (entries.length === 0) return { built: 0, upToDate: 0 };
+  const clang = findClang();
+  if (clang === null) {
+    const message = `build-modules: clang not found; skipping the C guests (${entries.join(", ")}). Install: apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32`;
+    if (process.env.CI === "true") throw new Error(message.replace("skipping", "CI must build"));
+    console.log(message);
+    return { built: 0, upToDate: 0 };
+  }
+  let built = 0;
+  let upToDate = 0;
+  for (const file of entries) {
+    const source = join(folderDir, file);
+    const outFile = join(outDir, `${file.slice(0, -".c".length)}.wasm`);
+    if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+      upToDate++;
+      continue;
+    }
+    const partial = `${outFile}.partial`;
+    try {
+      execFileSync(clang, [...C_FLAGS, "-o", partial, source], { stdio: ["ignore", "inherit", "pipe"] });
+    } catch (error) {
+      throw new Error(`${relative(repoRoot, source)}: ${clang} failed\n${error.stderr?.toString() ?? error.message}`);
+    }
+    renameSync(partial, outFile);
+    console.log(`built ${relative(repoRoot, outFile)} (${clang})`);
+    built++;
+  }
+  return { built, upToDate };
+}
+
 async function main() {
   const toolInputs = [fileURLToPath(import.meta.url), join(repoRoot, "node_modules", "assemblyscript", "package.json")];
   const sharedInputs = sharedInputDirs.flatMap(listFilesRecursive);
@@ -107,6 +164,9 @@ async function main() {
       built++;
     }
   }
+  const c = buildC(join(modulesDir, "examples"), join(buildDir, "examples"));
+  built += c.built;
+  upToDate += c.upToDate;
   console.log(`build-modules: ${built} built, ${upToDate} up to date`);
 }
 

@@ -99,6 +99,7 @@ const SAMPLE_INVOCATIONS = {
     type: "application/json",
     note: "the shop database's BEFORE trigger, called directly: its verdict",
   },
+  "c-echo": { data: "hi", note: `a C WASI handler: any method and path, e.g. curl -i -X PUT --data-binary hi "${baseUrl}/fn/c-echo/any/path?x=1"` },
 };
 
 /** How to use the example databases (after their functions are deployed). */
