@@ -85,6 +85,26 @@ describe("procedures roll back everything on failure", () => {
   });
 });
 
+describe("savepoints inside the procedure's transaction", () => {
+  it("a db_query that writes is undone on its own while the procedure's writes around it commit", async () => {
+    const db = await seeded("nested");
+    const name = freshName("nested");
+    await deployDbGuest(name, "db-write", { profile: "database", database: db });
+    const steps = expectOk(
+      await runScript(name, [
+        { op: "execute", a: "INSERT INTO t (v) VALUES ('kept 1')" },
+        { op: "query", a: "INSERT INTO t (v) VALUES ('undone')" },
+        { op: "query", a: "SELECT v FROM t ORDER BY id" },
+        { op: "execute", a: "INSERT INTO t (v) VALUES (?)", b: '["kept 2"]' },
+        { op: "execute", a: "INSERT INTO t (id, v) VALUES (1, 'clash')" },
+      ]),
+    );
+    expect(steps.map((s) => s.status)).toEqual([0, HostStatus.readOnly, 0, 0, HostStatus.sqlError]);
+    expect(steps[2].json).toMatchObject({ rows: [["before"], ["kept 1"]] });
+    expect(await rowsOf(db, "SELECT v FROM t ORDER BY id")).toEqual([["before"], ["kept 1"], ["kept 2"]]);
+  });
+});
+
 describe("isolation", () => {
   it("50 concurrent read-then-write increments end at exactly 50, each having seen a different count", async () => {
     const db = dbName("counter");
