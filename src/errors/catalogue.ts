@@ -195,6 +195,11 @@ export const ERROR_CATALOGUE = {
     when: "no trigger registration of that name",
     fields: { database: s, trigger: s }, args: ["database", "trigger"],
   },
+  invalid_trigger_function: {
+    status: 422, class: "InvalidTriggerFunctionError", layer: "services",
+    when: "a trigger registration names a function that belongs to another database (a trigger function may name none, or this one)",
+    fields: { functionName: s, reason: s }, args: ["functionName", "reason"],
+  },
   sql_refused: {
     status: 400, class: "SqlRefusedError", layer: "services",
     when: "the statement was refused before it ran: `reason` is one of `empty`, `multiple_statements`, `refused_statement` (transaction control, ATTACH, PRAGMA, VACUUM), `reserved_name`, `unterminated`, `too_long`, `bad_params`",

@@ -193,3 +193,15 @@ export class TooManyTokensError extends ServiceError {
     this.name = "TooManyTokensError";
   }
 }
+
+/** The trigger's function cannot run as this database's trigger (it belongs to another database). */
+export class InvalidTriggerFunctionError extends ServiceError {
+  readonly code = "invalid_trigger_function" as const;
+  constructor(
+    readonly functionName: string,
+    readonly reason: string,
+  ) {
+    super(`function "${functionName}" cannot be this trigger's function: ${reason}`);
+    this.name = "InvalidTriggerFunctionError";
+  }
+}

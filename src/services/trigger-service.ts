@@ -4,17 +4,22 @@
 import type { TriggerRegistration, TriggerSpec } from "../database/index.ts";
 import type { Env } from "../env.ts";
 import { registryStub } from "../registry/index.ts";
-import { UnknownFunctionError } from "../runtime/index.ts";
+import { NotDeployedInRegionError, UnknownFunctionError } from "../runtime/index.ts";
 import { databaseIn } from "./database-service.ts";
-import { UnknownDatabaseError, UnknownTableError, UnknownTriggerError } from "./errors.ts";
+import { InvalidTriggerFunctionError, UnknownDatabaseError, UnknownTableError, UnknownTriggerError } from "./errors.ts";
 
 /**
- * Registers (or replaces) a trigger. The function must be deployed: a trigger naming nothing would reject every
- * write (triggers fail closed), so that is refused here rather than discovered on the first write.
+ * Registers (or replaces) a trigger. The function must be deployed in the database's region and belong to no other
+ * database: a trigger whose function cannot run rejects every write (triggers fail closed), so that is refused here
+ * rather than discovered on the first write. (Deleting or moving the function later still fails closed.)
  */
 export async function putTrigger(env: Env, region: string, db: string, name: string, spec: TriggerSpec): Promise<{ trigger: TriggerRegistration; created: boolean }> {
   const stub = databaseIn(env, region, db);
-  if ((await registryStub(env).getFunction(spec.function)) === null) throw new UnknownFunctionError(spec.function);
+  const details = await registryStub(env).getFunction(spec.function);
+  if (details === null) throw new UnknownFunctionError(spec.function);
+  if (!details.current.regions.includes(region)) throw new NotDeployedInRegionError(spec.function, region);
+  const own = details.current.database;
+  if (own !== undefined && own !== db) throw new InvalidTriggerFunctionError(spec.function, `it reaches database "${own}", not "${db}"`);
   const outcome = await stub.putTrigger(name, spec);
   if (outcome.ok) return { trigger: outcome.trigger, created: outcome.created };
   switch (outcome.code) {

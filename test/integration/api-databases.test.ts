@@ -136,6 +136,7 @@ describe("POST .../sql", () => {
       [{ sql: "INSERT INTO t (v) VALUES (NULL)" }, 409, { code: "constraint_violation" }],
       [{ sql: "INSERT INTO missing VALUES (1)" }, 400, { code: "sql_error", message: expect.stringContaining("no such table") }],
       [{ sql: "SELEC 1" }, 400, { code: "sql_error" }],
+      [{ sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10001) SELECT x FROM c" }, 400, { code: "sql_result_too_large" }],
       [{ sql: "SELECT ?", params: Array(101).fill(1) }, 400, { code: "invalid_request", field: "params" }],
       [{ sql: "SELECT ?", params: "[1]" }, 400, { code: "invalid_request", field: "params" }],
       [{ sql: "SELECT ?", params: [{ nested: 1 }] }, 400, { code: "invalid_request", field: "params[0]" }],
