@@ -11,6 +11,7 @@ import { invoke } from "./invoke.mjs";
 import { login, logout } from "./login.mjs";
 import { regions } from "./regions.mjs";
 import { secretsDelete, secretsList, secretsSet } from "./secrets.mjs";
+import { tokensCreate, tokensList, tokensRevoke } from "./tokens.mjs";
 
 /** @type {import("../lib/args.mjs").CommandSpec[]} */
 export const COMMANDS = [
@@ -20,4 +21,5 @@ export const COMMANDS = [
   dbCreate, dbList, dbDescribe, dbDelete, dbSql,
   rowsList, rowsGet, rowsInsert, rowsUpdate, rowsDelete,
   triggersList, triggersGet, triggersSet, triggersDelete,
+  tokensCreate, tokensList, tokensRevoke,
 ];

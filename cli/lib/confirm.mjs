@@ -7,7 +7,7 @@ import { UsageError } from "./errors.mjs";
 /** @param {{ yes?: boolean }} values @param {{ stdin: any, stderr: any }} io @param {string} question @param {string} command */
 export async function confirm(values, io, question, command) {
   if (values.yes) return;
-  if (!io.stdin.isTTY) throw new UsageError("refusing to delete without --yes (stdin is not a terminal to ask on)", command);
+  if (!io.stdin.isTTY) throw new UsageError("refusing without --yes (stdin is not a terminal to ask on)", command);
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   const answer = await new Promise((resolve) => rl.question(`${question} [y/N] `, resolve));
   rl.close();

@@ -52,7 +52,8 @@ export function formatError(error) {
   if (error instanceof ApiError) {
     const lines = [`error: ${error.message} (${error.code}, HTTP ${error.status})`];
     for (const [field, value] of Object.entries(error.fields)) lines.push(...formatField(field, value));
-    if (error.exitCode === EXIT.auth) lines.push("hint: check the token: `helios login`, HELIOS_TOKEN or --token");
+    if (error.code === "forbidden") lines.push("hint: the token's scope does not cover this; use a token that does (or the admin token)");
+    else if (error.exitCode === EXIT.auth) lines.push("hint: check the token: `helios login`, HELIOS_TOKEN or --token");
     return lines.join("\n");
   }
   if (error instanceof UsageError) {

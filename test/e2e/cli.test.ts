@@ -331,3 +331,46 @@ describe("helios CLI: secrets", () => {
     expect((await helios(["secrets", "delete", "cli-secret", "TOKEN", "--yes"])).code).toBe(2);
   });
 });
+
+describe("helios CLI: scoped tokens", () => {
+  const admin = (args: string[], options: CliOptions = {}) =>
+    runCli(home, args, { ...options, env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token, ...options.env } });
+  const as = (token: string) => (args: string[]) => runCli(home, args, { env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: token } });
+
+  it("creates a deploy token shown once on stdout, which deploys under its prefix and is refused elsewhere (exit 4)", async () => {
+    const created = await admin(["tokens", "create", "--scope", "deploy", "--prefix", "cli-team-", "--name", "ci"]);
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^hlt_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/^created tok_[0-9a-f]{16} \(deploy, functions cli-team-\*\); the token below is shown only now$/m);
+    const team = as(token);
+
+    const mine = await team(["deploy", functionDir("cli-team-echo", { regions: ["wnam"] })]);
+    expect(mine.code, mine.stderr).toBe(0);
+    const theirs = await team(["deploy", functionDir("cli-other-echo", { regions: ["wnam"] })]);
+    expect(theirs.code).toBe(4);
+    expect(theirs.stderr).toContain("(forbidden, HTTP 403)");
+    expect(theirs.stderr).toContain("hint: the token's scope does not cover this");
+    expect((await team(["db", "list"])).code).toBe(4);
+
+    const listed = await admin(["tokens", "list"]);
+    expect(listed.stdout).toMatch(/^tok_[0-9a-f]{16} +deploy +cli-team- +ci /m);
+    expect(listed.stdout).not.toContain(token);
+  });
+
+  it("revokes a token by id; the revoked token is then refused with exit 4", async () => {
+    const created = JSON.parse((await admin(["tokens", "create", "--scope", "read", "--json"])).stdout);
+    const reader = as(created.token);
+    expect((await reader(["list"])).code).toBe(0);
+    expect((await reader(["delete", "cli-team-echo", "--yes"])).code).toBe(4);
+
+    const revoked = await admin(["tokens", "revoke", created.info.id, "--yes"]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toBe(`revoked ${created.info.id}\n`);
+    const refused = await reader(["list"]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("(unauthorized, HTTP 401)");
+    expect((await admin(["tokens", "revoke", created.info.id, "--yes"])).code).toBe(2);
+    expect((await admin(["tokens", "create"])).code).toBe(1);
+  });
+});
