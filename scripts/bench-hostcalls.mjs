@@ -5,10 +5,16 @@
 // are kept, the rest refused by the quota after the same checks), heliosdb_clock_now_ms (the call floor).
 // Runs in Node (sync host functions; the JSPI path needs workerd). `--quick` is a smoke run.
 //
+// Second part, floods (scripts/hostcall-floods.mjs): for every host function and each of its worst-case argument
+// kinds (largest success, every cheap refusal), a guest calling it in a loop until `--budget` fuel (default 1e8;
+// quick 1e7) runs out, against a plain fuel loop with the same budget in the same run: ns per fuel for each, and
+// the ratio. The worst ratio per host function is what docs/limits.md states as the bound fuel puts on wall time.
+//
 // Node 20 cannot import TypeScript, so src/sandbox and src/wasm are bundled with esbuild into modules/build/.bench/.
 
 import { join } from "node:path";
 import wabt from "wabt";
+import { FLOOD_CASES, floodWat, installJspiShim, PLAIN_LOOP } from "./hostcall-floods.mjs";
 import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -95,6 +101,71 @@ async function main() {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const cells of table) console.log(line(cells));
   console.log(JSON.stringify({ hostcalls: results }));
+
+  await floods(runInvocation, (wat, maxMemoryPages) =>
+    new WebAssembly.Module(instrumentModule(toolkit.parseWat("f.wat", wat).toBinary({}).buffer, { maxMemoryPages })),
+  );
+}
+
+const budgetArg = process.argv.find((a) => a.startsWith("--budget="));
+const FLOOD_BUDGET = budgetArg ? Number(budgetArg.slice(9)) : quick ? 10_000_000 : 100_000_000;
+const FLOOD_SAMPLES = quick ? 1 : 5;
+
+async function floods(runInvocation, compile) {
+  installJspiShim();
+  const payload = new Uint8Array(0);
+  const runCase = async (testCase, fuel) => {
+    const settings = {
+      functionName: "f".repeat(63),
+      region: "wnam",
+      profile: testCase.profile ?? ["compute"],
+      maxMemoryPages: 512,
+      config: testCase.config ?? {},
+      allowedHosts: [],
+    };
+    const module = compile(floodWat(testCase), 512);
+    const request = { fuel, maxResponseBytes: testCase.maxResponseBytes ?? 1024 };
+    const started = performance.now();
+    const outcome = await runInvocation(module, payload, request, settings);
+    const ms = performance.now() - started;
+    if (outcome.ok || outcome.error.code !== "out_of_fuel") throw new Error(`${testCase.fn} ${testCase.label}: expected out_of_fuel, got ${JSON.stringify(outcome.ok ? "ok" : outcome.error)}`);
+    return { ms, fuelUsed: outcome.fuelUsed };
+  };
+  const measure = async (testCase) => {
+    await runCase(testCase, Math.min(FLOOD_BUDGET, 1_000_000));
+    const samples = [];
+    for (let s = 0; s < FLOOD_SAMPLES; s++) {
+      const { ms, fuelUsed } = await runCase(testCase, FLOOD_BUDGET);
+      samples.push((ms * 1e6) / fuelUsed);
+    }
+    return median(samples);
+  };
+
+  const plainSamples = [await measure(PLAIN_LOOP)];
+  const rows = [];
+  for (const testCase of FLOOD_CASES) {
+    rows.push({ fn: testCase.fn, label: testCase.label, nsPerFuel: await measure(testCase) });
+    // The plain loop between every two cases: the machine's speed drifts (other work), its median does not.
+    plainSamples.push(await measure(PLAIN_LOOP));
+  }
+  plainSamples.push(await measure(PLAIN_LOOP));
+  const plain = median(plainSamples);
+
+  console.log(`\nhost-call floods (budget ${FLOOD_BUDGET.toExponential(0)} fuel, ${FLOOD_SAMPLES} sample(s), median): plain fuel loop ${plain.toFixed(3)} ns/fuel, ${((plain * 1e9) / 1e9).toFixed(2)} s per 1e9 fuel`);
+  const header = ["host call", "arguments", "ns/fuel", "ratio", "s per 1e9 fuel"];
+  const table = rows.map((r) => [r.fn, r.label, r.nsPerFuel.toFixed(3), `${(r.nsPerFuel / plain).toFixed(2)}x`, r.nsPerFuel.toFixed(2)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const cells of table) console.log(line(cells));
+  const worst = {};
+  for (const r of rows) if (!(r.fn in worst) || r.nsPerFuel > worst[r.fn].nsPerFuel) worst[r.fn] = r;
+  console.log("\nworst case per host function, against the plain loop:");
+  for (const r of Object.values(worst)) console.log(`  ${r.fn.padEnd(24)} ${(r.nsPerFuel / plain).toFixed(2)}x  (${r.label})`);
+  const overall = Math.max(...rows.map((r) => r.nsPerFuel)) / plain;
+  console.log(`  worst overall: ${overall.toFixed(2)}x`);
+  console.log(JSON.stringify({ floods: { budget: FLOOD_BUDGET, plainNsPerFuel: plain, worstRatio: overall, rows } }));
 }
 
 main().catch((error) => {

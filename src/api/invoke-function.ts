@@ -65,6 +65,7 @@ export function invocationResponse(result: InvokeResult, method: string): Respon
   headers.set("x-helios-memory-pages", String(result.memoryPages));
   headers.set("x-helios-duration-ms", result.durationMs.toFixed(3));
   headers.set("x-helios-leaks", String(result.leakedBlocks));
+  headers.set("x-helios-sandbox-runs", String(result.sandboxRuns));
   const status = result.response?.status ?? 200;
   // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
   const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;

@@ -16,10 +16,12 @@ import {
   DatabaseMismatchError,
   databaseObjectName,
   type FunctionVersion,
+  invocationDeadline,
   invokeSandbox,
   type InvokeResult,
   parseDatabaseObjectName,
   profileWritesDatabase,
+  RunBudget,
 } from "../runtime/index.ts";
 import {
   type DbCallOutcome,
@@ -207,15 +209,26 @@ export class DatabaseObject extends DurableObject<Env> {
    * rejection roll back everything it wrote. Everything from other objects and R2 (the function's module, the
    * trigger functions' records and modules) is resolved before the transaction opens.
    */
-  async invoke(region: string, db: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain): Promise<RpcResult<InvokeResult>> {
+  async invoke(
+    region: string,
+    db: string,
+    record: FunctionVersion,
+    payload: ArrayBuffer,
+    invocation: InvocationRequest,
+    chain: CallChain,
+    runs = 1,
+  ): Promise<RpcResult<InvokeResult>> {
     return settle(async () => {
       if (record.database !== db) throw new DatabaseMismatchError(record.name, record.database ?? "(none)");
       this.identity ??= { region, db };
       const prepared = await this.sandboxes.prepare(region, record);
       const started = performance.now();
-      const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started);
+      // The call tree's sandbox runs and the invocation's deadline (runtime/call-tree.ts), as in the region object.
+      const budget = new RunBudget(runs);
+      const request: InvocationRequest = { ...invocation, deadline: invocationDeadline(chain) };
+      const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started, budget.used);
       if (!profileWritesDatabase(record.profile)) {
-        const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain));
+        const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain, budget));
         return finish(await this.runSandbox(prepared, payload, request, bridge));
       }
       const triggers = await this.resolveTriggers();
@@ -223,7 +236,7 @@ export class DatabaseObject extends DurableObject<Env> {
       try {
         return await runTransaction(this.ctx.storage, limit, async (scope) => {
           const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
-          const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held));
+          const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held, budget));
           const outcome = await this.runSandbox(prepared, payload, request, bridge);
           if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
           const result = finish(outcome);
@@ -260,8 +273,8 @@ export class DatabaseObject extends DurableObject<Env> {
   }
 
   /** Edge calls and fetches of a database function: the region bridge's logic, with the function's chain. */
-  private outside(region: string, record: FunctionVersion, chain: CallChain): RegionHostBridge {
-    return new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) => this.regionStub(target).invokeChained(target, name, bytes, call));
+  private outside(region: string, record: FunctionVersion, chain: CallChain, runs: RunBudget): RegionHostBridge {
+    return new RegionHostBridge(this.env, region, record, chain, runs, (target, name, bytes, call) => this.regionStub(target).invokeChained(target, name, bytes, call));
   }
 
   private regionStub(region: string): DurableObjectStub<RegionObject> {
@@ -338,10 +351,10 @@ class ProcedureCalls implements DatabaseCalls {
   }
 }
 
-function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: string, durationMs: number): InvokeResult {
+function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: string, durationMs: number, sandboxRuns: number): InvokeResult {
   if (!outcome.ok) {
     const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
-    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } });
+    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, sandboxRuns } });
   }
   return {
     output: new Uint8Array(outcome.output),
@@ -354,6 +367,7 @@ function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: s
     logs: outcome.logs,
     leakedBlocks: outcome.leakedBlocks,
     leakedBytes: outcome.leakedBytes,
+    sandboxRuns,
     ...(outcome.response !== undefined ? { response: outcome.response } : {}),
   };
 }

@@ -236,6 +236,11 @@ export const ERROR_CATALOGUE = {
     when: "the guest needed more memory than `maxMemoryPages`",
     fields: { maxMemoryPages: n, trap: s }, args: ["maxMemoryPages", "trap"],
   },
+  invocation_deadline_exceeded: {
+    status: 504, class: "InvocationDeadlineError", layer: "sandbox",
+    when: "a host call found the invocation past its wall-clock deadline (`INVOCATION_DEADLINE_MS`, or the call chain's, whichever is sooner)",
+    fields: { deadlineMs: n }, args: ["deadlineMs"],
+  },
   // --- The function misbehaved: the gateway (us) got no usable answer from it.
   guest_trap: {
     status: 500, class: "GuestTrapError", layer: "sandbox",

@@ -4,7 +4,16 @@
 
 import { RpcTarget } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { type CallChain, extendChain, type FunctionVersion, gatewayFetch, type InvokeResult, outboundPolicy } from "../runtime/index.ts";
+import {
+  type CallChain,
+  extendChain,
+  type FunctionVersion,
+  gatewayFetch,
+  type InvokeResult,
+  MAX_SANDBOX_RUNS_PER_REQUEST,
+  outboundPolicy,
+  type RunBudget,
+} from "../runtime/index.ts";
 import {
   type DbCallOutcome,
   type EdgeInvokeOutcome,
@@ -26,6 +35,7 @@ export class RegionHostBridge extends RpcTarget implements HostBridge {
     private readonly region: string,
     private readonly record: FunctionVersion,
     private readonly chain: CallChain,
+    private readonly runs: RunBudget,
     private readonly invokeIn: ChainedInvoker,
   ) {
     super();
@@ -38,14 +48,26 @@ export class RegionHostBridge extends RpcTarget implements HostBridge {
     }
     const chain = extendChain(this.chain, request.functionName);
     if (typeof chain === "number") return { status: chain, fuelUsed: 0 };
-    const call: ChainedCall = { chain, fuel: Math.max(0, request.fuel), maxResponseBytes: request.maxResponseBytes };
+    // The whole tree's sandbox runs (call-tree.ts): the callee's subtree gets what is left, and answers what it used.
+    const runs = this.runs.available;
+    if (runs <= 0) {
+      return { status: HostStatus.quotaExceeded, fuelUsed: 0, reason: `the call tree used its ${MAX_SANDBOX_RUNS_PER_REQUEST} sandbox runs` };
+    }
+    const call: ChainedCall = { chain, fuel: Math.max(0, request.fuel), maxResponseBytes: request.maxResponseBytes, runs };
     let result: RpcResult<InvokeResult>;
     try {
       result = await this.invokeIn(region, request.functionName, request.payload, call);
     } catch (error) {
+      // No answer: whatever was handed down may have been used.
+      this.runs.spend(runs, runs);
       return { status: HostStatus.calleeFailed, fuelUsed: 0, reason: error instanceof Error ? error.message : String(error) };
     }
-    if (result.ok) return { status: HostStatus.ok, output: result.value.output, fuelUsed: result.value.fuelUsed };
+    if (result.ok) {
+      this.runs.spend(result.value.sandboxRuns, runs);
+      return { status: HostStatus.ok, output: result.value.output, fuelUsed: result.value.fuelUsed };
+    }
+    // A failure before the callee's sandbox started (not deployed, payload too large) used no run.
+    this.runs.spend(Number(result.error.details.sandboxRuns ?? 0), runs);
     return outcomeOfFailure(result.error, call);
   }
 

@@ -10,10 +10,13 @@ import {
   DatabaseLockHeldError,
   type FunctionVersion,
   type InvokeResult,
+  invocationDeadline,
   loadSandbox,
+  MAX_SANDBOX_RUNS_PER_REQUEST,
   NotDeployedInRegionError,
   PayloadTooLargeError,
   rootChain,
+  RunBudget,
   type SandboxEntry,
   sandboxIsolateKey,
   UnauthorizedError,
@@ -49,6 +52,8 @@ export interface ChainedCall {
   fuel: number;
   /** The caller's output buffer: the callee's response cap is min(this, its own limit). */
   maxResponseBytes: number;
+  /** Sandbox runs the callee's subtree may start, itself included (runtime/call-tree.ts); absent counts as 1. */
+  runs?: number;
 }
 
 /** What the region holds for a name: the active version, or a tombstone (record null) left by a delete. */
@@ -151,7 +156,7 @@ export class RegionObject extends DurableObject<Env> {
       }
       const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
       if (options.http !== undefined) request.http = options.http;
-      return this.run(region, record, payload, request, rootChain(name));
+      return this.run(region, record, payload, request, rootChain(name), MAX_SANDBOX_RUNS_PER_REQUEST);
     });
   }
 
@@ -172,7 +177,7 @@ export class RegionObject extends DurableObject<Env> {
         maxResponseBytes: Math.min(call.maxResponseBytes, record.limits.maxResponseBytes),
       };
       const bytes = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload.buffer : payload.slice().buffer;
-      return this.run(region, record, bytes as ArrayBuffer, request, call.chain);
+      return this.run(region, record, bytes as ArrayBuffer, request, call.chain, Math.max(1, call.runs ?? 1));
     });
   }
 
@@ -182,18 +187,20 @@ export class RegionObject extends DurableObject<Env> {
     payload: ArrayBuffer,
     request: InvocationRequest,
     chain: CallChain,
+    runs: number,
   ): Promise<InvokeResult> {
-    if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain);
+    if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain, runs);
     const prepared = await this.prepare(region, record);
+    const budget = new RunBudget(runs);
     const bridge = prepared.needsBridge
-      ? new RegionHostBridge(this.env, region, record, chain, (target, name, bytes, call) =>
+      ? new RegionHostBridge(this.env, region, record, chain, budget, (target, name, bytes, call) =>
           target === region ? this.invokeChained(region, name, bytes, call) : this.remote(target).invokeChained(target, name, bytes, call),
         )
       : null;
     const started = performance.now();
     let outcome;
     try {
-      outcome = await invokeSandbox(prepared.entry, payload, request, bridge);
+      outcome = await invokeSandbox(prepared.entry, payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
     } catch (error) {
       // A broken stub is not reused: the next invocation asks the loader again.
       if (this.prepared.get(record.name) === prepared) this.prepared.delete(record.name);
@@ -205,7 +212,7 @@ export class RegionObject extends DurableObject<Env> {
       const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
       throw new SerializedFailure({
         ...outcome.error,
-        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes },
+        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, sandboxRuns: budget.used },
       });
     }
     const result: InvokeResult = {
@@ -219,6 +226,7 @@ export class RegionObject extends DurableObject<Env> {
       logs: outcome.logs,
       leakedBlocks: outcome.leakedBlocks,
       leakedBytes: outcome.leakedBytes,
+      sandboxRuns: budget.used,
     };
     if (outcome.response !== undefined) result.response = outcome.response;
     return result;
@@ -234,11 +242,12 @@ export class RegionObject extends DurableObject<Env> {
     payload: ArrayBuffer,
     request: InvocationRequest,
     chain: CallChain,
+    runs: number,
   ): Promise<InvokeResult> {
     if (chain.heldDatabase !== undefined) throw new DatabaseLockHeldError(record.name, chain.heldDatabase);
     const name = databaseObjectName(region, record.database!);
     const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(name), isLocationHint(region) ? { locationHint: region } : undefined);
-    const result = (await stub.invoke(region, record.database!, record, payload, request, chain)) as RpcResult<InvokeResult>;
+    const result = (await stub.invoke(region, record.database!, record, payload, request, chain, runs)) as RpcResult<InvokeResult>;
     if (!result.ok) throw new SerializedFailure(result.error);
     return result.value;
   }

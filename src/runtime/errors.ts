@@ -9,6 +9,7 @@ import {
   GuestTrapError,
   InvalidGuestOutputError,
   InvalidResponseHeaderError,
+  InvocationDeadlineError,
   InvocationError,
   MemoryLimitError,
   OutOfFuelInvocationError,
@@ -22,6 +23,7 @@ export {
   GuestTrapError,
   InvalidGuestOutputError,
   InvalidResponseHeaderError,
+  InvocationDeadlineError,
   InvocationError,
   MemoryLimitError,
   OutOfFuelInvocationError,
@@ -183,6 +185,7 @@ type ErrorClass = new (...args: never[]) => RuntimeFailure;
 /** The classes that cross RPC (isolate -> region object -> Worker) and are rebuilt on this side. */
 const REBUILDABLE = {
   out_of_fuel: OutOfFuelInvocationError,
+  invocation_deadline_exceeded: InvocationDeadlineError,
   memory_limit: MemoryLimitError,
   guest_trap: GuestTrapError,
   guest_abi_violation: GuestAbiViolationError,

@@ -43,4 +43,6 @@ export interface InvokeResult {
   leakedBytes: number;
   /** The status and headers the guest set (version 2, WASI); absent when it set none (every version-1 guest). */
   response?: HttpResponseHead;
+  /** Sandboxes this invocation started, its own and its edge callees' (runtime/call-tree.ts). */
+  sandboxRuns: number;
 }

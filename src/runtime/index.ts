@@ -2,6 +2,7 @@
 
 export { CAPABILITY_PROFILE_NAMES, type CapabilityProfile, type LogEntry, profileUsesDatabase, profileWritesDatabase } from "../sandbox/index.ts";
 export * from "./call-chain.ts";
+export * from "./call-tree.ts";
 export * from "./capabilities.ts";
 export * from "./database-names.ts";
 export * from "./digest.ts";

@@ -2,6 +2,7 @@
 
 import {
   AllocationSizeMismatchError,
+  HostErrorCode,
   DoubleFreeError,
   InvalidAllocationError,
   LengthCapExceededError,
@@ -103,6 +104,33 @@ export class AllocationTracker {
 
   get requestedBytes(): number {
     return this.bytesRequested;
+  }
+
+  /**
+   * The refusal alloc(size) would throw before calling the guest's allocator (reentrantCall, tooLarge,
+   * quotaExceeded) as its code, or 0; never throws. Host functions check with it first, so a refusal a guest
+   * repeats in a loop costs no exception. (A failure of the allocator itself still throws, at most maxBlocks
+   * times per invocation: every allocator call counts against the quota.)
+   */
+  allocStatus(size: number): number {
+    if (this.busy) return HostErrorCode.reentrantCall;
+    const length = toU32(size);
+    const { maxAllocationBytes, maxBlocks, maxBytes } = this.quotas;
+    if (length > maxAllocationBytes) return HostErrorCode.tooLarge;
+    if (length === 0) return 0;
+    if (this.blocksRequested + 1 > maxBlocks || this.bytesRequested + length > maxBytes) return HostErrorCode.quotaExceeded;
+    return 0;
+  }
+
+  /** The refusal free(ptr, size) would throw (reentrantCall, unknownAllocation, sizeMismatch) as its code, or 0. */
+  freeStatus(ptr: number, size: number): number {
+    if (this.busy) return HostErrorCode.reentrantCall;
+    const start = toU32(ptr);
+    const length = toU32(size);
+    if (start === 0 && length === 0) return 0;
+    const index = this.indexOf(start);
+    if (index < 0) return HostErrorCode.unknownAllocation;
+    return this.sizes[index] === length ? 0 : HostErrorCode.sizeMismatch;
   }
 
   /** Allocates `size` bytes through the guest's allocator and returns their offset. */

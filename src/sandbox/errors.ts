@@ -223,6 +223,7 @@ export class ReentrantAllocationError extends SandboxError {
 export type InvocationErrorCode = Extract<
   CodeOfLayer<"sandbox">,
   | "out_of_fuel"
+  | "invocation_deadline_exceeded"
   | "memory_limit"
   | "guest_trap"
   | "guest_abi_violation"
@@ -242,6 +243,18 @@ export class OutOfFuelInvocationError extends InvocationError {
   constructor(readonly budget: number) {
     super(`the function used its whole fuel budget of ${budget}`);
     this.name = "OutOfFuelInvocationError";
+  }
+}
+
+/**
+ * A host call found the invocation past its wall-clock deadline: it ends there, like running out of fuel. Fuel
+ * bounds the guest's own work; the deadline bounds waiting (edge calls, fetches) and anything fuel prices wrong.
+ */
+export class InvocationDeadlineError extends InvocationError {
+  readonly code = "invocation_deadline_exceeded" as const;
+  constructor(readonly deadlineMs: number) {
+    super(`the function ran past its wall-clock deadline (${deadlineMs} ms after the epoch)`);
+    this.name = "InvocationDeadlineError";
   }
 }
 

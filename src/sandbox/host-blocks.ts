@@ -2,7 +2,7 @@
 // registered with the invocation's AllocationTracker (what heliosdb_http_fetch hands its response in, too).
 
 import { HOST_MODULE } from "./guest-abi.ts";
-import { chargeHostCall, refusalCode, STANDARD_PRICE } from "./host-call.ts";
+import { chargeHostCall, HOST_CALL_BASE_FUEL, refusalCode, STANDARD_PRICE } from "./host-call.ts";
 import type { HostFunctionDefinition, HostModule } from "./host-module.ts";
 import { HostStatus } from "./host-status.ts";
 
@@ -17,14 +17,17 @@ export const ALLOC_FUNCTION: HostFunctionDefinition = {
   grantedBy: "compute",
   type: { params: [I32], results: [I32] },
   async: false,
-  price: STANDARD_PRICE,
+  // The host copies nothing (the guest's allocator does the work, on its own fuel): one fuel per 16 bytes asked.
+  price: { base: HOST_CALL_BASE_FUEL, bytesPerFuel: 16 },
   parentCalls: [],
   create: (context, price) => (size) => {
     try {
       const tracker = context.tracker!;
       const length = size >>> 0;
       chargeHostCall(context, price, length <= tracker.quotas.maxAllocationBytes ? length : 0);
-      return tracker.alloc(length);
+      // Refusals the tracker can see before the guest's allocator runs come back as statuses, not exceptions.
+      const status = tracker.allocStatus(length);
+      return status !== 0 ? status : tracker.alloc(length);
     } catch (error) {
       return refusalCode(error);
     }
@@ -45,7 +48,10 @@ export const DEALLOC_FUNCTION: HostFunctionDefinition = {
   create: (context, price) => (ptr, size) => {
     try {
       chargeHostCall(context, price);
-      context.tracker!.free(ptr, size);
+      const tracker = context.tracker!;
+      const status = tracker.freeStatus(ptr, size);
+      if (status !== 0) return status;
+      tracker.free(ptr, size);
       return HostStatus.ok;
     } catch (error) {
       return refusalCode(error);

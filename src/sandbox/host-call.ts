@@ -3,13 +3,13 @@
 
 import { chargeFuelGlobal, fuelGlobal } from "../wasm/fuel.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
-import { BufferTooSmallError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
+import { HostErrorCode, InvocationDeadlineError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
 import type { HostBridge } from "./host-bridge.ts";
 import { DEFAULT_HTTP_REQUEST, type HttpRequestInfo, ResponseHead } from "./http-exchange.ts";
 import type { HostCallPrice, HostState } from "./host-module.ts";
 import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
-import type { SafeMemory } from "./safe-memory.ts";
+import { type SafeMemory, utf8LengthOrStatus } from "./safe-memory.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 
 export type { HostFunctionDefinition, HostFunctionResult } from "./host-module.ts";
@@ -49,6 +49,10 @@ export interface HostContext {
   failure: Error | null;
   /** Set by WASI proc_exit: the guest asked to end with this code (0: success). */
   exitCode: number | null;
+  /** Epoch milliseconds after which every host call ends the invocation (InvocationRequest.deadline). */
+  deadline: number;
+  /** Host calls left before the next read of the clock for the deadline (see chargeFuel). */
+  clockCheckIn: number;
 }
 
 /** The context of one invocation, before its instance exists. */
@@ -71,6 +75,8 @@ export function createHostContext(settings: SandboxSettings, request: Invocation
     response: null,
     failure: null,
     exitCode: null,
+    deadline: request.deadline ?? Number.POSITIVE_INFINITY,
+    clockCheckIn: 0,
   };
 }
 
@@ -87,12 +93,16 @@ export function failInvocation(context: HostContext, failure: Error): never {
   throw context.failure;
 }
 
-/** The price of most host calls: 100 fuel, plus one per started 16 bytes read or written (docs/abi.md). */
-export const HOST_CALL_BASE_FUEL = 100;
-export const HOST_CALL_BYTES_PER_FUEL = 16;
+/**
+ * The price of most host calls: 2,000 fuel, plus one per byte read or written (docs/abi.md). Measured, not guessed:
+ * scripts/bench-hostcalls.mjs floods every host function with its worst arguments and compares ns per fuel with
+ * a plain fuel loop's; docs/limits.md ("Host call prices") has the table and the bound it gives.
+ */
+export const HOST_CALL_BASE_FUEL = 2_000;
+export const HOST_CALL_BYTES_PER_FUEL = 1;
 export const STANDARD_PRICE: HostCallPrice = Object.freeze({ base: HOST_CALL_BASE_FUEL, bytesPerFuel: HOST_CALL_BYTES_PER_FUEL });
 
-/** The fuel `price` asks for a call that moved `bytes` and read or wrote `rows`. */
+/** The fuel `price` asks for a call that moved `bytes` and read or wrote `rows` (bytesPerFuel below 1 charges several fuel per byte). */
 export function priceOf(price: HostCallPrice, bytes: number, rows = 0): number {
   return price.base + (price.bytesPerFuel > 0 ? Math.ceil(bytes / price.bytesPerFuel) : 0) + rows * (price.perRow ?? 0);
 }
@@ -111,10 +121,29 @@ export function chargeHostCallRest(context: HostContext, price: HostCallPrice, b
   chargeFuel(context, priceOf(price, bytes, rows) - price.base);
 }
 
-/** Charges a plain amount (an edge callee's fuel, say). */
+/**
+ * Host calls between two reads of the clock for the deadline. Reading the clock costs 75-300 ns on a virtual
+ * machine (more than most host calls); every call that charges fuel still counts towards the next read, and the
+ * calls that wait (edge_invoke, http_fetch) read it on both sides of the wait, so an invocation ends within this
+ * many cheap host calls (each bounded by its fuel price) of its deadline.
+ */
+export const DEADLINE_CHECK_INTERVAL = 64;
+
+/**
+ * Charges a plain amount (an edge callee's fuel, say) and checks the invocation's wall-clock deadline: every host
+ * call charges, so every host call takes part in the check. Inside a deployed Worker the clock advances only
+ * across I/O, so there the check bites after a wait; locally, where workerd's clock runs, at any host call.
+ */
 export function chargeFuel(context: HostContext, cost: number): void {
   const charged = context.charge ? context.charge(cost) : chargeFuelGlobal(context.fuel ?? fuelGlobal(context.instance!), BigInt(cost));
   if (!charged) throw new OutOfFuelInvocationError(context.fuelBudget);
+  if (--context.clockCheckIn <= 0) checkDeadline(context);
+}
+
+/** Reads the clock now: ends the invocation (InvocationDeadlineError) if it is past its deadline. */
+export function checkDeadline(context: HostContext): void {
+  context.clockCheckIn = DEADLINE_CHECK_INTERVAL;
+  if (Date.now() > context.deadline) throw new InvocationDeadlineError(context.deadline);
 }
 
 /** A length the call is charged for: only lengths within their cap count, so a lie about a length costs the base only. */
@@ -153,25 +182,21 @@ export async function guardedAsync(body: () => Promise<number>): Promise<number>
 
 /**
  * Writes a result into the guest's (outPtr, outCap) buffer and its length at outLenPtr (u32), both checked before
- * anything is written. On bufferTooSmall the only write is the required length at outLenPtr.
+ * anything is written; returns a status and never throws for the guest's arguments (a refusal the guest can repeat
+ * must not cost an exception). On bufferTooSmall the only write is the required length at outLenPtr.
  */
 export function writeResult(memory: SafeMemory, outPtr: number, outCap: number, outLenPtr: number, data: Uint8Array | string): number {
-  memory.checkRange(outLenPtr, 4);
+  if (memory.rangeStatus(outLenPtr, 4) !== 0) return HostErrorCode.outOfBounds;
   const capacity = outCap >>> 0;
-  try {
-    let written: number;
-    if (typeof data === "string") {
-      written = memory.writeString(outPtr, capacity, data);
-    } else {
-      memory.checkRange(outPtr, capacity);
-      if (data.byteLength > capacity) throw new BufferTooSmallError(data.byteLength, capacity);
-      memory.writeBytes(outPtr, data);
-      written = data.byteLength;
-    }
-    memory.writeU32(outLenPtr, written);
-    return 0;
-  } catch (error) {
-    if (error instanceof BufferTooSmallError) memory.writeU32(outLenPtr, error.required);
-    throw error;
+  if (memory.rangeStatus(outPtr, capacity) !== 0) return HostErrorCode.outOfBounds;
+  const required = typeof data === "string" ? utf8LengthOrStatus(data) : data.byteLength;
+  if (required < 0) return required;
+  if (required > capacity) {
+    memory.writeU32(outLenPtr, required);
+    return HostErrorCode.bufferTooSmall;
   }
+  if (typeof data === "string") memory.writeMeasuredString(outPtr, data, required);
+  else memory.writeBytes(outPtr, data);
+  memory.writeU32(outLenPtr, required);
+  return 0;
 }

@@ -13,7 +13,12 @@ const ALLOCATOR = `
     (local $p i32) (local.set $p (global.get $bump))
     (global.set $bump (i32.add (local.get $p) (local.get $size))) (local.get $p))`;
 
-async function run(body: string, imports: string, profile: string[], options: { fuel?: number; maxResponseBytes?: number; payload?: string } = {}) {
+async function run(
+  body: string,
+  imports: string,
+  profile: string[],
+  options: { fuel?: number; maxResponseBytes?: number; payload?: string; deadline?: number } = {},
+) {
   const wat = `(module ${imports} (memory (export "memory") 1) ${ALLOCATOR} ${body})`;
   const module = compile(instrumentModule(await watToBytes(wat), { maxMemoryPages: 1 }));
   const settings: SandboxSettings = {
@@ -25,7 +30,8 @@ async function run(body: string, imports: string, profile: string[], options: { 
     allowedHosts: [],
   };
   const payload = new TextEncoder().encode(options.payload ?? "");
-  return runInvocation(module, payload, { fuel: options.fuel ?? 1_000_000, maxResponseBytes: options.maxResponseBytes ?? 1024 }, settings);
+  const request = { fuel: options.fuel ?? 1_000_000, maxResponseBytes: options.maxResponseBytes ?? 1024, deadline: options.deadline };
+  return runInvocation(module, payload, request, settings);
 }
 
 const OUTPUT = `(import "heliosdb" "heliosdb_output" (func $output (param i32 i32) (result i32)))`;
@@ -115,6 +121,28 @@ describe("fuel and leaks", () => {
     );
     expect(!outcome.ok && outcome.error.code).toBe("out_of_fuel");
     expect(outcome.fuelUsed).toBe(50_000);
+  });
+
+  it("a host call past the invocation's wall-clock deadline ends it with invocation_deadline_exceeded", async () => {
+    const flood = `(func (export "handle") (param i32 i32) (result i64)
+         (loop $again (drop (call $clock)) (br $again))
+         (i64.const 0))`;
+    const clock = `(import "heliosdb" "heliosdb_clock_now_ms" (func $clock (result i64)))`;
+    const deadline = Date.now() - 1;
+    const late = await run(flood, clock, ["compute"], { fuel: 1_000_000_000, deadline });
+    expect(!late.ok && late.error).toMatchObject({ code: "invocation_deadline_exceeded", details: { deadlineMs: deadline } });
+    // The very first host call read the clock: the guest got no further than one call's worth of fuel.
+    expect(late.fuelUsed).toBeLessThan(10_000);
+    // Refused calls take part too: a refused heliosdb_log is still a host call.
+    const refusals = `(func (export "handle") (param i32 i32) (result i64)
+         (loop $again (drop (call $log (i32.const 1) (i32.const 0) (i32.const -1))) (br $again))
+         (i64.const 0))`;
+    const log = `(import "heliosdb" "heliosdb_log" (func $log (param i32 i32 i32) (result i32)))`;
+    const refused = await run(refusals, log, ["minimal"], { fuel: 1_000_000_000, deadline });
+    expect(!refused.ok && refused.error.code).toBe("invocation_deadline_exceeded");
+    // A deadline in the future changes nothing.
+    const onTime = await run(flood, clock, ["compute"], { fuel: 50_000, deadline: Date.now() + 60_000 });
+    expect(!onTime.ok && onTime.error.code).toBe("out_of_fuel");
   });
 
   it("reports host-made blocks never freed", async () => {

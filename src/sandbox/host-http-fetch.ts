@@ -3,14 +3,15 @@
 // checks the allow-list again. The response comes back in host-made blocks the guest frees with heliosdb_dealloc.
 
 import { HOST_MODULE } from "./guest-abi.ts";
-import { billable, chargeHostCall, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, type HostContext } from "./host-call.ts";
+import { billable, chargeHostCall, checkDeadline, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, type HostContext } from "./host-call.ts";
 import { type CallCounter, defineHostState, type HostCallPrice, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import type { HttpFetchOutcome } from "./host-bridge.ts";
 import { HostStatus } from "./host-status.ts";
 
 const I32 = "i32" as const;
 
-export const HTTP_FETCH_BASE_FUEL = 1_000;
+/** A fetch goes through the parent's gateway (RPC, allow-list, a connection): far more than a sync host call. */
+export const HTTP_FETCH_BASE_FUEL = 10_000;
 export const MAX_FETCH_METHOD_BYTES = 16;
 export const MAX_FETCH_URL_BYTES = 2048;
 export const MAX_FETCH_HEADER_BYTES = 8192;
@@ -71,16 +72,23 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
           billable(bodyLen, MAX_FETCH_BODY_BYTES),
       );
       const memory = context.memory!;
-      const methodText = memory.readString(methodPtr, methodLen, MAX_FETCH_METHOD_BYTES);
-      const urlText = memory.readString(urlPtr, urlLen, MAX_FETCH_URL_BYTES);
-      const headerText = memory.readString(headersPtr, headersLen, MAX_FETCH_HEADER_BYTES);
-      const body = memory.readBytes(bodyPtr, bodyLen, MAX_FETCH_BODY_BYTES);
-      memory.checkRange(resultPtr, FETCH_RESULT_BYTES);
+      // Refusals are statuses, not exceptions, and come before the body is copied: only a fetch that goes ahead
+      // (at most MAX_HTTP_FETCHES_PER_INVOCATION of them) copies its body.
+      const methodText = memory.readStringOrStatus(methodPtr, methodLen, MAX_FETCH_METHOD_BYTES);
+      if (typeof methodText === "number") return methodText;
+      const urlText = memory.readStringOrStatus(urlPtr, urlLen, MAX_FETCH_URL_BYTES);
+      if (typeof urlText === "number") return urlText;
+      const headerText = memory.readStringOrStatus(headersPtr, headersLen, MAX_FETCH_HEADER_BYTES);
+      if (typeof headerText === "number") return headerText;
+      const bodyStatus = memory.readStatus(bodyPtr, bodyLen, MAX_FETCH_BODY_BYTES);
+      if (bodyStatus !== 0) return bodyStatus;
+      if (memory.rangeStatus(resultPtr, FETCH_RESULT_BYTES) !== 0) return HostStatus.outOfBounds;
+      const bodyLength = bodyLen >>> 0;
 
       const method = methodText === "" ? "GET" : methodText;
       const headers = parseHeaderLines(headerText);
       if (!METHODS.has(method) || headers === null) return HostStatus.invalidArgument;
-      if ((method === "GET" || method === "HEAD") && body.byteLength > 0) return HostStatus.invalidArgument;
+      if ((method === "GET" || method === "HEAD") && bodyLength > 0) return HostStatus.invalidArgument;
       let url: URL;
       try {
         url = new URL(urlText);
@@ -94,13 +102,18 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
       const bridge = context.bridge;
       if (bridge === null) return HostStatus.notPermitted;
       fetches.count++;
+      checkDeadline(context);
+      const body = memory.readBytes(bodyPtr, bodyLen, MAX_FETCH_BODY_BYTES);
 
       return bridge
         .httpFetch({ method, url: url.href, headers, body: body.byteLength > 0 ? body : null })
-        .then((outcome) => guardedAsync(async () => {
-          if (outcome.next !== undefined) context.bridge = outcome.next;
-          return deliver(context, price, outcome, resultPtr);
-        }));
+        .then((outcome) =>
+          guardedAsync(async () => {
+            if (outcome.next !== undefined) context.bridge = outcome.next;
+            checkDeadline(context);
+            return deliver(context, price, outcome, resultPtr);
+          }),
+        );
     }),
 };
 

@@ -19,7 +19,12 @@ export const LOG_FUNCTION: HostFunctionDefinition = {
   create: (context, price) => (level, ptr, len) => {
     try {
       chargeHostCall(context, price, billable(len, MAX_LOG_MESSAGE_BYTES));
-      const message = context.memory!.readString(ptr, len, MAX_LOG_MESSAGE_BYTES);
+      const memory = context.memory!;
+      // Every refusal returns its status without an exception (a guest can repeat it in a loop). Once the quota is
+      // used up the line would be dropped anyway: refused after the range check, before any decoding.
+      if (context.logs.full) return memory.readStatus(ptr, len, MAX_LOG_MESSAGE_BYTES) || HostStatus.quotaExceeded;
+      const message = memory.readStringOrStatus(ptr, len, MAX_LOG_MESSAGE_BYTES);
+      if (typeof message === "number") return message;
       const levelName = LOG_LEVELS[level];
       if (levelName === undefined) return HostStatus.invalidArgument;
       return context.logs.add(levelName, message) ? HostStatus.ok : HostStatus.quotaExceeded;
@@ -44,8 +49,10 @@ export const OUTPUT_FUNCTION: HostFunctionDefinition = {
     try {
       const room = context.output.room;
       chargeHostCall(context, price, billable(len, room));
-      const bytes = context.memory!.readBytes(ptr, len, room);
-      context.output.add(bytes);
+      const memory = context.memory!;
+      const status = memory.readStatus(ptr, len, room);
+      if (status !== 0) return status;
+      context.output.add(memory.readBytes(ptr, len, room));
       return HostStatus.ok;
     } catch (error) {
       return refusalCode(error);

@@ -15,7 +15,7 @@ import type { HostContext } from "./host-call.ts";
 export interface HostCallPrice {
   /** Charged on every call, before the call does anything. */
   base: number;
-  /** One fuel per started `bytesPerFuel` bytes moved; 0 means bytes are free. */
+  /** One fuel per started `bytesPerFuel` bytes moved (0.5: two fuel per byte); 0 means bytes are free. */
   bytesPerFuel: number;
   /** Per row read or written (database calls). */
   perRow?: number;

@@ -11,7 +11,9 @@ const settings = { functionName: "fn", region: "wnam", profile: ["minimal"], max
 
 function priceText(price: HostCallPrice): string {
   const parts = [price.base.toLocaleString("en-US")];
-  if (price.bytesPerFuel > 0) parts.push(`bytes/${price.bytesPerFuel}`);
+  if (price.bytesPerFuel === 1) parts.push("bytes");
+  else if (price.bytesPerFuel > 1) parts.push(`bytes/${price.bytesPerFuel}`);
+  else if (price.bytesPerFuel > 0) parts.push(`${1 / price.bytesPerFuel} × bytes`);
   if (price.perRow) parts.push(`${price.perRow} × rows`);
   return parts.join(" + ");
 }

@@ -42,6 +42,7 @@ export {
   GuestTrapError,
   InvalidGuestOutputError,
   InvalidResponseHeaderError,
+  InvocationDeadlineError,
   InvocationError,
   type InvocationErrorCode,
   MemoryLimitError,

@@ -2,6 +2,7 @@
 
 import {
   BufferTooSmallError,
+  HostErrorCode,
   InvalidUtf8Error,
   LengthCapExceededError,
   OutOfBoundsError,
@@ -75,6 +76,27 @@ export function utf8ByteLength(value: string): number {
   return bytes;
 }
 
+/** utf8ByteLength without the exception: the length, or HostErrorCode.invalidUtf8 for a lone surrogate. */
+export function utf8LengthOrStatus(value: string): number {
+  const units = value.length;
+  let bytes = units;
+  for (let i = 0; i < units; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) {
+      bytes += 1;
+    } else if (unit < 0xd800 || unit > 0xdfff) {
+      bytes += 2;
+    } else {
+      const next = i + 1 < units ? value.charCodeAt(i + 1) : 0;
+      if (unit > 0xdbff || next < 0xdc00 || next > 0xdfff) return HostErrorCode.invalidUtf8;
+      bytes += 2;
+      i++;
+    }
+  }
+  return bytes;
+}
+
 // Stateless between calls (never used with { stream: true }), so one instance serves every SafeMemory.
 // ignoreBOM keeps a leading U+FEFF in the string instead of silently dropping the guest's first three bytes.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -137,6 +159,43 @@ export class SafeMemory {
     this.sync();
     if (start + length > this.buffer.byteLength) throw new OutOfBoundsError(start, length, this.buffer.byteLength);
     return start;
+  }
+
+  // Status variants: what host functions check their arguments with, so that a refusal, which a guest can repeat
+  // in a loop, costs no more than a success (no exception object, no stack trace: each would cost microseconds).
+  // Each returns 0 exactly when the throwing method would succeed, else the hostCode of the error it would throw.
+
+  /** checkRange without the exception: 0, or outOfBounds. */
+  rangeStatus(ptr: number, len: number): number {
+    const start = toU32(ptr);
+    const length = toU32(len);
+    this.sync();
+    return start + length > this.buffer.byteLength ? HostErrorCode.outOfBounds : 0;
+  }
+
+  /** The refusal readBytes(ptr, len, maxBytes) would throw, as its code (tooLarge, outOfBounds), or 0. */
+  readStatus(ptr: number, len: number, maxBytes?: number): number {
+    if (toU32(len) > lowerCap(this.limits.maxReadBytes, maxBytes)) return HostErrorCode.tooLarge;
+    return this.rangeStatus(ptr, len);
+  }
+
+  /**
+   * readString without exceptions: the string, or the code of the refusal readString would throw (tooLarge,
+   * outOfBounds, invalidUtf8). Invalid UTF-8 is found by a validator in JavaScript, before the strict decoder
+   * runs, so the decoder never throws here.
+   */
+  readStringOrStatus(ptr: number, len: number, maxBytes?: number): string | number {
+    const start = toU32(ptr);
+    const length = toU32(len);
+    if (length > lowerCap(this.limits.maxStringBytes, maxBytes)) return HostErrorCode.tooLarge;
+    this.sync();
+    if (start + length > this.buffer.byteLength) return HostErrorCode.outOfBounds;
+    if (length <= ASCII_DECODE_MAX_BYTES) {
+      const ascii = asciiAt(this.bytes, start, length);
+      if (ascii !== null) return ascii;
+    }
+    if (!isUtf8(this.bytes, start, start + length)) return HostErrorCode.invalidUtf8;
+    return utf8Decoder.decode(new Uint8Array(this.buffer, start, length));
   }
 
   /** A copy of guest bytes [ptr, ptr + len). `maxBytes` can only lower the maxReadBytes cap. */
@@ -223,6 +282,31 @@ export class SafeMemory {
     if (needed > room) throw new BufferTooSmallError(needed, room);
     utf8Encoder.encodeInto(value, new Uint8Array(this.buffer, start, needed));
     return needed;
+  }
+
+  /**
+   * Hands `fill` a view of [ptr, ptr + len), checked first, to fill in place (crypto.getRandomValues, say), which
+   * spares a staging copy. `fill` runs synchronously, calls nothing in the guest and must not keep the view.
+   */
+  fillInPlace(ptr: number, len: number, fill: (view: Uint8Array) => unknown): void {
+    const start = toU32(ptr);
+    const length = toU32(len);
+    this.sync();
+    if (start + length > this.buffer.byteLength) throw new OutOfBoundsError(start, length, this.buffer.byteLength);
+    fill(new Uint8Array(this.buffer, start, length));
+  }
+
+  /**
+   * Writes `value`, whose UTF-8 length the caller measured as `byteLength` (utf8LengthOrStatus), at ptr; checks the
+   * range [ptr, ptr + byteLength) first and returns nothing else to refuse. Knowing the length up front spares
+   * writeString's measuring and staging.
+   */
+  writeMeasuredString(ptr: number, value: string, byteLength: number): void {
+    const start = toU32(ptr);
+    this.sync();
+    if (start + byteLength > this.buffer.byteLength) throw new OutOfBoundsError(start, byteLength, this.buffer.byteLength);
+    if (byteLength === value.length && byteLength <= ASCII_ENCODE_MAX_BYTES && writeAscii(this.bytes, start, value) >= 0) return;
+    utf8Encoder.encodeInto(value, new Uint8Array(this.buffer, start, byteLength));
   }
 
   // `this.view` is read only after at() has synced it: in `this.view.get(this.at(ptr))` JavaScript would fetch the
@@ -329,6 +413,40 @@ function asciiAt(bytes: Uint8Array, start: number, length: number): string | nul
   for (; i + 3 < end; i += 4) text += String.fromCharCode(bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]);
   for (; i < end; i++) text += String.fromCharCode(bytes[i]);
   return text;
+}
+
+/**
+ * True when bytes[start, end) is well-formed UTF-8 as the WHATWG strict decoder reads it: no overlong forms, no
+ * surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence.
+ */
+export function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= end || (bytes[i + 1] & 0xc0) !== 0x80) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= end) return false;
+      const c1 = bytes[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (bytes[i + 2] & 0xc0) !== 0x80) return false;
+      if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= end) return false;
+      const c1 = bytes[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (bytes[i + 2] & 0xc0) !== 0x80 || (bytes[i + 3] & 0xc0) !== 0x80) return false;
+      if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return false;
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Writes `value` at `start` when it is all ASCII and returns its length; otherwise writes nothing and returns -1. */

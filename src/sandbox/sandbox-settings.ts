@@ -26,4 +26,9 @@ export interface InvocationRequest {
   maxResponseBytes: number;
   /** The HTTP request the guest may read (version-2 host calls, WASI's CGI environment); absent: DEFAULT_HTTP_REQUEST. */
   http?: HttpRequestInfo;
+  /**
+   * Wall-clock deadline, epoch milliseconds, that every host call checks (charges included); past it the
+   * invocation ends with invocation_deadline_exceeded. Absent: none (unit tests, benchmarks).
+   */
+  deadline?: number;
 }

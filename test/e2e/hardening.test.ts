@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_SANDBOX_RUNS_PER_REQUEST } from "../../src/runtime/call-tree.ts";
+import { HOST_CALL_BASE_FUEL } from "../../src/sandbox/host-call.ts";
 import { watToBytes } from "../../src/wasm/fixtures.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 
@@ -38,13 +40,65 @@ async function deployFixture(name: string, guest: string, query = ""): Promise<v
   expect(response.status, await response.clone().text()).toBeLessThan(300);
 }
 
-function invoke(name: string, body: string): Promise<Response> {
+function invoke(name: string, body: string | Uint8Array): Promise<Response> {
   return fetch(`${server.baseUrl}/v1/functions/${name}/invoke`, { method: "POST", body });
 }
 
 async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
 }
+
+describe("fuel bounds host calls", () => {
+  it("charges every refused host call its base price, with no fuel left over for exceptions", async () => {
+    await deployFixture("hard-refusals", "refused-log-flood", "?fuel=100000000");
+    const fuelFor = async (calls: string) => {
+      const response = await invoke("hard-refusals", calls);
+      expect(response.status, await response.clone().text()).toBe(200);
+      expect(new DataView((await response.arrayBuffer()) as ArrayBuffer).getUint32(0, true)).toBe(Number(calls));
+      return Number(response.headers.get("x-helios-fuel-used"));
+    };
+    const perCall = ((await fuelFor("2000")) - (await fuelFor("1000"))) / 1000;
+    // The base price, plus the guest's own loop (a handful of instructions).
+    expect(perCall).toBeGreaterThanOrEqual(HOST_CALL_BASE_FUEL);
+    expect(perCall).toBeLessThan(HOST_CALL_BASE_FUEL + 32);
+  });
+
+  it("ends floods of refused and of 64 KiB calls at the highest budget with out_of_fuel, and the server keeps answering", async () => {
+    await deployFixture("hard-log-flood", "refused-log-flood", "?fuel=1000000000");
+    await deployFixture("hard-random-flood", "random-flood", "?profile=compute&fuel=1000000000");
+    for (const name of ["hard-log-flood", "hard-random-flood"]) {
+      const [flood, health] = await Promise.all([invoke(name, "0"), fetch(`${server.baseUrl}/healthz`)]);
+      expect(flood.status).toBe(422);
+      expect(await errorCode(flood)).toBe("out_of_fuel");
+      expect(health.status).toBe(200);
+    }
+  });
+});
+
+describe("a whole call tree is bounded", () => {
+  it(`32 callees each calling 32 more, four levels deep, start at most ${MAX_SANDBOX_RUNS_PER_REQUEST} sandboxes; the rest are refused`, async () => {
+    const levels = ["fan-a", "fan-b", "fan-c", "fan-d"];
+    for (const [i, name] of levels.entries()) {
+      const config = i + 1 < levels.length ? { next: levels[i + 1] } : {};
+      await deployFixture(name, "fan-out", `?profile=invoke&fuel=1000000000&config=${encodeURIComponent(JSON.stringify(config))}`);
+    }
+    const response = await invoke("fan-a", Uint8Array.of(32));
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(Number(response.headers.get("x-helios-sandbox-runs"))).toBe(MAX_SANDBOX_RUNS_PER_REQUEST);
+    const result = new DataView((await response.arrayBuffer()) as ArrayBuffer);
+    const leaves = result.getUint32(0, true);
+    // Every run is either the root, an inner callee or a leaf; the root saw some of its own calls refused.
+    expect(leaves).toBeGreaterThan(0);
+    expect(leaves).toBeLessThan(MAX_SANDBOX_RUNS_PER_REQUEST);
+    expect(result.getUint32(4, true)).toBeGreaterThan(0);
+
+    // A small tree is untouched: 1 root + 3 + 9 + 27 leaves.
+    const small = await invoke("fan-a", Uint8Array.of(3));
+    expect(small.status).toBe(200);
+    expect(Number(small.headers.get("x-helios-sandbox-runs"))).toBe(40);
+    expect(new DataView((await small.arrayBuffer()) as ArrayBuffer).getUint32(0, true)).toBe(27);
+  });
+});
 
 describe("tables are capped at run time", () => {
   it("table.grow past the documented 100,000-element cap returns -1 and leaves the table as it was", async () => {

@@ -127,14 +127,14 @@ describe("runtime ABI: heliosdb_log", () => {
     expect(result.logs).toEqual([]);
   });
 
-  it("charges every host call a base cost plus one fuel per started 16 bytes", async () => {
+  it("charges every host call a base cost plus one fuel per byte", async () => {
     const name = freshName("logger");
     await activateGuest(name, "wat:logger");
     const empty = await invoke(name, "");
     const long = await invoke(name, "a".repeat(160));
     const longer = await invoke(name, "a".repeat(161));
-    expect(long.fuelUsed - empty.fuelUsed).toBe(10);
-    expect(longer.fuelUsed - empty.fuelUsed).toBe(11);
+    expect(long.fuelUsed - empty.fuelUsed).toBe(160);
+    expect(longer.fuelUsed - empty.fuelUsed).toBe(161);
     expect(empty.fuelUsed).toBeGreaterThan(2 * HOST_CALL_BASE_FUEL);
   });
 
