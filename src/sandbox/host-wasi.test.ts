@@ -87,7 +87,8 @@ describe("WASI hostile corpus (fixtures/wasi)", () => {
   it("stdout_flood stops at the cap: little fuel used, nothing of the body kept", async () => {
     const outcome = await run(readFileSync(join(FIXTURES, "stdout_flood.wat"), "utf8"), { maxResponseBytes: 4096 });
     expect(!outcome.ok && outcome.error.details).toMatchObject({ size: 4096 + 16, limit: 4096 });
-    expect(outcome.fuelUsed).toBeLessThan(200_000);
+    // A few hundred fd_write calls at their measured price (2,000 fuel each, docs/limits.md "Host call prices").
+    expect(outcome.fuelUsed).toBeLessThan(1_000_000);
   });
 });
 
