@@ -15,7 +15,7 @@ import {
 import type { DeployInput } from "./deploy-request.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError } from "./errors.ts";
 import { assertAllowedHosts, parseManifest } from "./manifest.ts";
-import { assertModulePolicy, STRUCTURAL_LIMITS } from "./module-policy.ts";
+import { modulePolicyViolations, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { regionConfig } from "./regions.ts";
 
 export interface DeployOutcome {
@@ -35,9 +35,9 @@ export async function deployFunction(env: Env, name: string, input: DeployInput)
 
   const info = decode(() => inspectModule(module));
   if (!WebAssembly.validate(module)) throw new BadModuleError("the module failed WebAssembly validation");
-  assertModulePolicy(info, manifest);
-  const abiViolations = checkGuestAbi(module);
-  if (abiViolations.length > 0) throw new PolicyViolationError(abiViolations);
+  // One refusal lists every problem: policy (imports, capabilities, caps) and guest ABI (exports) together.
+  const violations = [...modulePolicyViolations(info, manifest), ...checkGuestAbi(module)];
+  if (violations.length > 0) throw new PolicyViolationError(violations);
 
   // Both caps hold at run time too: the instrumenter clamps every memory and table maximum, so memory.grow and
   // table.grow past them return -1 as the spec says (a declared table without a maximum could otherwise grow to

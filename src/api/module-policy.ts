@@ -1,8 +1,8 @@
 // What a deployed module may contain. Structural caps are fixed here (documented in docs/limits.md);
 // the memory cap comes from the manifest and the allowed imports from the capability profile.
 
-import { checkPolicy, type ModuleInfo, type ModulePolicy, PolicyViolationError } from "../wasm/index.ts";
-import { allowedImportsFor, allowedImportsWithReported, checkCapabilities } from "../runtime/index.ts";
+import { checkPolicy, type ModuleInfo, type ModulePolicy } from "../wasm/index.ts";
+import { allowedImportsFor, allowedImportsWithReported, checkCapabilities, type HintedViolation, withHints } from "../runtime/index.ts";
 import type { DeployManifest } from "./manifest.ts";
 
 /** Largest module accepted for deploy, checked before the body is read whole. */
@@ -33,10 +33,14 @@ export function modulePolicy(manifest: DeployManifest): ModulePolicy {
 /**
  * The policy check of a deploy. An import of a host function the profile does not grant is reported once, as
  * `capability_missing` naming the capability to declare; imports no profile grants stay `import_not_allowed`.
+ * Every policy problem of a module is returned, with a hint where the cause is recognisable (deploy-hints.ts).
  */
-export function assertModulePolicy(info: ModuleInfo, manifest: DeployManifest): void {
+export function modulePolicyViolations(info: ModuleInfo, manifest: DeployManifest): HintedViolation[] {
   const missing = checkCapabilities(info, manifest.profile);
   const policy = { ...modulePolicy(manifest), allowedImports: allowedImportsWithReported(manifest.profile, missing) };
-  const violations = [...missing, ...checkPolicy(info, policy)];
-  if (violations.length > 0) throw new PolicyViolationError(violations);
+  return withHints([...missing, ...checkPolicy(info, policy)], {
+    profile: manifest.profile,
+    maxMemoryPages: manifest.limits.maxMemoryPages,
+    memoryMinimums: info.memories.map((memory) => memory.min),
+  });
 }

@@ -104,7 +104,7 @@ export const ERROR_CATALOGUE = {
   },
   policy_violation: {
     status: 422, class: "PolicyViolationError", layer: "wasm",
-    when: "the module breaks a policy (memory, imports outside the profile, counts, missing ABI exports); an import of a host function the profile does not grant is rule `capability_missing` (adds `capability`, `import`)",
+    when: "the module breaks a policy (memory, imports outside the profile, counts, missing ABI exports); an import of a host function the profile does not grant is rule `capability_missing` (adds `capability`, `import`). Every problem is listed at once; recognisable ones carry a `hint`: WASI imports without the `wasi` profile, AssemblyScript's `env.abort` (use the SDK's abort handler), a memory minimum over `maxMemoryPages` (raise it, or shrink the stack with the Rust/C linker flag)",
     fields: { violations: { type: "object[]" } }, args: ["violations"],
   },
   unsupported_feature: {

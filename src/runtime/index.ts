@@ -5,6 +5,7 @@ export * from "./call-chain.ts";
 export * from "./call-tree.ts";
 export * from "./capabilities.ts";
 export * from "./database-names.ts";
+export * from "./deploy-hints.ts";
 export * from "./digest.ts";
 export * from "./errors.ts";
 export * from "./function-version.ts";

@@ -58,11 +58,14 @@ describe("WASI over /fn", () => {
     expect(String(error.stderr)).toContain("config not found: GREETING");
   });
 
-  it("a WASI module deployed without the wasi profile is refused, naming the capability", async () => {
+  it("without the wasi profile every WASI import is refused in one answer, each with the hint", async () => {
     const response = await deployRaw(freshName("wasi"), guest("wasi-stdin-echo"));
     expect(response.status).toBe(422);
-    const error = await errorOf(response);
-    expect(error.code).toBe("policy_violation");
-    expect(JSON.stringify(error.violations)).toContain('"capability":"wasi"');
+    const violations = (await errorOf(response)).violations as { rule: string; import: string; hint?: string }[];
+    expect(violations.map((v) => [v.rule, v.import])).toEqual([
+      ["capability_missing", "wasi_snapshot_preview1.fd_write"],
+      ["capability_missing", "wasi_snapshot_preview1.fd_read"],
+    ]);
+    expect(violations.every((v) => v.hint?.includes('"wasi" profile'))).toBe(true);
   });
 });
