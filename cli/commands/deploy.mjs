@@ -61,7 +61,8 @@ export const deploy = {
     });
     const fn = answer.function;
     out.result(answer, () => {
-      const unchanged = answer.unchanged === true || (answer.previousVersion != null && answer.previousVersion === fn.version);
+      // created: false means identical bytes and settings were deployed before: no version was minted.
+      const unchanged = answer.created === false;
       const what = unchanged ? `unchanged: ${fn.name} v${fn.version} already has these bytes and settings` : `deployed ${fn.name} v${fn.version}`;
       return `${what} (sha256 ${fn.sha256.slice(0, 12)}…, ${formatBytes(bytes.length)}) in ${fn.regions.join(", ")}`;
     });
