@@ -135,3 +135,12 @@ export class LoopDetectedError extends ApiError {
     this.name = "LoopDetectedError";
   }
 }
+
+/** The Content-Length header is not one decimal length (malformed, or two different values). */
+export class InvalidContentLengthError extends ApiError {
+  readonly code = "invalid_content_length" as const;
+  constructor(readonly received: string) {
+    super(`Content-Length ${JSON.stringify(received.slice(0, 64))} is not one decimal byte count`);
+    this.name = "InvalidContentLengthError";
+  }
+}

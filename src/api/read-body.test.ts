@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readBodyCapped } from "./read-body.ts";
+import { InvalidContentLengthError } from "./errors.ts";
+import { declaredLength, readBodyCapped } from "./read-body.ts";
 
 class TooLarge extends Error {}
 const tooLarge = () => new TooLarge();
@@ -48,5 +49,20 @@ describe("readBodyCapped", () => {
   it("accepts a body of exactly the cap and an empty body", async () => {
     expect((await readBodyCapped(request(new Uint8Array(64)), 64, tooLarge)).length).toBe(64);
     expect((await readBodyCapped(request(null), 64, tooLarge)).length).toBe(0);
+  });
+
+  it("refuses a malformed or conflicting Content-Length with invalid_content_length, before reading", async () => {
+    for (const value of ["abc", "-1", "1e3", "0x10", "5, 6", "5,", "", " ", "1234567890123456", "+5", "5 5"]) {
+      expect(() => declaredLength(value), value).toThrow(InvalidContentLengthError);
+    }
+    expect(declaredLength("5")).toBe(5);
+    expect(declaredLength("5, 5, 5")).toBe(5);
+    expect(declaredLength("007")).toBe(7);
+    const { stream, state } = countingStream(100, 10);
+    // Node's Request keeps the header as given (workerd's HTTP server would have refused it before us).
+    const error = await readBodyCapped(request(stream, { "content-length": "abc" }), 999, tooLarge).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidContentLengthError);
+    expect(error).toMatchObject({ code: "invalid_content_length", received: "abc" });
+    expect(state.pulled).toBeLessThanOrEqual(1);
   });
 });

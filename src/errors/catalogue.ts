@@ -47,6 +47,11 @@ export const ERROR_CATALOGUE = {
     when: "a name, manifest field, setting, query parameter or region is invalid",
     fields: { field: s, issues: { type: "object[]" } }, args: ["issues"],
   },
+  invalid_content_length: {
+    status: 400, class: "InvalidContentLengthError", layer: "api",
+    when: "the `Content-Length` header is malformed (`abc`, negative, too long) or two headers disagree; where the platform's HTTP server refuses such a request first, its own answer applies (docs/limits.md, \"HTTP edge\")",
+    fields: { received: s }, args: ["received"],
+  },
   bad_module: {
     status: 400, class: "BadModuleError", layer: "api",
     when: "the bytes are not valid WebAssembly",
