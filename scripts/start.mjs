@@ -1,32 +1,35 @@
 // `npm start`: runs Helios Edge locally with persistent state, deploys the example functions and prints
 // how to invoke them.
 //
-// The server is wrangler's own local dev engine (`unstable_startWorker`, what `wrangler dev` runs) on this
-// repo's wrangler.toml: the same bindings, Durable Object migrations, Worker Loader and bundling as
-// `wrangler deploy`, in workerd, with R2 and Durable Object state kept under --persist-to between runs.
-// Calling it from a script rather than spawning the `wrangler dev` CLI lets us pass the token as a
-// secret binding and turn file watching off (--no-watch, used by the end-to-end test so edits elsewhere
-// cannot restart the server mid-test).
+// The server is this repo's wrangler.toml in workerd, served by Miniflare directly (scripts/lib/local-runtime.mjs:
+// options derived from wrangler.toml by wrangler itself, the [build] step, an esbuild bundle of `main`), without
+// wrangler's dev proxy in the request path. R2 and Durable Object state are kept under --persist-to between runs
+// (the layout `wrangler dev --persist-to` uses). The end-to-end tests and the HTTP benchmark start this same server.
 //
 // The bearer token comes from the HELIOS_TOKEN environment variable, else from .dev.vars (created with
-// a random token if missing; gitignored); HELIOS_SECRETS_KEY (function secrets at rest) likewise.
+// a random token if missing; gitignored); HELIOS_SECRETS_KEY (function secrets at rest) likewise. Operator
+// settings HELIOS_OUTBOUND_ALLOW_PRIVATE and HELIOS_SELF_HOSTS are taken from the environment when set (else from
+// .dev.vars or wrangler.toml [vars]).
 //
 //   node scripts/start.mjs [--port 8787] [--ip 127.0.0.1] [--persist-to .helios/state] [--no-examples] [--no-watch]
 //                          [--log-level info|warn|error|none]
 //
-// Prints "Helios Edge ready at <url>" once the server answers and the examples are deployed.
+// Prints "Helios Edge ready at <url>" once the server answers and the examples are deployed. A taken port fails
+// at once, naming the port and --port.
 
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { unstable_startWorker } from "wrangler";
 import { deployExamples, exampleDatabases, readTokenFile } from "./deploy-examples.mjs";
+import { assertPortFree, startLocalRuntime } from "./lib/local-runtime.mjs";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_VARS = join(repoRoot, ".dev.vars");
-const READY_TIMEOUT_MS = 180_000;
+const READY_TIMEOUT_MS = 60_000;
+/** Operator settings passed through from the environment (docs/limits.md); never deploy settings. */
+const OPERATOR_SETTINGS = ["HELIOS_OUTBOUND_ALLOW_PRIVATE", "HELIOS_SELF_HOSTS"];
 
 function option(flag, fallback) {
   const i = process.argv.indexOf(flag);
@@ -152,35 +155,33 @@ function printUsage(token, functions, defaultRegion) {
 }
 
 async function main() {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a port number (1-65535), not ${option("--port", "")}`);
+  await assertPortFree(ip, port); // before any build step, so a taken port fails at once
   const { token, fromEnv } = localToken();
   const secretsKey = localSecretsKey();
-  run("build-sandbox.mjs");
   run("build-modules.mjs");
 
-  const worker = await unstable_startWorker({
-    config: join(repoRoot, "wrangler.toml"),
-    bindings: { HELIOS_TOKEN: { type: "secret_text", value: token }, HELIOS_SECRETS_KEY: { type: "secret_text", value: secretsKey } },
-    sendMetrics: false,
-    dev: {
-      remote: false,
-      watch,
-      persist: persistTo,
-      server: { hostname: ip, port },
-      inspector: false,
-      logLevel,
-    },
+  const bindings = { HELIOS_TOKEN: token, HELIOS_SECRETS_KEY: secretsKey };
+  for (const name of OPERATOR_SETTINGS) if (process.env[name] !== undefined) bindings[name] = process.env[name];
+  const runtime = await startLocalRuntime({
+    port,
+    ip,
+    persistTo,
+    bindings,
+    logLevel,
+    watch,
+    onReload: () => console.log("source changed: the Worker was rebuilt and reloaded"),
   });
   let stopping = false;
   const stop = async (code) => {
     if (stopping) return;
     stopping = true;
-    await worker.dispose().catch(() => undefined);
+    await runtime.dispose().catch(() => undefined);
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(130));
   process.on("SIGTERM", () => void stop(143));
 
-  await worker.ready;
   await waitUntilHealthy();
   const functions = deployTheExamples ? await deployExamples({ baseUrl, token }) : [];
   const { default: defaultRegion } = await (await fetch(`${baseUrl}/v1/regions`)).json();

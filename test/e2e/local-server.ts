@@ -1,5 +1,6 @@
-// Starts the real local server the way `npm start` does (node scripts/start.mjs), on a free port with a fresh
-// state directory and its own token, and stops it again. No file watching, so edits elsewhere cannot restart it.
+// Starts the real local server the way `npm start` does (node scripts/start.mjs: wrangler.toml in workerd, served by
+// Miniflare directly with no dev proxy), on a free port with a fresh state directory and its own token, and stops it
+// again. No file watching, so edits elsewhere cannot restart it.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -38,14 +39,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `args`: more start.mjs options, e.g. ["--no-examples", "--log-level", "warn"] (the benchmarks use this too). */
-export async function startLocalServer(options: { stateDir?: string; token?: string; args?: string[] } = {}): Promise<LocalServer> {
+export interface LocalServerOptions {
+  stateDir?: string;
+  token?: string;
+  /** More start.mjs options, e.g. ["--no-examples", "--log-level", "warn"] (the benchmarks use this too). */
+  args?: string[];
+  /** Extra environment, e.g. operator settings. */
+  env?: Record<string, string>;
+}
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const port = await freePort();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "helios-e2e-"));
   const token = options.token ?? randomBytes(16).toString("hex");
   const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch", ...(options.args ?? [])], {
     cwd: repoRoot,
-    env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
