@@ -4,12 +4,15 @@ import { Hono } from "hono";
 import { authenticate } from "./auth.ts";
 import { errorResponse } from "./error-response.ts";
 import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
+import { drainUnreadBody } from "./drain-request.ts";
 import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
 import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, secretRoutes, systemRoutes, tokenRoutes } from "./routes/index.ts";
 
 export function createApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
+  // First, so it sees every answer: one sent while the client is still uploading keeps the connection usable.
+  app.use(drainUnreadBody);
   // Before any route: a request sent by our own outbound gateway is a function calling the runtime through some
   // name of it; refused, so a chain cannot restart itself outside its depth limit, shared fuel and quotas.
   app.use(async (c, next) => {

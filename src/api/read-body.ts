@@ -3,6 +3,7 @@
 // oversized (or lying, or chunked) body is never held whole.
 
 import { readStreamCapped } from "../runtime/index.ts";
+import { markPartlyRead } from "./drain-request.ts";
 import { InvalidContentLengthError } from "./errors.ts";
 
 /** Longest Content-Length we read as a number exactly (Number.MAX_SAFE_INTEGER has 16 digits). */
@@ -30,7 +31,12 @@ export async function readBodyCapped(request: Request, cap: number, tooLarge: ()
     // HTTP framing holds the body to its declared length, so reading it whole is bounded by the cap.
     return new Uint8Array(await request.arrayBuffer());
   }
-  const body = await readStreamCapped(request.body, cap);
-  if (body === null) throw tooLarge();
+  // Past the cap the rest is left unread, not cancelled: the answer drains it (drain-request.ts) so the client
+  // is not reset while it still sends.
+  const body = await readStreamCapped(request.body, cap, "leave");
+  if (body === null) {
+    markPartlyRead(request);
+    throw tooLarge();
+  }
   return body;
 }

@@ -112,3 +112,25 @@ export async function storedState(): Promise<{ objects: string[]; versions: numb
 export async function textOf(response: Response): Promise<string> {
   return new TextDecoder().decode(await response.arrayBuffer());
 }
+
+/**
+ * A request body that delivers `chunks` chunks of `chunkBytes`, then withholds the rest until release() (which
+ * ends it). A response that arrives while it is withheld was sent without waiting for the body.
+ */
+export function withheldBody(chunkBytes: number, chunks: number) {
+  let pulled = 0;
+  let release!: () => void;
+  const released = new Promise<void>((done) => (release = done));
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (pulled >= chunks) {
+        await released;
+        controller.close();
+        return;
+      }
+      pulled++;
+      controller.enqueue(new Uint8Array(chunkBytes));
+    },
+  });
+  return { body, pulledBytes: () => pulled * chunkBytes, release };
+}
