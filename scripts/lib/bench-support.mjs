@@ -10,7 +10,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
  * root) are bundled with esbuild (a dependency of wrangler and vitest) into
  * modules/build/.bench/<name>.mjs and imported from there.
  */
-export async function importTypeScript(name, lines, { external = false } = {}) {
+export async function importTypeScript(name, lines, { external = false, define = undefined } = {}) {
   const { build } = await import("esbuild");
   const outfile = join(repoRoot, "modules", "build", ".bench", `${name}.mjs`);
   mkdirSync(dirname(outfile), { recursive: true });
@@ -21,6 +21,7 @@ export async function importTypeScript(name, lines, { external = false } = {}) {
     platform: "node",
     target: "node20",
     ...(external ? { packages: "external" } : {}),
+    ...(define ? { define } : {}),
     outfile,
     logLevel: "warning",
   });
