@@ -46,10 +46,12 @@ export interface LocalServerOptions {
   args?: string[];
   /** Extra environment, e.g. operator settings. */
   env?: Record<string, string>;
+  /** Listen on this port (default: a free one), e.g. when an operator setting must name it. */
+  port?: number;
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "helios-e2e-"));
   const token = options.token ?? randomBytes(16).toString("hex");
   const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch", ...(options.args ?? [])], {
