@@ -14,6 +14,7 @@ import type { RegionObject, RpcResult } from "../regions/region-object.ts";
 import {
   type CallChain,
   DatabaseMismatchError,
+  UnknownDatabaseError,
   databaseObjectName,
   type FunctionVersion,
   invocationDeadline,
@@ -220,6 +221,9 @@ export class DatabaseObject extends DurableObject<Env> {
   ): Promise<RpcResult<InvokeResult>> {
     return settle(async () => {
       if (record.database !== db) throw new DatabaseMismatchError(record.name, record.database ?? "(none)");
+      // Only a database someone created (and nobody deleted) runs functions: otherwise a function's first write
+      // would make tables in an object that no listing shows and no DELETE can reach. The marker is a local read.
+      if (readMarker(this.ctx.storage) === null) throw new UnknownDatabaseError(region, db);
       this.identity ??= { region, db };
       const prepared = await this.sandboxes.prepare(region, record);
       const started = performance.now();

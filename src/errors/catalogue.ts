@@ -171,8 +171,8 @@ export const ERROR_CATALOGUE = {
     fields: { region: s, configured: { type: "string[]" } }, args: ["region", "configured"],
   },
   unknown_database: {
-    status: 404, class: "UnknownDatabaseError", layer: "services",
-    when: "no database of that name exists in that region (never created, or deleted)",
+    status: 404, class: "UnknownDatabaseError", layer: "runtime",
+    when: "no database of that name exists in that region (never created, or deleted); also answered by an invocation of a function whose database is missing where it runs",
     fields: { region: s, database: s }, args: ["region", "database"],
   },
   unknown_table: {

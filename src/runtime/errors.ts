@@ -125,6 +125,22 @@ export class TransactionTimeoutError extends RuntimeError {
   }
 }
 
+/**
+ * No database of that name exists in that region: never created (PUT .../databases/:db), or deleted. Raised by the
+ * database API and by the engine when a function's database is missing where it runs, so nothing is written into
+ * a database that no listing shows.
+ */
+export class UnknownDatabaseError extends RuntimeError {
+  readonly code = "unknown_database" as const;
+  constructor(
+    readonly region: string,
+    readonly database: string,
+  ) {
+    super(`no database "${database}" in region "${region}"`);
+    this.name = "UnknownDatabaseError";
+  }
+}
+
 /** The function names a database other than the one whose object was asked to run it (a routing bug, never run). */
 export class DatabaseMismatchError extends RuntimeError {
   readonly code = "database_mismatch" as const;
@@ -201,6 +217,7 @@ const REBUILDABLE = {
   trigger_rejected: TriggerRejectedError,
   transaction_timeout: TransactionTimeoutError,
   database_mismatch: DatabaseMismatchError,
+  unknown_database: UnknownDatabaseError,
   database_lock_held: DatabaseLockHeldError,
   secrets_key_missing: SecretsKeyMissingError,
   secret_undecryptable: SecretUndecryptableError,

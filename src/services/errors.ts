@@ -5,6 +5,10 @@ import type { CodeOfLayer } from "../errors/index.ts";
 
 export type ServiceErrorCode = CodeOfLayer<"services">;
 
+// Raised by the database engine too (an invocation of a function whose database nobody created), so it lives in
+// the runtime layer, which both import.
+export { UnknownDatabaseError } from "../runtime/errors.ts";
+
 export abstract class ServiceError extends Error {
   abstract readonly code: ServiceErrorCode;
 }
@@ -21,16 +25,6 @@ export class UnknownRegionError extends ServiceError {
   }
 }
 
-export class UnknownDatabaseError extends ServiceError {
-  readonly code = "unknown_database" as const;
-  constructor(
-    readonly region: string,
-    readonly database: string,
-  ) {
-    super(`no database "${database}" in region "${region}"`);
-    this.name = "UnknownDatabaseError";
-  }
-}
 
 export class UnknownTableError extends ServiceError {
   readonly code = "unknown_table" as const;

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { HostStatus, MAX_DB_RESULT_ROWS, MAX_DB_SQL_BYTES } from "../../src/sandbox/index.ts";
-import { deployRaw, errorOf, freshName } from "./api-support.ts";
+import { AUTH, deployRaw, errorOf, freshName, request } from "./api-support.ts";
 import { adminSql, deployDbGuest, expectOk, rowsOf, runScript, snapshot } from "./database-support.ts";
 import { guestBytes } from "./runtime-support.ts";
 
@@ -148,5 +148,25 @@ describe("db_query and db_execute", () => {
     expectOk(await runScript(name, [{ op: "execute", a: "CREATE TABLE here (v TEXT)" }, { op: "execute", a: "INSERT INTO here VALUES ('weur')" }], "weur"));
     expect(await rowsOf(mine, "SELECT v FROM here", [], "weur")).toEqual([["weur"]]);
     expect(await adminSql(mine, "SELECT v FROM here", [], "wnam")).toMatchObject({ ok: false, code: "sql_error" });
+  });
+
+  it("runs only against a database that exists where it runs: never created or deleted is unknown_database", async () => {
+    const db = dbName("missing");
+    const name = freshName("orphan");
+    const deploy = await deployRaw(name, guestBytes("wat:db-write"), { query: { profile: "database", database: db, regions: "wnam" } });
+    expect(deploy.status).toBe(201);
+    const steps = [{ op: "execute" as const, a: "CREATE TABLE t (v TEXT)" }];
+    const never = await runScript(name, steps);
+    expect(never.status).toBe(404);
+    expect(never.error).toMatchObject({ code: "unknown_database", region: "wnam", database: db });
+    // Nothing was made in the object: no listing would show it.
+    expect((await adminSql(db, "SELECT name FROM sqlite_master WHERE name = 't'")) ).toMatchObject({ ok: true, value: { rows: [] } });
+
+    expect((await request("PUT", `/v1/regions/wnam/databases/${db}`, { headers: AUTH })).status).toBe(201);
+    expectOk(await runScript(name, steps));
+    expect((await request("DELETE", `/v1/regions/wnam/databases/${db}`, { headers: AUTH })).status).toBeLessThan(300);
+    const deleted = await runScript(name, [{ op: "query", a: "SELECT 1" }]);
+    expect(deleted.status).toBe(404);
+    expect(deleted.error).toMatchObject({ code: "unknown_database" });
   });
 });

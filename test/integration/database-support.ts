@@ -26,6 +26,10 @@ export async function deployDbGuest(name: string, guest: string, options: DbDepl
   if (options.allowedHosts !== undefined) query.allowedHosts = options.allowedHosts;
   const response = await deployRaw(name, guestBytes(`wat:${guest}`), { query });
   if (!response.ok) throw new Error(`deploy of ${guest} as ${name} failed: ${response.status} ${await response.text()}`);
+  // A function runs only against a database that exists where it runs (the engine answers unknown_database).
+  if (options.database !== undefined && response.status < 300) {
+    for (const region of query.regions.split(",")) await database(options.database, region).create(region, options.database);
+  }
 }
 
 export interface ScriptRun {
