@@ -8,12 +8,10 @@
 //      compared with (docs/limits.md, "Call trees").
 //   node scripts/bench-calltree.mjs [--quick]
 
-import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { startLocalServer } from "./bench-local-server.mjs";
 import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -21,44 +19,6 @@ const SAMPLES = quick ? 3 : 9;
 const LEAVES = quick ? 16 : 32;
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
-
-/** The local server as `npm start` runs it, on a free port with a fresh state directory (like test/e2e/local-server.ts). */
-export async function startLocalServer() {
-  const port = await new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-  const stateDir = mkdtempSync(join(tmpdir(), "helios-bench-"));
-  const token = randomBytes(16).toString("hex");
-  const child = spawn(process.execPath, ["scripts/start.mjs", "--port", String(port), "--persist-to", stateDir, "--no-watch"], {
-    cwd: repoRoot,
-    env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  await new Promise((ready, fail) => {
-    const check = setInterval(() => output.includes("Helios Edge ready at") && (clearInterval(check), ready()), 100);
-    child.once("exit", (code) => (clearInterval(check), fail(new Error(`start.mjs exited with ${code}:\n${output}`))));
-  });
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    token,
-    stateDir,
-    child,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 async function main() {
   const { watToBytes, EDGE_INVOKE_BASE_FUEL } = await importTypeScript("calltree", [
@@ -111,7 +71,7 @@ async function main() {
 
     console.log(`bench-calltree (${quick ? "quick" : "full"}: ${SAMPLES} samples, median; local server)`);
     console.log(`  plain loop in a sandbox:     ${spinNsPerFuel.toFixed(3)} ns/fuel`);
-    console.log(`  edge call (root + ${LEAVES} leaves, ${runs} runs): ${msPerRun.toFixed(3)} ms per sandbox run`);
+    console.log(`  root alone ${alone.toFixed(2)} ms, root + ${LEAVES} leaves ${tree.toFixed(2)} ms (${runs} runs): ${msPerRun.toFixed(3)} ms per edge call`);
     console.log(`  = ${Math.round(fuelPerRun).toLocaleString("en-US")} fuel of plain loop per edge call; EDGE_INVOKE_BASE_FUEL = ${EDGE_INVOKE_BASE_FUEL.toLocaleString("en-US")} (${(fuelPerRun / EDGE_INVOKE_BASE_FUEL).toFixed(2)}x)`);
     console.log(JSON.stringify({ calltree: { spinNsPerFuel, msPerRun, runs, fuelPerRun, edgeInvokeBaseFuel: EDGE_INVOKE_BASE_FUEL } }));
   } finally {

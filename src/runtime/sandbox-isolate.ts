@@ -50,7 +50,21 @@ export function sandboxWorkerCode(settings: SandboxSettings, guestWasm: ArrayBuf
   };
 }
 
-/** The loader calls `loadModule` only when it has no warm isolate for the key. */
+/**
+ * The loader calls `loadModule` only when it has no warm isolate for the key.
+ *
+ * Isolates are named by `key`, and what that costs locally is known and not yet fixed (docs/limits.md, "Sandbox
+ * isolates"): workerd keeps every named isolate in its Worker Loader namespace's map (server.c++,
+ * WorkerLoaderNamespace::isolates, a `kj::HashMap<kj::String, kj::Rc<WorkerStubImpl>>`) and removes an entry only
+ * when the isolate aborts (abortIsolate) or the server shuts down, so the isolate of every version ever invoked
+ * stays (about 7 MiB each, scripts/bench-isolates.mjs). Unnamed isolates (`get(null, ...)`) are owned by their
+ * JavaScript stub alone and would go with it, but in the pinned workerd (1.20260426) collecting the last stub of one
+ * can abort the whole process (tearing the child isolate down inside the parent's cppgc finalizer; fixed upstream
+ * on 2026-06-02, "defer dynamic WorkerService destruction until next turn of the event loop", with the regression
+ * test api/tests/worker-loader-gc-test.js). Tried here: the local server died mid-request in 3 of 5 runs of 150-300
+ * deploys. abortIsolate() from inside the sandbox would remove the name, but destroys the isolate from inside its
+ * own request on that version too. So named isolates stay until the stack can be upgraded.
+ */
 export function loadSandbox(
   loader: WorkerLoader,
   key: string,
