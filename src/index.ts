@@ -12,3 +12,4 @@ export default {
 export { RegistryObject } from "./registry/index.ts";
 export { RegionObject } from "./regions/index.ts";
 export { DatabaseObject } from "./database/index.ts";
+export { ObservationObject } from "./observe/index.ts";

@@ -7,7 +7,7 @@ import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
 import { drainUnreadBody } from "./drain-request.ts";
 import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
-import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, secretRoutes, systemRoutes, tokenRoutes } from "./routes/index.ts";
+import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes } from "./routes/index.ts";
 
 export function createApp(): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
@@ -28,6 +28,7 @@ export function createApp(): Hono<HonoEnv> {
   app.route("/", databaseRoutes);
   app.route("/", secretRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", observationRoutes);
   app.notFound((c) => errorResponse(new NotFoundError(c.req.method, c.req.path)));
   app.onError((error) => errorResponse(error));
   return app;

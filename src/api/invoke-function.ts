@@ -5,7 +5,8 @@
 import type { Env } from "../env.ts";
 import { regionClient } from "../regions/index.ts";
 import { registryStub } from "../registry/index.ts";
-import { type InvokeResult, LIMIT_CEILINGS, UnknownFunctionError } from "../runtime/index.ts";
+import { type InvokeResult, LIMIT_CEILINGS, REQUEST_ID_HEADER, requestIdFrom, UnknownFunctionError } from "../runtime/index.ts";
+import { errorResponse } from "./error-response.ts";
 import type { HttpRequestInfo } from "../sandbox/index.ts";
 import { PayloadTooLargeError } from "./errors.ts";
 import { readBodyCapped } from "./read-body.ts";
@@ -36,9 +37,10 @@ export async function invokeInRegion(
   payload: ArrayBuffer,
   authorized: boolean,
   http: HttpRequestInfo,
+  requestId: string,
 ): Promise<InvokeResult> {
   const client = regionClient(env, region);
-  const options = { authorized, http };
+  const options = { authorized, http, requestId };
   try {
     return await client.invokeByName(name, payload, options);
   } catch (error) {
@@ -54,7 +56,7 @@ export async function invokeInRegion(
 }
 
 /** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */
-export function invocationResponse(result: InvokeResult, method: string): Response {
+export function invocationResponse(result: InvokeResult, method: string, bytesIn: number): Response {
   const headers = new Headers();
   for (const [name, value] of result.response?.headers ?? []) headers.append(name, value);
   if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
@@ -66,6 +68,10 @@ export function invocationResponse(result: InvokeResult, method: string): Respon
   headers.set("x-helios-duration-ms", result.durationMs.toFixed(3));
   headers.set("x-helios-leaks", String(result.leakedBlocks));
   headers.set("x-helios-sandbox-runs", String(result.sandboxRuns));
+  headers.set("x-helios-host-calls", String(Object.values(result.hostCalls).reduce((sum, n) => sum + n, 0)));
+  headers.set("x-helios-bytes-in", String(bytesIn));
+  headers.set("x-helios-bytes-out", String(result.output.byteLength));
+  headers.set(REQUEST_ID_HEADER, result.requestId);
   const status = result.response?.status ?? 200;
   // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
   const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;
@@ -76,4 +82,20 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   const { buffer, byteOffset, byteLength } = bytes;
   if (byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
   return bytes.slice().buffer as ArrayBuffer;
+}
+
+/**
+ * Runs an invocation route under its request id (the caller's valid x-helios-request-id, else a new one): the
+ * answer carries it whether the invocation succeeded or failed, so a failure can be found in the logs too.
+ */
+export async function withRequestId(request: Request, run: (requestId: string) => Promise<Response>): Promise<Response> {
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
+  let response: Response;
+  try {
+    response = await run(requestId);
+  } catch (error) {
+    response = errorResponse(error);
+  }
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
 }

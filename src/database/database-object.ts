@@ -357,8 +357,8 @@ class ProcedureCalls implements DatabaseCalls {
 
 function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: string, durationMs: number, sandboxRuns: number): InvokeResult {
   if (!outcome.ok) {
-    const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
-    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, sandboxRuns } });
+    const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
+    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns } });
   }
   return {
     output: new Uint8Array(outcome.output),
@@ -372,6 +372,8 @@ function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: s
     leakedBlocks: outcome.leakedBlocks,
     leakedBytes: outcome.leakedBytes,
     sandboxRuns,
+    hostCalls: outcome.hostCalls,
+    requestId: "",
     ...(outcome.response !== undefined ? { response: outcome.response } : {}),
   };
 }

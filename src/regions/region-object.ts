@@ -21,7 +21,13 @@ import {
   sandboxIsolateKey,
   UnauthorizedError,
   invokeSandbox,
+  type InvocationObserver,
+  type ObservedRun,
+  failureRecord,
+  requestIdFrom,
+  successRecord,
 } from "../runtime/index.ts";
+import { ObservationSink } from "../observe/index.ts";
 import {
   type HttpRequestInfo,
   type InvocationRequest,
@@ -41,6 +47,8 @@ export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: Serializ
 export interface InvokeOptions {
   /** The caller presented a valid bearer token (needed for private functions). */
   authorized: boolean;
+  /** x-helios-request-id (runtime/request-id.ts); absent: one is minted here. */
+  requestId?: string;
   /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
   http?: HttpRequestInfo;
 }
@@ -76,9 +84,11 @@ export class RegionObject extends DurableObject<Env> {
   private readonly prepared = new Map<string, PreparedFunction>();
   private readonly modules: ModuleCache;
   private readonly secrets: SecretCache;
+  private readonly observer: InvocationObserver;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.observer = new ObservationSink(env, (promise) => ctx.waitUntil(promise));
     this.modules = new ModuleCache(env.MODULES);
     this.secrets = new SecretCache(env);
     const sql = ctx.storage.sql;
@@ -156,7 +166,7 @@ export class RegionObject extends DurableObject<Env> {
       }
       const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
       if (options.http !== undefined) request.http = options.http;
-      return this.run(region, record, payload, request, rootChain(name), MAX_SANDBOX_RUNS_PER_REQUEST);
+      return this.run(region, record, payload, request, rootChain(name, options.requestId ?? requestIdFrom(undefined)), MAX_SANDBOX_RUNS_PER_REQUEST);
     });
   }
 
@@ -181,7 +191,40 @@ export class RegionObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Runs one invocation and hands its record to the observer when it completes, successfully or not: the one hook
+   * from which logs, metrics and the tail hang (runtime/invocation-observer.ts). The observer only buffers.
+   */
   private async run(
+    region: string,
+    record: FunctionVersion,
+    payload: ArrayBuffer,
+    request: InvocationRequest,
+    chain: CallChain,
+    runs: number,
+  ): Promise<InvokeResult> {
+    const started = performance.now();
+    const observed = (): ObservedRun => ({
+      functionName: record.name,
+      version: record.version,
+      region,
+      requestId: chain.requestId,
+      bytesIn: payload.byteLength,
+      durationMs: performance.now() - started,
+    });
+    try {
+      const result = await this.execute(region, record, payload, request, chain, runs);
+      result.requestId = chain.requestId;
+      this.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
+      return result;
+    } catch (error) {
+      const failure = error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
+      this.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
+      throw error;
+    }
+  }
+
+  private async execute(
     region: string,
     record: FunctionVersion,
     payload: ArrayBuffer,
@@ -209,10 +252,10 @@ export class RegionObject extends DurableObject<Env> {
     const durationMs = performance.now() - started;
     if (!outcome.ok) {
       // What the guest did before failing (its log lines, above all) is what explains the failure.
-      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes } = outcome;
+      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
       throw new SerializedFailure({
         ...outcome.error,
-        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, sandboxRuns: budget.used },
+        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns: budget.used },
       });
     }
     const result: InvokeResult = {
@@ -227,6 +270,8 @@ export class RegionObject extends DurableObject<Env> {
       leakedBlocks: outcome.leakedBlocks,
       leakedBytes: outcome.leakedBytes,
       sandboxRuns: budget.used,
+      hostCalls: outcome.hostCalls,
+      requestId: chain.requestId,
     };
     if (outcome.response !== undefined) result.response = outcome.response;
     return result;

@@ -16,10 +16,12 @@ export interface CallChain {
   /** The database object ("<region>/<db>") whose write lock a procedure on this chain holds, if any: nothing on the
    *  chain may then call a function with a database (it could wait behind that lock). */
   heldDatabase?: string;
+  /** The root invocation's request id (x-helios-request-id): every callee's observation carries it. */
+  requestId: string;
 }
 
-export function rootChain(functionName: string, now = Date.now()): CallChain {
-  return { functions: [functionName], deadline: now + CHAIN_DEADLINE_MS };
+export function rootChain(functionName: string, requestId: string, now = Date.now()): CallChain {
+  return { functions: [functionName], deadline: now + CHAIN_DEADLINE_MS, requestId };
 }
 
 /** The chain one level down, or the status refusing the call: a cycle, the depth limit, or a passed deadline. */
@@ -27,7 +29,7 @@ export function extendChain(chain: CallChain, callee: string, now = Date.now()):
   if (chain.functions.includes(callee)) return HostStatus.callCycle;
   if (chain.functions.length >= MAX_CALL_DEPTH) return HostStatus.callDepthExceeded;
   if (now >= chain.deadline) return HostStatus.deadlineExceeded;
-  const next: CallChain = { functions: [...chain.functions, callee], deadline: chain.deadline };
+  const next: CallChain = { functions: [...chain.functions, callee], deadline: chain.deadline, requestId: chain.requestId };
   if (chain.heldDatabase !== undefined) next.heldDatabase = chain.heldDatabase;
   return next;
 }

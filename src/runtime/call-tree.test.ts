@@ -32,7 +32,7 @@ describe("call tree budget", () => {
   });
 
   it("the invocation deadline is the chain's or INVOCATION_DEADLINE_MS from now, whichever comes first", () => {
-    const chain = rootChain("a", 1_000);
+    const chain = rootChain("a", "req-1", 1_000);
     expect(invocationDeadline(chain, 1_000)).toBe(Math.min(chain.deadline, 1_000 + INVOCATION_DEADLINE_MS));
     expect(invocationDeadline(chain, chain.deadline - 10)).toBe(chain.deadline);
   });

@@ -45,4 +45,8 @@ export interface InvokeResult {
   response?: HttpResponseHead;
   /** Sandboxes this invocation started, its own and its edge callees' (runtime/call-tree.ts). */
   sandboxRuns: number;
+  /** Host calls the guest made, by function name. */
+  hostCalls: Record<string, number>;
+  /** The invocation's request id (x-helios-request-id), shared by its whole call chain. */
+  requestId: string;
 }

@@ -17,3 +17,5 @@ export * from "./outbound-policy.ts";
 export * from "./sandbox-isolate.ts";
 export * from "./secret-box.ts";
 export { readStreamCapped } from "./read-capped.ts";
+export * from "./request-id.ts";
+export * from "./invocation-observer.ts";

@@ -53,6 +53,9 @@ export interface HostContext {
   deadline: number;
   /** Host calls left before the next read of the clock for the deadline (see chargeFuel). */
   clockCheckIn: number;
+  /** Calls made to each linked host function, by link position (host-functions.ts sets both when it links). */
+  hostCallCounts: number[];
+  hostCallNames: readonly string[];
 }
 
 /** The context of one invocation, before its instance exists. */
@@ -77,6 +80,8 @@ export function createHostContext(settings: SandboxSettings, request: Invocation
     exitCode: null,
     deadline: request.deadline ?? Number.POSITIVE_INFINITY,
     clockCheckIn: 0,
+    hostCallCounts: [],
+    hostCallNames: [],
   };
 }
 
@@ -199,4 +204,12 @@ export function writeResult(memory: SafeMemory, outPtr: number, outCap: number, 
   else memory.writeBytes(outPtr, data);
   memory.writeU32(outLenPtr, required);
   return 0;
+}
+
+/** The invocation's host calls by function name, only those it made (the invocation outcome's `hostCalls`). */
+export function hostCallsOf(context: HostContext): Record<string, number> {
+  const calls: Record<string, number> = {};
+  const { hostCallCounts: counts, hostCallNames: names } = context;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) calls[names[i]!] = (calls[names[i]!] ?? 0) + counts[i]!;
+  return calls;
 }

@@ -14,7 +14,7 @@ import { HTTP_MODULE } from "./host-http.ts";
 import { WASI_UNSUPPORTED_MODULE } from "./host-wasi-unsupported.ts";
 import { WASI_HOST_MODULE } from "./host-wasi.ts";
 import { LOG_OUTPUT_MODULE } from "./host-log-output.ts";
-import type { HostModule, RegisteredHostFunction } from "./host-module.ts";
+import type { HostFunctionImplementation, HostModule, RegisteredHostFunction } from "./host-module.ts";
 
 /** Every host module, in the order their functions are listed and documented. */
 export const HOST_MODULES: readonly HostModule[] = [
@@ -59,6 +59,8 @@ interface LinkPlan {
   needsBridge: boolean;
   /** Some linked function suspends the guest: the handler runs under JSPI. */
   needsJspi: boolean;
+  /** The import names of `functions`, by position: what the host-call counts are reported under. */
+  names: readonly string[];
 }
 
 // A sandbox isolate links the same profile into every instance it makes, so the last plan is nearly always the one.
@@ -73,6 +75,7 @@ function linkPlanOf(profile: CapabilityProfile): LinkPlan {
     functions,
     needsBridge: functions.some((fn) => fn.parentCalls.length > 0),
     needsJspi: functions.some((fn) => fn.async),
+    names: functions.map((fn) => fn.name),
   };
   return lastPlan;
 }
@@ -104,8 +107,13 @@ export function profileNeedsJspi(profile: CapabilityProfile): boolean {
  */
 export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): WebAssembly.Imports {
   const imports: Record<string, Record<string, unknown>> = {};
-  for (const fn of linkPlanOf(profile).functions) {
-    const implementation = fn.create(context, fn.price);
+  const plan = linkPlanOf(profile);
+  const counts = new Array<number>(plan.functions.length).fill(0);
+  context.hostCallCounts = counts;
+  context.hostCallNames = plan.names;
+  for (let index = 0; index < plan.functions.length; index++) {
+    const fn = plan.functions[index]!;
+    const implementation = counted(fn.create(context, fn.price), counts, index);
     const target = (imports[fn.module] ??= {});
     if (!fn.async) {
       target[fn.name] = implementation;
@@ -116,4 +124,15 @@ export function linkHostFunctions(profile: CapabilityProfile, context: HostConte
     target[fn.name] = new Suspending(implementation);
   }
   return imports as WebAssembly.Imports;
+}
+
+/**
+ * Counts every call of a linked function (the invocation's host calls by name, reported in its outcome): one array
+ * increment in front of the call, so the count is kept even when the call fails or runs out of fuel.
+ */
+function counted(implementation: HostFunctionImplementation, counts: number[], index: number): HostFunctionImplementation {
+  return (...args: number[]) => {
+    counts[index]!++;
+    return implementation(...args);
+  };
 }

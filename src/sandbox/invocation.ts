@@ -30,7 +30,7 @@ import {
   WASI_START_EXPORT,
 } from "./guest-abi.ts";
 import type { HostBridge } from "./host-bridge.ts";
-import { createHostContext, type HostContext } from "./host-call.ts";
+import { createHostContext, type HostContext, hostCallsOf } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
 import type { HttpResponseHead } from "./http-exchange.ts";
 import type { LogEntry } from "./log-collector.ts";
@@ -48,6 +48,8 @@ export interface InvocationUsage {
   /** Host-made blocks (heliosdb_alloc, http_fetch responses) never freed, and their bytes. */
   leakedBlocks: number;
   leakedBytes: number;
+  /** Host calls the guest made, by function name (only those it made). */
+  hostCalls: Record<string, number>;
 }
 
 export type InvocationOutcome =
@@ -93,6 +95,7 @@ function usageOf(context: HostContext, request: InvocationRequest): InvocationUs
     logs: context.logs.entries,
     leakedBlocks: leaks.leakedBlocks,
     leakedBytes: leaks.leakedBytes,
+    hostCalls: hostCallsOf(context),
   };
 }
 

@@ -6,3 +6,5 @@ export * from "./row-service.ts";
 export * from "./trigger-service.ts";
 export * from "./secret-service.ts";
 export * from "./token-service.ts";
+export * from "./observation-service.ts";
+export * from "./prometheus-text.ts";

@@ -6,14 +6,18 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
-import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload } from "../invoke-function.ts";
+import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { assertFunctionName } from "../manifest.ts";
 import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
 export const fnRoutes = new Hono<HonoEnv>();
 
-async function serve(c: Context<HonoEnv>): Promise<Response> {
+function serve(c: Context<HonoEnv>): Promise<Response> {
+  return withRequestId(c.req.raw, (requestId) => serveAs(c, requestId));
+}
+
+async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response> {
   const name = c.req.param("name")!;
   assertFunctionName(name);
   const region = chooseRegion(regionConfig(c.env), c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
@@ -26,8 +30,8 @@ async function serve(c: Context<HonoEnv>): Promise<Response> {
   const path = url.pathname.length > prefix.length ? url.pathname.slice(prefix.length) : "/";
   const payload = await readPayload(c.req.raw);
   const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
-  const result = await invokeInRegion(c.env, region, name, payload, authorized, http);
-  return invocationResponse(result, c.req.method);
+  const result = await invokeInRegion(c.env, region, name, payload, authorized, http, requestId);
+  return invocationResponse(result, c.req.method, payload.byteLength);
 }
 
 fnRoutes.all("/fn/:name", serve);

@@ -6,3 +6,4 @@ export { systemRoutes } from "./system.ts";
 export { databaseRoutes } from "./databases.ts";
 export { secretRoutes } from "./secrets.ts";
 export { tokenRoutes } from "./tokens.ts";
+export { observationRoutes } from "./observations.ts";

@@ -3,14 +3,14 @@
 
 import { Hono } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
-import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload } from "../invoke-function.ts";
+import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { assertFunctionName } from "../manifest.ts";
 import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
 export const invokeRoutes = new Hono<HonoEnv>();
 
-invokeRoutes.post("/v1/functions/:name/invoke", async (c) => {
+invokeRoutes.post("/v1/functions/:name/invoke", (c) => withRequestId(c.req.raw, async (requestId) => {
   const name = c.req.param("name");
   assertFunctionName(name);
   const region = chooseRegion(
@@ -25,6 +25,6 @@ invokeRoutes.post("/v1/functions/:name/invoke", async (c) => {
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
   const search = new URL(c.req.url).search;
   const http = httpRequestInfo(c.req.raw, "/", search.slice(1));
-  const result = await invokeInRegion(c.env, region, name, payload, authorized, http);
-  return invocationResponse(result, "POST");
-});
+  const result = await invokeInRegion(c.env, region, name, payload, authorized, http, requestId);
+  return invocationResponse(result, "POST", payload.byteLength);
+}));
