@@ -159,3 +159,26 @@ describe("fuel and leaks", () => {
     expect(outcome).toMatchObject({ ok: true, leakedBlocks: 2, leakedBytes: 40 });
   });
 });
+
+describe("host calls by name", () => {
+  it("counts every call of each linked function, refused ones too, and reports only those made", async () => {
+    const outcome = await run(
+      `(data (i32.const 100) "abc")
+       (func (export "handle") (param i32 i32) (result i64)
+         (drop (call $output (i32.const 100) (i32.const 3)))
+         (drop (call $output (i32.const 100) (i32.const 3)))
+         ;; Out of bounds: refused with a status, still a call.
+         (drop (call $config (i32.const 70000) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))
+         (i64.const 0))`,
+      `${OUTPUT} ${CONFIG}`,
+      ["compute"],
+    );
+    expect(outcome.ok).toBe(true);
+    expect(outcome.hostCalls).toEqual({ heliosdb_output: 2, heliosdb_config_get: 1 });
+  });
+
+  it("reports no calls for a guest that makes none", async () => {
+    const outcome = await run(`(func (export "handle") (param i32 i32) (result i64) (i64.const 0))`, OUTPUT, ["minimal"]);
+    expect(outcome.hostCalls).toEqual({});
+  });
+});
