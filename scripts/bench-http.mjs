@@ -7,14 +7,17 @@
 //        sandbox:  invoking a trivial function (the `echo` example);
 //      with both ratios (baseline/bare, sandbox/baseline); the load generator is wrk on loopback (a built-in Node
 //      closed-loop client if wrk is not installed); the median per route over the rounds is kept;
-//   2. cold start: latency of the first invocation after a deploy, p50 over fresh modules of about 100 KB and
+//   2. guest kinds: warm throughput of the C WASI handler (modules/examples/c-echo.c over ANY /fn/:name, as a
+//      WASI command: environ, stdin, printf, a CGI header block) as a ratio against the version-1 echo in the same
+//      run (skipped with a message when the C guest was not built: no clang);
+//   3. cold start: latency of the first invocation after a deploy, p50 over fresh modules of about 100 KB and
 //      1 MB of code (each module is new, so nothing is cached: R2 read, isolate, compile, instantiate, run).
 // Prints a table, the ratios, and a JSON summary. Targets (issue 8) are reported, not enforced.
 //   node scripts/bench-http.mjs [--quick]
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,8 +83,8 @@ async function startServer() {
   return { baseUrl: `http://127.0.0.1:${port}`, token, stop, output: () => output };
 }
 
-async function deploy(server, name, bytes) {
-  const response = await fetch(`${server.baseUrl}/v1/functions/${name}?regions=wnam`, {
+async function deploy(server, name, bytes, query = "") {
+  const response = await fetch(`${server.baseUrl}/v1/functions/${name}?regions=wnam${query}`, {
     method: "PUT",
     body: bytes,
     headers: { authorization: `Bearer ${server.token}`, "content-type": "application/wasm", "x-helios-sha256": sha256(bytes) },
@@ -90,7 +93,14 @@ async function deploy(server, name, bytes) {
 }
 
 async function post(url, body) {
-  const response = await fetch(url, { method: "POST", body });
+  let response;
+  try {
+    response = await fetch(url, { method: "POST", body });
+  } catch (error) {
+    // A pooled keep-alive connection the server closed while wrk ran: retried once on a new one.
+    if (error.cause?.code !== "UND_ERR_SOCKET") throw error;
+    response = await fetch(url, { method: "POST", body });
+  }
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${new TextDecoder().decode(bytes)}`);
   return bytes;
@@ -156,6 +166,30 @@ async function warmThroughput(server, bare) {
   return { bare: summarize(runs.bare), baseline: summarize(runs.baseline), sandbox: summarize(runs.sandbox) };
 }
 
+const C_ECHO = join(repoRoot, "modules", "build", "examples", "c-echo.wasm");
+
+/** The C WASI handler against the version-1 echo, alternating rounds, median; null without the C build. */
+async function guestThroughput(server) {
+  if (!existsSync(C_ECHO)) return null;
+  const routes = {
+    v1Echo: `${server.baseUrl}/v1/functions/bench-echo/invoke?region=wnam`,
+    wasiC: `${server.baseUrl}/fn/bench-c-echo/bench?q=1`,
+  };
+  for (const url of Object.values(routes)) for (let i = 0; i < 100; i++) await post(url, PAYLOAD);
+  const echoed = JSON.parse(new TextDecoder().decode(await post(routes.wasiC, PAYLOAD)));
+  if (echoed.body !== PAYLOAD || echoed.method !== "POST") throw new Error(`c-echo answered ${JSON.stringify(echoed)}`);
+  const runs = { v1Echo: [], wasiC: [] };
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    for (const route of ["v1Echo", "wasiC"]) {
+      runs[route].push(hasWrk ? runWrk(routes[route], SETTINGS.seconds) : await runNodeLoad(routes[route], SETTINGS.seconds));
+    }
+  }
+  const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
+  const v1Echo = summarize(runs.v1Echo);
+  const wasiC = summarize(runs.wasiC);
+  return { v1Echo, wasiC, wasiCRatio: wasiC.rps / v1Echo.rps };
+}
+
 async function coldStarts(server, sizedGuest) {
   const results = {};
   for (const [label, target] of [["100KB", 100_000], ["1MB", 1_000_000]]) {
@@ -191,7 +225,9 @@ async function main() {
   const bare = await startBareWorker({ port: await freePort(), logLevel: "warn" });
   try {
     await deploy(server, "bench-echo", readFileSync(join(repoRoot, "modules", "build", "examples", "echo.wasm")));
+    if (existsSync(C_ECHO)) await deploy(server, "bench-c-echo", readFileSync(C_ECHO), "&profile=wasi");
     const warm = await warmThroughput(server, bare);
+    const guests = await guestThroughput(server);
     const cold = await coldStarts(server, sizedGuest);
 
     const ratio = warm.sandbox.rps / warm.baseline.rps;
@@ -211,6 +247,16 @@ async function main() {
       `stretch ${TARGETS.sandboxVsBaselineStretch}: ${met(ratio >= TARGETS.sandboxVsBaselineStretch)}); ` +
       `sandbox p99 ${fmt(warm.sandbox.p99)} ms (target < ${TARGETS.sandboxP99Ms}: ${met(warm.sandbox.p99 < TARGETS.sandboxP99Ms)})`);
 
+    if (guests === null) console.log("\nGuest kinds: skipped (modules/build/examples/c-echo.wasm not built: clang not installed)");
+    else {
+      console.log(`\nGuest kinds: warm throughput against the version-1 echo in the same run (same load, median)`);
+      console.log(table([
+        ["guest", "req/s", "p50 ms", "p99 ms", "ratio"],
+        ["v1 echo  POST /v1/functions/bench-echo/invoke", fmt(guests.v1Echo.rps, 0), fmt(guests.v1Echo.p50), fmt(guests.v1Echo.p99), "1.000"],
+        ["C WASI   POST /fn/bench-c-echo/bench", fmt(guests.wasiC.rps, 0), fmt(guests.wasiC.p50), fmt(guests.wasiC.p99), fmt(guests.wasiCRatio, 3)],
+      ]));
+    }
+
     console.log(`\nCold start: first invocation after deploy (client-side, p50 of ${SETTINGS.coldSamples} fresh modules)`);
     console.log(table([
       ["module", "bytes", "first p50 ms", "second p50 ms", "target"],
@@ -220,7 +266,7 @@ async function main() {
     if (load > availableParallelism()) console.log(`\nwarning: load average ${load.toFixed(1)} exceeds ${availableParallelism()} cores; timings are unreliable`);
 
     console.log("\nJSON summary");
-    console.log(JSON.stringify({ quick, loadGenerator: hasWrk ? "wrk" : "node", warm, baselineVsBare: baselineRatio, sandboxVsBaseline: ratio, cold, targets: TARGETS, loadAverage: load }, null, 2));
+    console.log(JSON.stringify({ quick, loadGenerator: hasWrk ? "wrk" : "node", warm, baselineVsBare: baselineRatio, sandboxVsBaseline: ratio, guests, cold, targets: TARGETS, loadAverage: load }, null, 2));
   } catch (error) {
     console.error(`server output (last lines):\n${server.output().split("\n").slice(-40).join("\n")}`);
     throw error;
@@ -230,6 +276,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`bench-http failed: ${error.stack ?? error.message}`);
+  console.error(`bench-http failed: ${error.stack ?? error.message}${error.cause ? `\ncause: ${error.cause.stack ?? error.cause}` : ""}`);
   process.exit(1);
 });
