@@ -7,9 +7,9 @@
 //        sandbox:  invoking a trivial function (the `echo` example);
 //      with both ratios (baseline/bare, sandbox/baseline); the load generator is wrk on loopback (a built-in Node
 //      closed-loop client if wrk is not installed); the median per route over the rounds is kept;
-//   2. guest kinds: warm throughput of the C WASI handler (modules/examples/c-echo.c over ANY /fn/:name, as a
-//      WASI command: environ, stdin, printf, a CGI header block) as a ratio against the version-1 echo in the same
-//      run (skipped with a message when the C guest was not built: no clang);
+//   2. guest kinds: warm throughput of the C and Rust WASI handlers (modules/examples/c-echo.c, rust-api.rs over
+//      ANY /fn/:name, as WASI commands: environ, stdin, stdout with a CGI header block) as ratios against the
+//      version-1 echo in the same run (skipped with a message when they were not built: no clang or rustc);
 //   3. cold start: latency of the first invocation after a deploy, p50 over fresh modules of about 100 KB and
 //      1 MB of code (each module is new, so nothing is cached: R2 read, isolate, compile, instantiate, run).
 // Prints a table, the ratios, and a JSON summary. Targets (issue 8) are reported, not enforced.
@@ -83,8 +83,18 @@ async function startServer() {
   return { baseUrl: `http://127.0.0.1:${port}`, token, stop, output: () => output };
 }
 
+/** fetch, retried once when a pooled keep-alive connection turns out closed (the server drops idle ones while wrk runs). */
+async function fetchOnce(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (error.cause?.code !== "UND_ERR_SOCKET") throw error;
+    return fetch(url, init);
+  }
+}
+
 async function deploy(server, name, bytes, query = "") {
-  const response = await fetch(`${server.baseUrl}/v1/functions/${name}?regions=wnam${query}`, {
+  const response = await fetchOnce(`${server.baseUrl}/v1/functions/${name}?regions=wnam${query}`, {
     method: "PUT",
     body: bytes,
     headers: { authorization: `Bearer ${server.token}`, "content-type": "application/wasm", "x-helios-sha256": sha256(bytes) },
@@ -93,14 +103,7 @@ async function deploy(server, name, bytes, query = "") {
 }
 
 async function post(url, body) {
-  let response;
-  try {
-    response = await fetch(url, { method: "POST", body });
-  } catch (error) {
-    // A pooled keep-alive connection the server closed while wrk ran: retried once on a new one.
-    if (error.cause?.code !== "UND_ERR_SOCKET") throw error;
-    response = await fetch(url, { method: "POST", body });
-  }
+  const response = await fetchOnce(url, { method: "POST", body });
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${new TextDecoder().decode(bytes)}`);
   return bytes;
@@ -167,27 +170,32 @@ async function warmThroughput(server, bare) {
 }
 
 const C_ECHO = join(repoRoot, "modules", "build", "examples", "c-echo.wasm");
+const RUST_API = join(repoRoot, "modules", "build", "examples", "rust-api.wasm");
 
-/** The C WASI handler against the version-1 echo, alternating rounds, median; null without the C build. */
+/** The C and Rust WASI handlers against the version-1 echo, alternating rounds, median; null without their builds. */
 async function guestThroughput(server) {
-  if (!existsSync(C_ECHO)) return null;
+  if (!existsSync(C_ECHO) || !existsSync(RUST_API)) return null;
   const routes = {
     v1Echo: `${server.baseUrl}/v1/functions/bench-echo/invoke?region=wnam`,
     wasiC: `${server.baseUrl}/fn/bench-c-echo/bench?q=1`,
+    wasiRust: `${server.baseUrl}/fn/bench-rust-api/length`,
   };
   for (const url of Object.values(routes)) for (let i = 0; i < 100; i++) await post(url, PAYLOAD);
   const echoed = JSON.parse(new TextDecoder().decode(await post(routes.wasiC, PAYLOAD)));
   if (echoed.body !== PAYLOAD || echoed.method !== "POST") throw new Error(`c-echo answered ${JSON.stringify(echoed)}`);
-  const runs = { v1Echo: [], wasiC: [] };
+  const measured = JSON.parse(new TextDecoder().decode(await post(routes.wasiRust, PAYLOAD)));
+  if (measured.bytes !== PAYLOAD.length) throw new Error(`rust-api answered ${JSON.stringify(measured)}`);
+  const runs = { v1Echo: [], wasiC: [], wasiRust: [] };
   for (let round = 0; round < SETTINGS.rounds; round++) {
-    for (const route of ["v1Echo", "wasiC"]) {
+    for (const route of ["v1Echo", "wasiC", "wasiRust"]) {
       runs[route].push(hasWrk ? runWrk(routes[route], SETTINGS.seconds) : await runNodeLoad(routes[route], SETTINGS.seconds));
     }
   }
   const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
   const v1Echo = summarize(runs.v1Echo);
   const wasiC = summarize(runs.wasiC);
-  return { v1Echo, wasiC, wasiCRatio: wasiC.rps / v1Echo.rps };
+  const wasiRust = summarize(runs.wasiRust);
+  return { v1Echo, wasiC, wasiRust, wasiCRatio: wasiC.rps / v1Echo.rps, wasiRustRatio: wasiRust.rps / v1Echo.rps };
 }
 
 async function coldStarts(server, sizedGuest) {
@@ -226,6 +234,7 @@ async function main() {
   try {
     await deploy(server, "bench-echo", readFileSync(join(repoRoot, "modules", "build", "examples", "echo.wasm")));
     if (existsSync(C_ECHO)) await deploy(server, "bench-c-echo", readFileSync(C_ECHO), "&profile=wasi");
+    if (existsSync(RUST_API)) await deploy(server, "bench-rust-api", readFileSync(RUST_API), "&profile=wasi");
     const warm = await warmThroughput(server, bare);
     const guests = await guestThroughput(server);
     const cold = await coldStarts(server, sizedGuest);
@@ -247,13 +256,14 @@ async function main() {
       `stretch ${TARGETS.sandboxVsBaselineStretch}: ${met(ratio >= TARGETS.sandboxVsBaselineStretch)}); ` +
       `sandbox p99 ${fmt(warm.sandbox.p99)} ms (target < ${TARGETS.sandboxP99Ms}: ${met(warm.sandbox.p99 < TARGETS.sandboxP99Ms)})`);
 
-    if (guests === null) console.log("\nGuest kinds: skipped (modules/build/examples/c-echo.wasm not built: clang not installed)");
+    if (guests === null) console.log("\nGuest kinds: skipped (c-echo.wasm or rust-api.wasm not built: clang or rustc with wasm32-wasi not installed)");
     else {
       console.log(`\nGuest kinds: warm throughput against the version-1 echo in the same run (same load, median)`);
       console.log(table([
         ["guest", "req/s", "p50 ms", "p99 ms", "ratio"],
         ["v1 echo  POST /v1/functions/bench-echo/invoke", fmt(guests.v1Echo.rps, 0), fmt(guests.v1Echo.p50), fmt(guests.v1Echo.p99), "1.000"],
         ["C WASI   POST /fn/bench-c-echo/bench", fmt(guests.wasiC.rps, 0), fmt(guests.wasiC.p50), fmt(guests.wasiC.p99), fmt(guests.wasiCRatio, 3)],
+        ["Rust WASI POST /fn/bench-rust-api/length", fmt(guests.wasiRust.rps, 0), fmt(guests.wasiRust.p50), fmt(guests.wasiRust.p99), fmt(guests.wasiRustRatio, 3)],
       ]));
     }
 

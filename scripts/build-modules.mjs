@@ -9,6 +9,8 @@
 // C entries (`<name>.c` in modules/examples) are WASI commands built with clang and wasi-libc (Debian:
 // clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32). Without clang they are skipped with a message, except in
 // CI (CI=true), where a missing toolchain fails the build: CI must always build and test them.
+// Rust entries (`<name>.rs`, std only, no crates) are WASI commands built with Debian's rustc and its wasm32-wasi
+// standard library (rustc libstd-rust-dev-wasm32), under the same rule.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
@@ -140,6 +142,57 @@ function buildC(folderDir, outDir) {
   return { built, upToDate };
 }
 
+/** A rustc that has the wasm32-wasi standard library: Debian's first (rustup's may lack the target); null if none. */
+function findRustc() {
+  for (const name of ["/usr/bin/rustc", "rustc"]) {
+    try {
+      const sysroot = execFileSync(name, ["--print", "sysroot"], { encoding: "utf8" }).trim();
+      if (existsSync(join(sysroot, "lib", "rustlib", "wasm32-wasi"))) return name;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return null;
+}
+
+/**
+ * The flags every Rust guest is built with: optimized, debug info stripped, and a 64 KiB stack. Rust's default stack
+ * is 1 MiB (16 pages), which alone fills the default maxMemoryPages.
+ */
+export const RUST_FLAGS = ["--edition", "2021", "--target", "wasm32-wasi", "-C", "opt-level=2", "-C", "strip=debuginfo", "-C", "link-arg=-zstack-size=65536"];
+
+function buildRust(folderDir, outDir) {
+  const entries = existsSync(folderDir) ? readdirSync(folderDir).filter((file) => file.endsWith(".rs")).sort() : [];
+  if (entries.length === 0) return { built: 0, upToDate: 0 };
+  const rustc = findRustc();
+  if (rustc === null) {
+    const message = `build-modules: no rustc with the wasm32-wasi target; skipping the Rust guests (${entries.join(", ")}). Install: apt-get install -y rustc libstd-rust-dev-wasm32`;
+    if (process.env.CI === "true") throw new Error(message.replace("skipping", "CI must build"));
+    console.log(message);
+    return { built: 0, upToDate: 0 };
+  }
+  let built = 0;
+  let upToDate = 0;
+  for (const file of entries) {
+    const source = join(folderDir, file);
+    const outFile = join(outDir, `${file.slice(0, -".rs".length)}.wasm`);
+    if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+      upToDate++;
+      continue;
+    }
+    const partial = `${outFile}.partial`;
+    try {
+      execFileSync(rustc, [...RUST_FLAGS, "-o", partial, source], { stdio: ["ignore", "inherit", "pipe"] });
+    } catch (error) {
+      throw new Error(`${relative(repoRoot, source)}: ${rustc} failed\n${error.stderr?.toString() ?? error.message}`);
+    }
+    renameSync(partial, outFile);
+    console.log(`built ${relative(repoRoot, outFile)} (${rustc})`);
+    built++;
+  }
+  return { built, upToDate };
+}
+
 async function main() {
   const toolInputs = [fileURLToPath(import.meta.url), join(repoRoot, "node_modules", "assemblyscript", "package.json")];
   const sharedInputs = sharedInputDirs.flatMap(listFilesRecursive);
@@ -164,9 +217,11 @@ async function main() {
       built++;
     }
   }
-  const c = buildC(join(modulesDir, "examples"), join(buildDir, "examples"));
-  built += c.built;
-  upToDate += c.upToDate;
+  for (const build of [buildC, buildRust]) {
+    const result = build(join(modulesDir, "examples"), join(buildDir, "examples"));
+    built += result.built;
+    upToDate += result.upToDate;
+  }
   console.log(`build-modules: ${built} built, ${upToDate} up to date`);
 }
 
