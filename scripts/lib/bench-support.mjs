@@ -10,6 +10,22 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
  * root) are bundled with esbuild (a dependency of wrangler and vitest) into
  * modules/build/.bench/<name>.mjs and imported from there.
  */
+/**
+ * esbuild plugin: each bundled TypeScript file keeps its own import.meta.url (a bundle has only the bundle's), so
+ * sources that find their fixtures next to themselves (src/wasm/fixtures.ts, test/support/guest-modules.ts) work.
+ */
+const ownImportMetaUrl = {
+  name: "own-import-meta-url",
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const { readFile } = await import("node:fs/promises");
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      return { contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
+    });
+  },
+};
+
 export async function importTypeScript(name, lines, { external = false, define = undefined } = {}) {
   const { build } = await import("esbuild");
   const outfile = join(repoRoot, "modules", "build", ".bench", `${name}.mjs`);
@@ -22,6 +38,7 @@ export async function importTypeScript(name, lines, { external = false, define =
     target: "node20",
     ...(external ? { packages: "external" } : {}),
     ...(define ? { define } : {}),
+    plugins: [ownImportMetaUrl],
     outfile,
     logLevel: "warning",
   });
