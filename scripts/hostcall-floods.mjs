@@ -31,7 +31,14 @@ const SIGNATURES = {
   heliosdb_dealloc: "(param i32 i32) (result i32)",
   heliosdb_edge_invoke: "(param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)",
   heliosdb_http_fetch: "(param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)",
+  heliosdb_request_header: "(param i32 i32 i32 i32 i32) (result i32)",
+  heliosdb_request_body: "(param i32 i32 i32) (result i32)",
+  fd_write: "(param i32 i32 i32 i32) (result i32)",
+  random_get: "(param i32 i32) (result i32)",
 };
+
+/** Import modules other than "heliosdb". */
+const IMPORT_MODULE = { fd_write: "wasi_snapshot_preview1", random_get: "wasi_snapshot_preview1" };
 
 // Data is placed at DATA (64 KiB in), scratch output at OUT; payloads of up to 8 MiB need 130 pages.
 const DATA = 65536;
@@ -74,6 +81,13 @@ export const FLOOD_CASES = [
   { fn: "heliosdb_edge_invoke", label: "refused: no parent, 8 MiB payload", profile: ["invoke"], data: ascii(8), args: `(i32.const ${DATA}) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const ${8 * MIB}) (i32.const ${OUT}) (i32.const 64) (i32.const 0)`, pages: 130 },
   { fn: "heliosdb_http_fetch", label: "refused: url len -1", profile: ["network"], args: `(i32.const 0) (i32.const 0) (i32.const ${DATA}) (i32.const -1) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const ${OUT})` },
   { fn: "heliosdb_http_fetch", label: "refused: host not allowed, 1 MiB body", profile: ["network"], data: new TextEncoder().encode("POSThttp://denied.test/"), args: `(i32.const ${DATA}) (i32.const 4) (i32.const ${DATA + 4}) (i32.const 19) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const ${MIB}) (i32.const ${OUT})`, pages: 20 },
+  { fn: "heliosdb_request_header", label: "refused: name len -1", profile: ["minimal"], args: `(i32.const ${DATA}) (i32.const -1) (i32.const ${OUT}) (i32.const 64) (i32.const 0)` },
+  { fn: "heliosdb_request_header", label: "notFound: 64-byte name", profile: ["minimal"], data: ascii(64), args: `(i32.const ${DATA}) (i32.const 64) (i32.const ${OUT}) (i32.const 64) (i32.const 0)` },
+  { fn: "heliosdb_request_body", label: "refused: out of bounds", profile: ["minimal"], args: `(i32.const ${FAR}) (i32.const 64) (i32.const 0)` },
+  { fn: "fd_write", label: "refused: bad fd", profile: ["wasi"], args: "(i32.const 9) (i32.const 0) (i32.const 0) (i32.const 0)" },
+  { fn: "fd_write", label: "refused: nwritten outside memory", profile: ["wasi"], args: `(i32.const 1) (i32.const 0) (i32.const 0) (i32.const ${FAR})` },
+  { fn: "fd_write", label: "refused: 100,000 iovecs", profile: ["wasi"], args: "(i32.const 1) (i32.const 0) (i32.const 100000) (i32.const 16)" },
+  { fn: "random_get", label: "refused: len -1", profile: ["wasi"], args: "(i32.const 0) (i32.const -1)" },
 ];
 
 /** The plain computation every flood is compared with: an i32 counter in a loop, charged like any guest code. */
@@ -82,7 +96,7 @@ export const PLAIN_LOOP = { fn: null, label: "plain fuel loop", args: "" };
 /** A guest whose handler runs the case's call forever (or, for the plain loop, an add) until fuel runs out. */
 export function floodWat(testCase) {
   const pages = testCase.pages ?? 2;
-  const imports = testCase.fn ? `(import "heliosdb" "${testCase.fn}" (func $f ${SIGNATURES[testCase.fn]}))` : "";
+  const imports = testCase.fn ? `(import "${IMPORT_MODULE[testCase.fn] ?? "heliosdb"}" "${testCase.fn}" (func $f ${SIGNATURES[testCase.fn]}))` : "";
   const data = testCase.data ? `(data (i32.const ${DATA}) "${dataString(testCase.data)}")` : "";
   const body = testCase.fn ? `(drop (call $f ${testCase.args}))` : `(local.set $i (i32.add (local.get $i) (i32.const 1)))`;
   return `(module ${imports}

@@ -6,9 +6,12 @@
 import { InvalidResponseHeaderError } from "./errors.ts";
 import { HOST_MODULE } from "./guest-abi.ts";
 import {
+  billable,
   chargeHostCall,
   chargeHostCallRest,
   failInvocation,
+  HOST_CALL_BASE_FUEL,
+  HOST_CALL_BYTES_PER_FUEL,
   type HostContext,
   refusalCode,
   responseHeadOf,
@@ -94,12 +97,16 @@ export const REQUEST_HEADER_FUNCTION: HostFunctionDefinition = {
   grantedBy: "minimal",
   type: { params: [I32, I32, I32, I32, I32], results: [I32] },
   async: false,
-  price: STANDARD_PRICE,
+  // Decoding and lower-casing the name costs what config_get's key does (bench-hostcalls): the same price.
+  price: { base: 2 * HOST_CALL_BASE_FUEL, bytesPerFuel: HOST_CALL_BYTES_PER_FUEL },
   parentCalls: [],
   create: (context, price) => (namePtr, nameLen, outPtr, outCap, outLenPtr) => {
     try {
-      chargeHostCall(context, price);
-      const name = context.memory!.readString(namePtr, nameLen, MAX_REQUEST_HEADER_NAME_BYTES).toLowerCase();
+      chargeHostCall(context, price, billable(nameLen, MAX_REQUEST_HEADER_NAME_BYTES));
+      // A refusal is a status, not an exception: a guest can repeat it in a loop (docs/limits.md, "Host call prices").
+      const raw = context.memory!.readStringOrStatus(namePtr, nameLen, MAX_REQUEST_HEADER_NAME_BYTES);
+      if (typeof raw === "number") return raw;
+      const name = raw.toLowerCase();
       const value = hostState(context, REQUEST_STATE).byName.get(name);
       if (value === undefined) return HostStatus.notFound;
       return answer(context, outPtr, outCap, outLenPtr, encoder.encode(value));
@@ -152,8 +159,13 @@ export const RESPONSE_HEADER_FUNCTION: HostFunctionDefinition = {
         const cap = part === "name" ? MAX_RESPONSE_HEADER_NAME_BYTES : MAX_RESPONSE_HEADER_VALUE_BYTES;
         failInvocation(context, new InvalidResponseHeaderError("(too long)", `header ${part} over ${cap} bytes`, "heliosdb_response_header"));
       }
-      name = context.memory!.readString(namePtr, nameBytes);
-      value = context.memory!.readString(valuePtr, valueBytes);
+      // Refusals are statuses, not exceptions (a guest can repeat them in a loop).
+      const nameText = context.memory!.readStringOrStatus(namePtr, nameBytes);
+      if (typeof nameText === "number") return nameText;
+      const valueText = context.memory!.readStringOrStatus(valuePtr, valueBytes);
+      if (typeof valueText === "number") return valueText;
+      name = nameText;
+      value = valueText;
     } catch (error) {
       if (error === context.failure) throw error;
       return refusalCode(error);

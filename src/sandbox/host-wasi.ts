@@ -25,7 +25,7 @@ import {
   STDIN,
   STDOUT,
 } from "./wasi-abi.ts";
-import { encodeStringList, errnoOf, gather, readIovecs, scatter, WasiRefusal, writeStringList } from "./wasi-memory.ts";
+import { encodeStringList, errnoOf, gather, readIovecs, scatter, writeStringList } from "./wasi-memory.ts";
 import { isOpenStream, readStdin, STDIO_STATE, stdinRemaining, stdioOf, writeStderr, writeStdout } from "./wasi-stdio.ts";
 
 const I32 = "i32" as const;
@@ -101,8 +101,7 @@ function wasi(name: string, params: ("i32" | "i64")[], body: (context: HostConte
 function sizes(context: HostContext, countPtr: number, bytesPtr: number, list: ProcessStrings["args"]): number {
   if (list.bytes > MAX_WASI_ENVIRON_BYTES) return Errno.tooBig;
   const memory = context.memory!;
-  memory.checkRange(countPtr, 4);
-  memory.checkRange(bytesPtr, 4);
+  if (memory.rangeStatus(countPtr, 4) !== 0 || memory.rangeStatus(bytesPtr, 4) !== 0) return Errno.fault;
   memory.writeU32(countPtr, list.encoded.length);
   memory.writeU32(bytesPtr, list.bytes);
   return Errno.success;
@@ -127,8 +126,9 @@ export const ENVIRON_GET = wasi("environ_get", [I32, I32], (c, a, b) => strings(
 export const FD_WRITE = wasi("fd_write", [I32, I32, I32, I32], (context, fd, iovs, iovsLen, nwrittenPtr) => {
   if ((fd !== STDOUT && fd !== STDERR) || !isOpenStream(context, fd)) return Errno.badf;
   const memory = context.memory!;
-  memory.checkRange(nwrittenPtr, 4);
+  if (memory.rangeStatus(nwrittenPtr, 4) !== 0) return Errno.fault;
   const iovecs = readIovecs(memory, iovs, iovsLen);
+  if (typeof iovecs === "number") return iovecs;
   chargeHostCallRest(context, STANDARD_PRICE, iovecs.total);
   const bytes = gather(memory, iovecs);
   if (fd === STDOUT) writeStdout(context, bytes);
@@ -141,8 +141,9 @@ export const FD_WRITE = wasi("fd_write", [I32, I32, I32, I32], (context, fd, iov
 export const FD_READ = wasi("fd_read", [I32, I32, I32, I32], (context, fd, iovs, iovsLen, nreadPtr) => {
   if (fd !== STDIN || !isOpenStream(context, fd)) return Errno.badf;
   const memory = context.memory!;
-  memory.checkRange(nreadPtr, 4);
+  if (memory.rangeStatus(nreadPtr, 4) !== 0) return Errno.fault;
   const iovecs = readIovecs(memory, iovs, iovsLen);
+  if (typeof iovecs === "number") return iovecs;
   const n = Math.min(iovecs.total, stdinRemaining(context));
   chargeHostCallRest(context, STANDARD_PRICE, n);
   const read = scatter(memory, iovecs, readStdin(context, n));
@@ -154,7 +155,8 @@ export const FD_READ = wasi("fd_read", [I32, I32, I32, I32], (context, fd, iovs,
 export const FD_FDSTAT_GET = wasi("fd_fdstat_get", [I32, I32], (context, fd, ptr) => {
   if (!isOpenStream(context, fd)) return Errno.badf;
   const memory = context.memory!;
-  const at = memory.checkRange(ptr, FDSTAT_BYTES);
+  if (memory.rangeStatus(ptr, FDSTAT_BYTES) !== 0) return Errno.fault;
+  const at = ptr >>> 0;
   memory.writeBytes(at, new Uint8Array(FDSTAT_BYTES));
   memory.writeU8(at, FILETYPE_UNKNOWN);
   memory.writeU64(at + 8, (fd === STDIN ? RIGHT_FD_READ : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
@@ -188,9 +190,10 @@ export const CLOCK_TIME_GET = wasi("clock_time_get", [I32, I64, I32], (context, 
 /** random_get(buf, len): a CSPRNG, at most MAX_WASI_RANDOM_BYTES per call (EINVAL above). */
 export const RANDOM_GET = wasi("random_get", [I32, I32], (context, buf, len) => {
   const length = len >>> 0;
-  if (length > MAX_WASI_RANDOM_BYTES) throw new WasiRefusal(Errno.inval);
+  if (length > MAX_WASI_RANDOM_BYTES) return Errno.inval;
   const memory = context.memory!;
-  const at = memory.checkRange(buf, length);
+  if (memory.rangeStatus(buf, length) !== 0) return Errno.fault;
+  const at = buf >>> 0;
   chargeHostCallRest(context, STANDARD_PRICE, length);
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(length, i + 65_536)));

@@ -12,6 +12,27 @@ export class WasiRefusal extends Error {
   }
 }
 
+// One refusal object per errno, made once: a guest can repeat a refused call in a loop, and building an Error (its
+// stack trace above all) costs microseconds, a hundred times a cheap call (docs/limits.md, "Host call prices").
+// Throwing an existing object costs no allocation and no stack capture. They carry nothing but the errno.
+const refusals = new Map<Errno, WasiRefusal>();
+
+/** The refusal for `errno`, made on first use and reused. */
+export function refusal(errno: Errno): WasiRefusal {
+  let made = refusals.get(errno);
+  if (made === undefined) {
+    made = new WasiRefusal(errno);
+    refusals.set(errno, made);
+  }
+  return made;
+}
+
+/** SafeMemory.checkRange for WASI calls: the unsigned start, or the reused EFAULT refusal (no OutOfBoundsError). */
+export function checkedRange(memory: SafeMemory, ptr: number, len: number): number {
+  if (memory.rangeStatus(ptr, len) !== 0) throw refusal(Errno.fault);
+  return ptr >>> 0;
+}
+
 /**
  * The errno for what a WASI call's body threw: its own refusal, or SafeMemory's (a range outside memory is EFAULT,
  * anything else it refuses EINVAL). Out of fuel and failures that end the invocation pass through.
@@ -33,18 +54,20 @@ export interface Iovecs {
  * else EINVAL), the array itself inside memory (EFAULT), every buffer inside memory with ptr + len computed
  * without wrap (EFAULT), and the total against MAX_WASI_IO_BYTES (EINVAL).
  */
-export function readIovecs(memory: SafeMemory, iovsPtr: number, iovsLen: number): Iovecs {
+export function readIovecs(memory: SafeMemory, iovsPtr: number, iovsLen: number): Iovecs | Errno {
+  // Refusals are returned, not thrown: a guest can repeat them in a loop.
   const count = iovsLen >>> 0;
-  if (count > MAX_IOVECS) throw new WasiRefusal(Errno.inval);
-  const base = memory.checkRange(iovsPtr, count * IOVEC_BYTES);
+  if (count > MAX_IOVECS) return Errno.inval;
+  if (memory.rangeStatus(iovsPtr, count * IOVEC_BYTES) !== 0) return Errno.fault;
+  const base = iovsPtr >>> 0;
   const pairs: number[] = [];
   let total = 0;
   for (let i = 0; i < count; i++) {
     const ptr = memory.readU32(base + i * IOVEC_BYTES);
     const len = memory.readU32(base + i * IOVEC_BYTES + 4);
-    memory.checkRange(ptr, len);
+    if (memory.rangeStatus(ptr, len) !== 0) return Errno.fault;
     total += len;
-    if (total > MAX_WASI_IO_BYTES) throw new WasiRefusal(Errno.inval);
+    if (total > MAX_WASI_IO_BYTES) return Errno.inval;
     pairs.push(ptr, len);
   }
   return { pairs, total };
@@ -83,8 +106,8 @@ const encoder = new TextEncoder();
  * NUL-terminated string, the strings packed from `bufPtr`. Both ranges are checked before anything is written.
  */
 export function writeStringList(memory: SafeMemory, ptrsPtr: number, bufPtr: number, encoded: readonly Uint8Array[], bufBytes: number): void {
-  const ptrs = memory.checkRange(ptrsPtr, encoded.length * 4);
-  const buf = memory.checkRange(bufPtr, bufBytes);
+  const ptrs = checkedRange(memory, ptrsPtr, encoded.length * 4);
+  const buf = checkedRange(memory, bufPtr, bufBytes);
   let at = buf;
   for (let i = 0; i < encoded.length; i++) {
     memory.writeU32(ptrs + i * 4, at);
