@@ -22,5 +22,6 @@ export { config, functionName, nowMs, randomBytes, regionName } from "./env";
 export { HttpResponse, httpFetch } from "./http";
 export { log, LogLevel } from "./log";
 export { heliosAbort } from "./abort";
+export { request, response } from "./handler";
 export { JsonKind, JsonParseResult, JsonValue, MAX_JSON_DEPTH, parseJson } from "./json";
 export { HostStatus, check, statusName } from "./status";

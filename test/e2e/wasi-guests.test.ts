@@ -1,8 +1,8 @@
-// The WASI examples built from source by `npm run build:modules` and deployed by `npm start`, over HTTP: the C
+// The guest examples built from source by `npm run build:modules` and deployed by `npm start`, over HTTP: the C
 // handler (modules/examples/c-echo.c, clang + wasi-libc) and the Rust JSON API (modules/examples/rust-api.rs,
 // Debian rustc + its wasm32-wasi std). Any method and path reach them, the request arrives intact (minus the
 // caller's Authorization), and the status, content type, headers and body they set through the CGI header block
-// come back.
+// come back. Also the AssemblyScript static page (modules/examples/static-page.ts, ABI version 2).
 
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,5 +94,19 @@ describe("Rust guest over /fn (npm start deployed it)", () => {
     expect(put.response.status).toBe(405);
     expect(put.response.headers.get("allow")).toBe("GET, POST, DELETE");
     expect((await rust("GET", "/nowhere")).response.status).toBe(404);
+  });
+});
+
+describe("static HTML page over /fn (AssemblyScript, ABI version 2; npm start deployed it)", () => {
+  it("GET answers 200 text/html with the page; other methods 405 with Allow", async () => {
+    const page = await call("GET", "", {}, "static-page");
+    expect(page.response.status).toBe(200);
+    expect(page.response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.response.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(page.text).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(page.text).toContain("<h1>Hello from Helios Edge</h1>");
+    const post = await call("POST", "/", { body: "x" }, "static-page");
+    expect(post.response.status).toBe(405);
+    expect(post.response.headers.get("allow")).toBe("GET, HEAD");
   });
 });
