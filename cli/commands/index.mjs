@@ -9,6 +9,8 @@ import { deleteFunction } from "./delete.mjs";
 import { list, show } from "./functions.mjs";
 import { invoke } from "./invoke.mjs";
 import { login, logout } from "./login.mjs";
+import { logs } from "./logs.mjs";
+import { metrics } from "./metrics.mjs";
 import { regions } from "./regions.mjs";
 import { secretsDelete, secretsList, secretsSet } from "./secrets.mjs";
 import { tokensCreate, tokensList, tokensRevoke } from "./tokens.mjs";
@@ -16,7 +18,7 @@ import { tokensCreate, tokensList, tokensRevoke } from "./tokens.mjs";
 /** @type {import("../lib/args.mjs").CommandSpec[]} */
 export const COMMANDS = [
   login, logout,
-  deploy, invoke, list, show, deleteFunction, regions,
+  deploy, invoke, list, show, deleteFunction, regions, logs, metrics,
   secretsList, secretsSet, secretsDelete,
   dbCreate, dbList, dbDescribe, dbDelete, dbSql,
   rowsList, rowsGet, rowsInsert, rowsUpdate, rowsDelete,

@@ -374,3 +374,51 @@ describe("helios CLI: scoped tokens", () => {
     expect((await admin(["tokens", "create"])).code).toBe(1);
   });
 });
+
+describe("helios CLI: logs and metrics", () => {
+  const helios = (args: string[], options: CliOptions = {}) =>
+    runCli(home, args, { ...options, env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token, ...options.env } });
+
+  it("reads back a successful invocation's log lines, tails new ones live, and counts the invocations", async () => {
+    const deployed = await helios(["deploy", functionDir("cli-logger", { regions: ["wnam"] }, "logger")]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const first = await helios(["invoke", "cli-logger", "first-call", "-r", "wnam", "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    const requestId = JSON.parse(first.stdout).requestId as string;
+    expect(requestId).toBeTruthy();
+
+    const stored = await helios(["logs", "cli-logger", "--json"]);
+    expect(stored.code, stored.stderr).toBe(0);
+    const lines = stored.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.requestId === requestId && l.region === "wnam" && l.version === 1)).toBe(true);
+    const text = await helios(["logs", "cli-logger"]);
+    expect(text.stdout).toContain(`(request ${requestId})`);
+
+    // A live tail in its own process: started, then an invocation, then its lines arrive and --count ends it.
+    const tail = runCli(home, ["logs", "cli-logger", "--tail", "--count", "1", "--json"], { env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token } });
+    let second: string | undefined;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      // The tail subscribes asynchronously; keep invoking until a line reaches it (each call logs).
+      const call = await helios(["invoke", "cli-logger", `tail-${attempt}`, "-r", "wnam", "--json"]);
+      second ??= JSON.parse(call.stdout).requestId;
+      const done = await Promise.race([tail.then(() => true), new Promise((r) => setTimeout(() => r(false), 500))]);
+      if (done) break;
+    }
+    const tailed = await tail;
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const live = JSON.parse(tailed.stdout.trim());
+    expect(live).toMatchObject({ function: "cli-logger", region: "wnam" });
+    expect(live.requestId).not.toBe(requestId);
+
+    const metrics = await helios(["metrics", "cli-logger", "--json"]);
+    expect(metrics.code, metrics.stderr).toBe(0);
+    const body = JSON.parse(metrics.stdout);
+    const invocations = Number(body.regions.wnam.invocations);
+    expect(invocations).toBeGreaterThanOrEqual(2);
+    expect(body.total.invocations).toBe(invocations);
+    const table = await helios(["metrics", "cli-logger"]);
+    expect(table.stdout).toMatch(new RegExp(`^wnam +${invocations} +0 `, "m"));
+    expect((await helios(["logs", "no-such-function"])).code).toBe(2);
+  });
+});
