@@ -1,16 +1,18 @@
-// The Hono application: routes plus the single error mapping.
+// The Hono application: the declared routes (src/api/routes, with their zod schemas), the OpenAPI document built from
+// them, and the single error mapping.
 
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "./auth.ts";
 import { errorResponse } from "./error-response.ts";
 import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
 import { drainUnreadBody } from "./drain-request.ts";
 import { LoopDetectedError, NotFoundError } from "./errors.ts";
 import type { HonoEnv } from "./hono-env.ts";
-import { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes } from "./routes/index.ts";
+import { serveOpenApiDocument } from "./openapi/document.ts";
+import { apiRoutes } from "./routes/index.ts";
 
-export function createApp(): Hono<HonoEnv> {
-  const app = new Hono<HonoEnv>();
+export function createApp(): OpenAPIHono<HonoEnv> {
+  const app = new OpenAPIHono<HonoEnv>();
   // First, so it sees every answer: one sent while the client is still uploading keeps the connection usable.
   app.use(drainUnreadBody);
   // Before any route: a request sent by our own outbound gateway is a function calling the runtime through some
@@ -21,14 +23,8 @@ export function createApp(): Hono<HonoEnv> {
   });
   // Every route, public ones and unknown paths included: a presented token that is wrong is refused here.
   app.use(authenticate);
-  app.route("/", systemRoutes);
-  app.route("/", invokeRoutes);
-  app.route("/", fnRoutes);
-  app.route("/", functionRoutes);
-  app.route("/", databaseRoutes);
-  app.route("/", secretRoutes);
-  app.route("/", tokenRoutes);
-  app.route("/", observationRoutes);
+  app.route("/", apiRoutes);
+  serveOpenApiDocument(app);
   app.notFound((c) => errorResponse(new NotFoundError(c.req.method, c.req.path)));
   app.onError((error) => errorResponse(error));
   return app;

@@ -6,3 +6,4 @@ export { deployFunction } from "./deploy-pipeline.ts";
 export { DEPLOY_SETTINGS } from "./deploy-request.ts";
 export { FUNCTION_NAME, parseManifest, type DeployManifest } from "./manifest.ts";
 export { MAX_MODULE_BYTES, STRUCTURAL_LIMITS } from "./module-policy.ts";
+export { heliosClient, type HeliosClient, type HeliosClientOptions } from "./client.ts";

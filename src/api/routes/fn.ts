@@ -3,15 +3,19 @@
 // headers and body come back. Public unless the function is private, exactly like invoke. The query string belongs
 // to the function, so the region comes from `x-helios-region` or the caller's location, never from `?region=`.
 
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { assertFunctionName } from "../manifest.ts";
+import { documentOnly, ERRORS, PUBLIC } from "../openapi/route-kit.ts";
+import { Binary, NameParam } from "../openapi/schemas.ts";
+import { z } from "@hono/zod-openapi";
+import { INVOCATION_HEADERS } from "./invoke.ts";
 import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
-export const fnRoutes = new Hono<HonoEnv>();
+export const fnRoutes = new OpenAPIHono<HonoEnv>();
 
 function serve(c: Context<HonoEnv>): Promise<Response> {
   return withRequestId(c.req.raw, (requestId) => serveAs(c, requestId));
@@ -36,3 +40,23 @@ async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response
 
 fnRoutes.all("/fn/:name", serve);
 fnRoutes.all("/fn/:name/*", serve);
+
+// OpenAPI has no "any method" and no path parameter spanning slashes: each method is declared for both paths, the
+// rest of the path as {path} (it may hold slashes).
+const PATH_PARAM = z.object({ path: z.string().openapi({ param: { name: "path", in: "path" }, description: "the rest of the path; may contain slashes" }) });
+for (const method of ["get", "post", "put", "patch", "delete"] as const) {
+  for (const [path, params] of [["/fn/{name}", NameParam], ["/fn/{name}/{path}", NameParam.merge(PATH_PARAM)]] as const) {
+    documentOnly({
+      method,
+      path,
+      summary: "A function as an HTTP handler: the whole request goes to it, its status, headers and body come back",
+      description: "Public unless the function is private. Region from x-helios-region or the caller's location (the query string belongs to the function).",
+      security: PUBLIC,
+      request: { params, body: method === "get" || method === "delete" ? undefined : { content: { "*/*": { schema: Binary } } } },
+      responses: {
+        200: { description: "what the function answered (any status it sets)", headers: INVOCATION_HEADERS, content: { "*/*": { schema: Binary } } },
+        ...ERRORS,
+      },
+    });
+  }
+}

@@ -1,9 +1,27 @@
-// The API's route groups: management (token), invocation (hot path), and public service routes.
-export { fnRoutes } from "./fn.ts";
-export { functionRoutes } from "./functions.ts";
-export { invokeRoutes } from "./invoke.ts";
-export { systemRoutes } from "./system.ts";
-export { databaseRoutes } from "./databases.ts";
-export { secretRoutes } from "./secrets.ts";
-export { tokenRoutes } from "./tokens.ts";
-export { observationRoutes } from "./observations.ts";
+// The API's route groups, chained in matching order into one app whose type gives the typed client (src/api/client.ts):
+// public service routes, invocation (hot path, and /fn/:name), management (token), databases, secrets, tokens, logs and metrics.
+
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { HonoEnv } from "../hono-env.ts";
+import { databaseRoutes } from "./databases.ts";
+import { fnRoutes } from "./fn.ts";
+import { functionRoutes } from "./functions.ts";
+import { invokeRoutes } from "./invoke.ts";
+import { observationRoutes } from "./observations.ts";
+import { secretRoutes } from "./secrets.ts";
+import { systemRoutes } from "./system.ts";
+import { tokenRoutes } from "./tokens.ts";
+
+export { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
+
+export const apiRoutes = new OpenAPIHono<HonoEnv>()
+  .route("/", systemRoutes)
+  .route("/", invokeRoutes)
+  .route("/", fnRoutes)
+  .route("/", functionRoutes)
+  .route("/", databaseRoutes)
+  .route("/", secretRoutes)
+  .route("/", tokenRoutes)
+  .route("/", observationRoutes);
+
+export type ApiRoutes = typeof apiRoutes;

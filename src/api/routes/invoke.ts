@@ -1,16 +1,51 @@
 // POST /v1/functions/:name/invoke — the hot path. It reads no storage: the region object holds the active
 // version in memory. The registry is consulted only when the region does not know the name.
 
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { HonoEnv } from "../hono-env.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { assertFunctionName } from "../manifest.ts";
+import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
+import { Binary, NameParam } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
-export const invokeRoutes = new Hono<HonoEnv>();
+/** The usage headers every successful invocation answers with (invoke-function.ts). */
+export const INVOCATION_HEADERS = {
+  "x-helios-request-id": { description: "the invocation's request id (also on its log lines)", schema: { type: "string" } },
+  "x-helios-region": { description: "the region that ran it", schema: { type: "string" } },
+  "x-helios-sha256": { description: "SHA-256 of the module as uploaded", schema: { type: "string" } },
+  "x-helios-version": { description: "the version that ran", schema: { type: "integer" } },
+  "x-helios-fuel-used": { description: "fuel used", schema: { type: "integer" } },
+  "x-helios-memory-pages": { description: "memory pages at the end", schema: { type: "integer" } },
+  "x-helios-duration-ms": { description: "wall time in the sandbox", schema: { type: "number" } },
+  "x-helios-leaks": { description: "host-made blocks the guest never freed", schema: { type: "integer" } },
+} as const;
 
-invokeRoutes.post("/v1/functions/:name/invoke", (c) => withRequestId(c.req.raw, async (requestId) => {
+const invoke = ownBody(
+  createRoute({
+    method: "post",
+    path: "/v1/functions/{name}/invoke",
+    summary: "Invoke a function: the body is the payload, the answer its output",
+    description: "Public unless the function is private (then the admin token, or a deploy or invoke token whose prefix covers the name).",
+    security: PUBLIC,
+    request: {
+      params: NameParam,
+      query: z.object({ region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }) }),
+      body: { content: { "application/octet-stream": { schema: Binary } } },
+    },
+    responses: {
+      200: {
+        description: "the function's output (a version-2 guest may set another status and headers)",
+        headers: INVOCATION_HEADERS,
+        content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+      },
+      ...ERRORS,
+    },
+  }),
+);
+
+export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(invoke, (c) => withRequestId(c.req.raw, async (requestId) => {
   const name = c.req.param("name");
   assertFunctionName(name);
   const region = chooseRegion(

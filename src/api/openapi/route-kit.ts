@@ -1,0 +1,54 @@
+// What every declared route shares: the error responses (from the catalogue), the security requirement, the
+// validation hook, and the rule for request bodies.
+//
+// Bodies: a route's body schema is part of its declaration (the OpenAPI document and the typed client see it), but
+// the body is read by the runtime's own parsers: under a size cap before anything is parsed, with the catalogue's
+// errors naming each field, never echoing a value (secrets). So `ownBody` takes the body out of what
+// @hono/zod-openapi validates at run time and keeps the full declaration for the document (registerOwnBodyRoutes).
+
+import type { RouteConfig } from "@hono/zod-openapi";
+import type { Hook } from "@hono/zod-openapi";
+import { InvalidRequestError } from "../errors.ts";
+import type { HonoEnv } from "../hono-env.ts";
+import { ERROR_RESPONSES } from "./error-schemas.ts";
+
+/** Spread into a route's responses: every error status with its codes' schemas. */
+export const ERRORS = ERROR_RESPONSES;
+
+/** Routes that need a token (admin or scoped; the route's description says which scope). */
+export const TOKEN: Record<string, string[]>[] = [{ bearerAuth: [] }];
+/** Public routes: no token needed (a presented token must still be valid). */
+export const PUBLIC: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
+
+/** Path and query validation failures become invalid_request naming the field, like every other refusal. */
+export const validationHook: Hook<unknown, HonoEnv, string, void> = (result) => {
+  if (!result.success) {
+    throw new InvalidRequestError(
+      result.error.issues.map((issue) => ({ field: issue.path.length > 0 ? issue.path.join(".") : result.target, message: issue.message })),
+    );
+  }
+};
+
+const ownBodyRoutes: RouteConfig[] = [];
+
+/**
+ * The route as declared (its type keeps the body, for the typed client), registered at run time without the body
+ * validator and hidden from the sub-app's document; the full declaration goes to the app's document instead.
+ */
+export function ownBody<R extends RouteConfig>(route: R): R {
+  ownBodyRoutes.push(route);
+  const { body: _body, ...request } = route.request ?? {};
+  return { ...route, request, hide: true } as R;
+}
+
+/** Declarations documented but registered by hand (routes @hono/zod-openapi cannot express, like ANY /fn/:name/*). */
+const documentedOnly: RouteConfig[] = [];
+
+export function documentOnly(route: RouteConfig): void {
+  documentedOnly.push(route);
+}
+
+/** Every full declaration the sub-apps kept out of their own registries. */
+export function extraDeclarations(): readonly RouteConfig[] {
+  return [...ownBodyRoutes, ...documentedOnly];
+}
