@@ -160,13 +160,14 @@ export class RegionObject extends DurableObject<Env> {
       // Read once: the whole invocation runs this one version even if a redeploy swaps the entry meanwhile.
       const record = this.held.get(name)?.record;
       if (!record) throw new NotDeployedInRegionError(name, region);
-      if (record.private && !options.authorized) throw new UnauthorizedError(name);
+      const requestId = options.requestId ?? requestIdFrom(undefined);
+      if (record.private && !options.authorized) this.refuse(region, record, requestId, payload, new UnauthorizedError(name));
       if (payload.byteLength > record.limits.maxPayloadBytes) {
-        throw new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength);
+        this.refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
       }
       const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
       if (options.http !== undefined) request.http = options.http;
-      return this.run(region, record, payload, request, rootChain(name, options.requestId ?? requestIdFrom(undefined)), MAX_SANDBOX_RUNS_PER_REQUEST);
+      return this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST);
     });
   }
 
@@ -180,7 +181,7 @@ export class RegionObject extends DurableObject<Env> {
       const record = this.held.get(name)?.record;
       if (!record) throw new NotDeployedInRegionError(name, region);
       if (payload.byteLength > record.limits.maxPayloadBytes) {
-        throw new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength);
+        this.refuse(region, record, call.chain.requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
       }
       const request = {
         fuel: Math.min(call.fuel, record.limits.fuel),
@@ -222,6 +223,17 @@ export class RegionObject extends DurableObject<Env> {
       this.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
       throw error;
     }
+  }
+
+  /**
+   * Refuses an invocation of a function deployed here before it runs (private without a token, payload over its
+   * limit): observed like a failed run, so its metrics count it under its code. Names that are not deployed here
+   * are never observed (no store is made for an arbitrary name).
+   */
+  private refuse(region: string, record: FunctionVersion, requestId: string, payload: { byteLength: number }, error: Error & { code: string }): never {
+    const run = { functionName: record.name, version: record.version, region, requestId, bytesIn: payload.byteLength, durationMs: 0 };
+    this.observer.observe(failureRecord(run, error.code, undefined));
+    throw error;
   }
 
   private async execute(

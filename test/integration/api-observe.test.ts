@@ -214,4 +214,18 @@ describe("metrics", () => {
     expect(text).toMatch(new RegExp(`helios_fuel_used\\{function="${name}",region="wnam",window_minutes="60",quantile="0.99"\\} \\d+`));
     expect((await request("GET", "/metrics")).status).toBe(401);
   });
+
+  it("counts refusals before the run of a deployed function (private without a token, payload over its limit)", async () => {
+    const name = freshName("refused");
+    await deployExample(name, "hello", { query: { regions: "wnam", private: "true", maxPayloadBytes: "8" } });
+    const anonymous = await invoke(name, "x", { region: "wnam", headers: { "x-helios-request-id": "refused-1" } });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("x-helios-request-id")).toBe("refused-1");
+    const tooLarge = await invoke(name, "123456789", { region: "wnam", headers: AUTH });
+    expect(tooLarge.status).toBe(413);
+    expect((await invoke(name, "ok", { region: "wnam", headers: AUTH })).status).toBe(200);
+    const metrics = await eventually(() => metricsOf(name), (m) => m.total.invocations >= 3);
+    expect(metrics.total.invocations).toBe(3);
+    expect(metrics.total.errors).toEqual({ [(await errorOf(anonymous.clone())).code]: 1, payload_too_large: 1 });
+  });
 });
