@@ -13,6 +13,7 @@ import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allowedImportsFor } from "../../src/runtime/capabilities.ts";
 import { checkGuestAbi } from "../../src/runtime/guest-abi-check.ts";
+import { compile, instantiate } from "../../src/wasm/fixtures.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const ascCli = join(repoRoot, "node_modules/assemblyscript/bin/asc.js");
@@ -69,7 +70,7 @@ function run(request: Request) {
       heliosdb_log: (_level: number, ptr: number, len: number) => (logs.push(text(ptr, len)), 0),
     },
   };
-  instance = new WebAssembly.Instance(new WebAssembly.Module(binary), imports);
+  instance = instantiate(binary, imports);
   let trap: unknown = null;
   try {
     (instance.exports.handle_request as () => void)();
@@ -89,7 +90,7 @@ describe("@helios-edge/sdk installed into a project outside the repository", () 
   });
 
   it("builds a version-2 module that imports only minimal-profile host calls and passes the deploy ABI check", () => {
-    const module = new WebAssembly.Module(binary);
+    const module = compile(binary);
     const imports = WebAssembly.Module.imports(module);
     const allowed = new Set(allowedImportsFor(["minimal"]).map((i) => `${i.module}.${i.name}`));
     expect(imports.length).toBeGreaterThan(0);
