@@ -13,7 +13,7 @@
 // standard library (rustc libstd-rust-dev-wasm32), under the same rule.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -176,13 +176,16 @@ function buildRust(folderDir, outDir) {
   for (const file of entries) {
     const source = join(folderDir, file);
     const outFile = join(outDir, `${file.slice(0, -".rs".length)}.wasm`);
-    if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+    if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs, newestMtime(listFilesRecursive(join(modulesDir, "rust-sdk"))))) {
       upToDate++;
       continue;
     }
     const partial = `${outFile}.partial`;
     try {
-      execFileSync(rustc, [...RUST_FLAGS, "-o", partial, source], { stdio: ["ignore", "inherit", "pipe"] });
+      // A `#![crate_type = "cdylib"]` library (a version-2 handler on modules/rust-sdk) has no WASI: plain wasm32.
+      const library = /^#!\[crate_type\s*=\s*"cdylib"\]/m.test(readFileSync(source, "utf8"));
+      const flags = library ? RUST_FLAGS.map((flag) => (flag === "wasm32-wasi" ? "wasm32-unknown-unknown" : flag)) : RUST_FLAGS;
+      execFileSync(rustc, [...flags, "-o", partial, source], { stdio: ["ignore", "inherit", "pipe"] });
     } catch (error) {
       throw new Error(`${relative(repoRoot, source)}: ${rustc} failed\n${error.stderr?.toString() ?? error.message}`);
     }

@@ -104,6 +104,7 @@ const SAMPLE_INVOCATIONS = {
   },
   "c-echo": { data: "hi", note: `a C WASI handler: any method and path, e.g. curl -i -X PUT --data-binary hi "${baseUrl}/fn/c-echo/any/path?x=1"` },
   "static-page": { note: `a static HTML page (AssemblyScript, ABI version 2): curl -i "${baseUrl}/fn/static-page"` },
+  "rust-sdk-hello": { note: `a Rust version-2 handler on modules/rust-sdk: curl -i "${baseUrl}/fn/rust-sdk-hello/hello/ada"` },
   "rust-api": { note: `a Rust WASI JSON API routing on method and path: curl -i "${baseUrl}/fn/rust-api/hello/ada"` },
 };
 

@@ -13,7 +13,7 @@ let server: LocalServer;
 
 beforeAll(async () => {
   // CI installs the toolchains (.ci/run); locally build-modules skips a guest whose toolchain is missing, and says so.
-  for (const [file, packages] of [["c-echo.wasm", "clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32"], ["rust-api.wasm", "rustc libstd-rust-dev-wasm32"]]) {
+  for (const [file, packages] of [["c-echo.wasm", "clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32"], ["rust-api.wasm", "rustc libstd-rust-dev-wasm32"], ["rust-sdk-hello.wasm", "rustc libstd-rust-dev-wasm32"]]) {
     if (!existsSync(new URL(`../../modules/build/examples/${file}`, import.meta.url))) {
       throw new Error(`modules/build/examples/${file} is missing: apt-get install -y ${packages}, then npm run build:modules`);
     }
@@ -108,5 +108,20 @@ describe("static HTML page over /fn (AssemblyScript, ABI version 2; npm start de
     const post = await call("POST", "/", { body: "x" }, "static-page");
     expect(post.response.status).toBe(405);
     expect(post.response.headers.get("allow")).toBe("GET, HEAD");
+  });
+});
+
+describe("Rust guest on the Rust SDK over /fn (ABI version 2, wasm32-unknown-unknown; npm start deployed it)", () => {
+  const sdk = (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => call(method, path, init, "rust-sdk-hello");
+
+  it("routes through the SDK's plain-function glue: status, content type and body as set; query intact", async () => {
+    const root = await sdk("GET", "/");
+    expect([root.response.status, root.response.headers.get("content-type"), root.text]).toEqual([200, "text/plain", "hello from rust-sdk-hello"]);
+    const hello = await sdk("GET", "/hello/ada?lang=en&x=1");
+    expect(hello.response.headers.get("content-type")).toBe("application/json");
+    expect(JSON.parse(hello.text)).toEqual({ hello: "ada", query: "lang=en&x=1" });
+    const echo = await sdk("POST", "/echo", { body: "y".repeat(10_000), headers: { "content-type": "text/x-test" } });
+    expect([echo.response.status, echo.response.headers.get("content-type"), echo.text]).toEqual([200, "text/x-test", "y".repeat(10_000)]);
+    expect((await sdk("DELETE", "/hello/ada")).response.status).toBe(404);
   });
 });
