@@ -29,6 +29,8 @@ export default defineConfig({
                 HELIOS_OUTBOUND_ALLOW_PRIVATE: LOCAL_API_HOST,
                 // A fixed AES-256 key for function secrets (base64 of 32 bytes), as `npm start` writes into .dev.vars.
                 HELIOS_SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
+                // Regions recheck their deployments every 200 ms (default 10 s), so the catch-up test need not wait long.
+                HELIOS_DEPLOYMENT_RECHECK_MS: "200",
               },
               outboundService: outboundServer,
             },

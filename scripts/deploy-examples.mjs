@@ -5,6 +5,11 @@
 // with its schema (idempotent statements) before the functions are deployed, and its BEFORE triggers are registered
 // after them (a trigger's function must be deployed first).
 //
+// Never over a user's function: an example is deployed only where no function of its name exists, or where the
+// function is still the example (its current version carries the tag "helios-example", which every example
+// deploy sets, or has the example's exact bytes). An unchanged example is a no-op (identical bytes and settings
+// answer the existing version), so every `npm start` can run this.
+//
 //   node scripts/deploy-examples.mjs [--url http://127.0.0.1:8787] [--token <token>]   (token default: HELIOS_TOKEN or .dev.vars)
 
 import { createHash } from "node:crypto";
@@ -27,19 +32,27 @@ export function sha256Hex(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The version tag that marks a function as the example (a deploy setting, like wrangler's --tag). */
+export const EXAMPLE_TAG = "helios-example";
+
 /** Deploys one module; resolves to the parsed JSON answer, rejects with the server's error on failure. */
-export async function deployModule({ baseUrl, token, name, bytes, manifest }) {
+export async function deployModule({ baseUrl, token, name, bytes, manifest, tag }) {
   const sha256 = sha256Hex(bytes);
   let init;
   if (manifest) {
     const form = new FormData();
-    form.set("manifest", JSON.stringify({ ...manifest, sha256 }));
+    form.set("manifest", JSON.stringify({ ...manifest, sha256, ...(tag ? { tag } : {}) }));
     form.set("module", new Blob([bytes], { type: "application/wasm" }), `${name}.wasm`);
     init = { body: form, headers: { authorization: `Bearer ${token}` } };
   } else {
     init = {
       body: bytes,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/wasm", "x-helios-sha256": sha256 },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/wasm",
+        "x-helios-sha256": sha256,
+        ...(tag ? { "x-helios-tag": tag } : {}),
+      },
     };
   }
   const response = await fetch(`${baseUrl}/v1/functions/${name}`, { method: "PUT", ...init });
@@ -64,6 +77,21 @@ export function exampleModules() {
     });
 }
 
+/** The function's current version, or null if there is no function of that name. */
+export async function currentVersion({ baseUrl, token, name }) {
+  const response = await fetch(`${baseUrl}/v1/functions/${name}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await response.json();
+  if (response.status === 404 && body.error?.code === "unknown_function") return null;
+  if (!response.ok) throw new Error(`GET /v1/functions/${name}: ${response.status} ${JSON.stringify(body.error)}`);
+  return body.function;
+}
+
+/** Whether the example may be deployed over `current`: nothing there, or the example itself (any build of it). */
+export function isStillTheExample(current, bytes) {
+  return current === null || current.tag === EXAMPLE_TAG || current.sha256 === sha256Hex(bytes);
+}
+
+/** Deploys the examples where allowed; returns the function views of the examples that serve (deployed or kept). */
 export function exampleDatabases() {
   if (!existsSync(EXAMPLES_SOURCE_DIR)) return [];
   return readdirSync(EXAMPLES_SOURCE_DIR)
@@ -123,15 +151,21 @@ export async function deployExamples({ baseUrl, token, log = console.log }) {
   const { databases, regions } = await createExampleDatabases({ baseUrl, token, log });
   const deployed = [];
   for (const example of exampleModules()) {
-    const { function: fn } = await deployModule({ baseUrl, token, ...example });
-    log(`deployed ${fn.name} v${fn.version} (${example.bytes.length} bytes, sha256 ${fn.sha256.slice(0, 12)}…) to ${fn.regions.join(", ")}`);
+    const current = await currentVersion({ baseUrl, token, name: example.name });
+    if (!isStillTheExample(current, example.bytes)) {
+      log(`kept your function ${example.name} v${current.version} (not the example; the example is not deployed over it)`);
+      continue;
+    }
+    const { function: fn, created, deployment } = await deployModule({ baseUrl, token, ...example, tag: EXAMPLE_TAG });
+    const what = created === false ? (current?.version === fn.version ? "unchanged" : "redeployed") : "deployed";
+    log(`${what} ${fn.name} v${fn.version} (${example.bytes.length} bytes, sha256 ${fn.sha256.slice(0, 12)}…) to ${(deployment?.regions ?? fn.regions).join(", ")}`);
     deployed.push(fn);
   }
   await registerExampleTriggers({ baseUrl, token, databases, regions, log });
   return deployed;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (flag) => {
     const i = process.argv.indexOf(flag);
     return i === -1 ? undefined : process.argv[i + 1];

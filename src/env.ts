@@ -32,4 +32,7 @@ export interface Env {
   HELIOS_OUTBOUND_ALLOW_PRIVATE?: string;
   /** Operator only: comma-separated extra hostnames of this runtime, refused as outbound targets. */
   HELIOS_SELF_HOSTS?: string;
+  /** Operator only: how often (ms) a region object asks the registry whether a function it serves has a newer
+   *  deployment it missed; on use, in the background. Default 10000 (docs/limits.md). */
+  HELIOS_DEPLOYMENT_RECHECK_MS?: string;
 }

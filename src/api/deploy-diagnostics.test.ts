@@ -6,7 +6,7 @@ import { checkGuestAbi, DEFAULT_LIMITS } from "../runtime/index.ts";
 import { watToBytes } from "../wasm/fixtures.ts";
 import { inspectModule } from "../wasm/index.ts";
 import type { DeployManifest } from "./manifest.ts";
-import { modulePolicyViolations } from "./module-policy.ts";
+import { modulePolicyViolations } from "../services/module-policy.ts";
 
 const manifest = (profile: string[], maxMemoryPages = 16) =>
   ({ profile, limits: { ...DEFAULT_LIMITS, maxMemoryPages } }) as unknown as DeployManifest;

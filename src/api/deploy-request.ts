@@ -5,7 +5,7 @@
 // The body is read under a cap (read-body.ts), so an oversized upload is refused before it is held whole.
 
 import { InvalidRequestError, ModuleTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
-import { MAX_MODULE_BYTES, MULTIPART_OVERHEAD_BYTES } from "./module-policy.ts";
+import { MAX_MODULE_BYTES, MULTIPART_OVERHEAD_BYTES } from "../services/module-policy.ts";
 import { readBodyCapped } from "./read-body.ts";
 
 export interface DeployInput {
@@ -38,6 +38,7 @@ export const DEPLOY_SETTINGS: readonly Setting[] = [
   { field: "config", query: "config", header: "x-helios-config", kind: "json" },
   { field: "allowedHosts", query: "allowedHosts", header: "x-helios-allowed-hosts", kind: "list" },
   { field: "database", query: "database", header: "x-helios-database", kind: "string" },
+  { field: "tag", query: "tag", header: "x-helios-tag", kind: "string" },
 ];
 
 const ACCEPTED_TYPES = ["application/wasm", "multipart/form-data"];

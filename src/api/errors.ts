@@ -4,6 +4,8 @@
 
 import type { CodeOfLayer } from "../errors/index.ts";
 export { PayloadTooLargeError, UnauthorizedError } from "../runtime/errors.ts";
+// Raised by the deploy service, answered here like any other.
+export { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError } from "../services/deploy-errors.ts";
 
 export type ApiErrorCode = Exclude<CodeOfLayer<"api">, "internal">;
 
@@ -51,28 +53,7 @@ export class ModuleTooLargeError extends ApiError {
   }
 }
 
-export class HashMismatchError extends ApiError {
-  readonly code = "hash_mismatch" as const;
-  constructor(
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`the module's sha256 is ${actual}, but ${expected} was declared`);
-    this.name = "HashMismatchError";
-  }
-}
 
-/** The bytes are not a valid WebAssembly module. `offset` is set when the decoder knows where it went wrong. */
-export class BadModuleError extends ApiError {
-  readonly code = "bad_module" as const;
-  constructor(
-    message: string,
-    readonly offset?: number,
-  ) {
-    super(message);
-    this.name = "BadModuleError";
-  }
-}
 
 /** A valid scoped token whose scope does not cover the request. */
 export class ForbiddenError extends ApiError {
@@ -105,27 +86,7 @@ export class NotFoundError extends ApiError {
   }
 }
 
-/** The instrumenter produced a module V8 rejects: a bug on our side, never the caller's. */
-export class InstrumentationFailedError extends ApiError {
-  readonly code = "instrumentation_failed" as const;
-  constructor() {
-    super("the instrumented module failed WebAssembly validation");
-    this.name = "InstrumentationFailedError";
-  }
-}
 
-/** The version is recorded in the registry, but some region objects did not confirm the switch. */
-export class ActivationFailedError extends ApiError {
-  readonly code = "activation_failed" as const;
-  constructor(
-    readonly functionName: string,
-    readonly version: number,
-    readonly regions: string[],
-  ) {
-    super(`version ${version} of ${functionName} is recorded, but regions ${regions.join(", ")} did not confirm it; retry the request`);
-    this.name = "ActivationFailedError";
-  }
-}
 
 /** The request carries the outbound gateway's marker: a function reached the runtime itself (any name or alias). */
 export class LoopDetectedError extends ApiError {

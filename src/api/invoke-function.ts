@@ -1,14 +1,15 @@
 // What both invocation routes share: reading the caller's request (body within the ceiling, the HTTP head the guest
-// may see, minus the caller's Authorization), running it in a region (with the cold-path repair), and turning the
+// may see, minus the caller's Authorization), running it in a region (the service does the cold-path repair), and turning the
 // result into the HTTP answer: the status and headers the guest set, else 200 and application/octet-stream.
 
 import type { Env } from "../env.ts";
-import { regionClient } from "../regions/index.ts";
-import { registryStub } from "../registry/index.ts";
-import { type InvokeResult, LIMIT_CEILINGS, REQUEST_ID_HEADER, requestIdFrom, UnknownFunctionError } from "../runtime/index.ts";
+import type { InvokeOptions } from "../regions/index.ts";
+import { type InvokeResult, LIMIT_CEILINGS, REQUEST_ID_HEADER, requestIdFrom } from "../runtime/index.ts";
 import { errorResponse } from "./error-response.ts";
 import type { HttpRequestInfo } from "../sandbox/index.ts";
+import { invokeFunction } from "../services/index.ts";
 import { PayloadTooLargeError } from "./errors.ts";
+import type { FunctionTarget } from "./function-target.ts";
 import { readBodyCapped } from "./read-body.ts";
 
 /** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
@@ -30,29 +31,20 @@ export function httpRequestInfo(request: Request, path: string, query: string): 
   return { method: request.method, path, query, headers };
 }
 
-export async function invokeInRegion(
+/** Runs the target in the region; the service repairs a region that missed a deployment (src/services). */
+export function invokeInRegion(
   env: Env,
   region: string,
-  name: string,
+  target: FunctionTarget,
   payload: ArrayBuffer,
   authorized: boolean,
   http: HttpRequestInfo,
   requestId: string,
 ): Promise<InvokeResult> {
-  const client = regionClient(env, region);
-  const options = { authorized, http, requestId };
-  try {
-    return await client.invokeByName(name, payload, options);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== "not_deployed_in_region") throw error;
-    // Cold path: tell "deployed elsewhere" from "not deployed at all", and repair a region that missed
-    // its activation (e.g. its storage was reset) when the registry says it should serve the function.
-    const details = await registryStub(env).getFunction(name);
-    if (details === null) throw new UnknownFunctionError(name);
-    if (!details.current.regions.includes(region)) throw error;
-    await client.activate(details.current);
-    return await client.invokeByName(name, payload, options);
-  }
+  const options: InvokeOptions = { authorized, http, requestId, point: target.point };
+  if (target.alias !== undefined) options.alias = target.alias;
+  if (target.version !== undefined) options.version = target.version;
+  return invokeFunction(env, region, target.name, payload, options);
 }
 
 /** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */
@@ -63,6 +55,7 @@ export function invocationResponse(result: InvokeResult, method: string, bytesIn
   headers.set("x-helios-region", result.region);
   headers.set("x-helios-sha256", result.sha256);
   headers.set("x-helios-version", String(result.version));
+  if (result.deployment !== undefined) headers.set("x-helios-deployment", String(result.deployment));
   headers.set("x-helios-fuel-used", String(result.fuelUsed));
   headers.set("x-helios-memory-pages", String(result.memoryPages));
   headers.set("x-helios-duration-ms", result.durationMs.toFixed(3));

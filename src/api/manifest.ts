@@ -26,6 +26,8 @@ export const MAX_CONFIG_VALUE_CHARS = 4096;
  *  heliosdb_http_fetch. What the host may be is checked after this (allowedHostIssues). */
 const ALLOWED_HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
 export const MAX_ALLOWED_HOSTS = 32;
+/** A version's tag (like wrangler's `--tag`): a label, part of the version's settings. */
+const TAG = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface DeployManifest {
   sha256: string;
@@ -39,6 +41,7 @@ export interface DeployManifest {
   allowedHosts: string[];
   /** The database the function reaches; present exactly when the profile includes `database_read` or `database`. */
   database?: string;
+  tag?: string;
 }
 
 function limit(name: keyof FunctionLimits) {
@@ -114,6 +117,7 @@ function manifestSchema(configuredRegions: string[]) {
         .string({ invalid_type_error: "must be a string" })
         .regex(DATABASE_NAME, "must be 1-63 characters of a-z, 0-9, '_' and '-'")
         .optional(),
+      tag: z.string({ invalid_type_error: "must be a string" }).regex(TAG, "must be 1-64 characters of A-Z, a-z, 0-9 and . _ : -").optional(),
     })
     .strict()
     .refine((m) => m.allowedHosts.length === 0 || m.profile.some((p) => p === "network"), {

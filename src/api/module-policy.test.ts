@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, LIMIT_CEILINGS } from "../runtime/limits.ts";
 import { MAX_CONFIG_ENTRIES, MAX_CONFIG_VALUE_CHARS } from "./manifest.ts";
-import { MAX_MODULE_BYTES, MULTIPART_OVERHEAD_BYTES, STRUCTURAL_LIMITS } from "./module-policy.ts";
+import { MAX_MODULE_BYTES, MULTIPART_OVERHEAD_BYTES, STRUCTURAL_LIMITS } from "../services/module-policy.ts";
 
 const limitsDoc = readFileSync(new URL("../../docs/limits.md", import.meta.url), "utf8");
 const section = (title: string) => limitsDoc.split(`## ${title}`)[1]?.split("\n## ")[0] ?? "";

@@ -298,7 +298,7 @@ export class DatabaseObject extends DurableObject<Env> {
     const records = new Map<string, FunctionVersion>();
     if (identity !== null) {
       const names = [...new Set(registrations.map((r) => r.function))];
-      const result = await this.regionStub(identity.region).activeVersionsOf(names);
+      const result = await this.regionStub(identity.region).activeVersionsOf(names, identity.region);
       if (result.ok) for (const record of result.value) records.set(record.name, record);
     }
     const resolved: ResolvedTrigger[] = [];

@@ -53,7 +53,7 @@ export const ERROR_CATALOGUE = {
     fields: { received: s }, args: ["received"],
   },
   bad_module: {
-    status: 400, class: "BadModuleError", layer: "api",
+    status: 400, class: "BadModuleError", layer: "services",
     when: "the bytes are not valid WebAssembly",
     fields: { offset: { type: "number", optional: true } }, args: ["message", "offset"],
   },
@@ -63,7 +63,7 @@ export const ERROR_CATALOGUE = {
     fields: { offset: n }, args: ["message", "offset"],
   },
   hash_mismatch: {
-    status: 400, class: "HashMismatchError", layer: "api",
+    status: 400, class: "HashMismatchError", layer: "services",
     when: "the module's SHA-256 differs from the declared `sha256`",
     fields: { expected: s, actual: s }, args: ["expected", "actual"],
   },
@@ -86,6 +86,26 @@ export const ERROR_CATALOGUE = {
     status: 404, class: "UnknownFunctionError", layer: "runtime",
     when: "no function of that name is deployed",
     fields: { functionName: s }, args: ["functionName"],
+  },
+  unknown_version: {
+    status: 404, class: "UnknownVersionError", layer: "runtime",
+    when: "the function has no version of that number (`?version=`, a rollback, a route or an alias naming it)",
+    fields: { functionName: s, version: n }, args: ["functionName", "version"],
+  },
+  unknown_alias: {
+    status: 404, class: "UnknownAliasError", layer: "runtime",
+    when: "the function has no alias of that name (`name@alias`, or deleting an alias)",
+    fields: { functionName: s, alias: s }, args: ["functionName", "alias"],
+  },
+  no_previous_version: {
+    status: 409, class: "NoPreviousVersionError", layer: "services",
+    when: "a rollback without a version, but no earlier deployment served another version that still exists",
+    fields: { functionName: s }, args: ["functionName"],
+  },
+  too_many_aliases: {
+    status: 409, class: "TooManyAliasesError", layer: "services",
+    when: "a new alias would take the function past 32 aliases",
+    fields: { functionName: s, limit: n }, args: ["functionName", "limit"],
   },
   not_deployed_in_region: {
     status: 404, class: "NotDeployedInRegionError", layer: "runtime",
@@ -300,12 +320,12 @@ export const ERROR_CATALOGUE = {
   },
   // --- Ours.
   instrumentation_failed: {
-    status: 500, class: "InstrumentationFailedError", layer: "api",
+    status: 500, class: "InstrumentationFailedError", layer: "services",
     when: "our instrumenter produced an invalid module (a bug on our side)",
     fields: {}, args: [],
   },
   activation_failed: {
-    status: 503, class: "ActivationFailedError", layer: "api",
+    status: 503, class: "ActivationFailedError", layer: "services",
     when: "the version is recorded but some region objects did not confirm it; retry",
     fields: { functionName: s, version: n, regions: { type: "string[]" } }, args: ["functionName", "version", "regions"],
   },

@@ -2,7 +2,7 @@
 // runtime error classes instead of returning RPC results.
 
 import type { Env } from "../env.ts";
-import { errorFromSerialized, type FunctionVersion, type InvokeResult } from "../runtime/index.ts";
+import { type DeploymentBundle, errorFromSerialized, type FunctionVersion, type InvokeResult } from "../runtime/index.ts";
 import { ModuleDigestMismatchError, ModuleMissingError } from "./errors.ts";
 import type { InvokeOptions, RegionObject, RpcResult } from "./region-object.ts";
 
@@ -21,10 +21,10 @@ export const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
 
 export interface RegionClient {
   readonly region: string;
-  /** Returns false when the region already holds this or a newer version (the call changed nothing). */
-  activate(version: FunctionVersion): Promise<boolean>;
-  /** Returns false when the region holds a newer version than `version` (the call changed nothing). */
-  deactivate(name: string, version: number): Promise<boolean>;
+  /** Returns false when the region already holds this or a newer deployment of the function (the call changed nothing). */
+  activate(bundle: DeploymentBundle): Promise<boolean>;
+  /** The sequence number of the deployment the region holds for `name`, or null. */
+  deploymentStamp(name: string): Promise<number | null>;
   invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult>;
   activeVersions(): Promise<FunctionVersion[]>;
   /** The function's secrets changed: the region drops what it holds of them. */
@@ -70,12 +70,12 @@ class StubRegionClient implements RegionClient {
     private readonly stub: DurableObjectStub<RegionObject>,
   ) {}
 
-  async activate(version: FunctionVersion): Promise<boolean> {
-    return unwrap(await this.stub.activate(this.region, version));
+  async activate(bundle: DeploymentBundle): Promise<boolean> {
+    return unwrap(await this.stub.activate(this.region, bundle));
   }
 
-  async deactivate(name: string, version: number): Promise<boolean> {
-    return unwrap(await this.stub.deactivate(name, version));
+  async deploymentStamp(name: string): Promise<number | null> {
+    return unwrap(await this.stub.deploymentStamp(name));
   }
 
   async invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult> {

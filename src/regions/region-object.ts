@@ -1,13 +1,17 @@
-// RegionObject: one Durable Object per region. It holds the active version of each function deployed there (in
-// memory, backed by its SQLite storage) and runs invocations in sandbox isolates, so the invocation hot path reads
-// no storage: the version map, the module bytes and the isolate are all already in memory once warm.
+// RegionObject: one Durable Object per region. It holds the deployment of each function deployed there (in memory,
+// backed by its SQLite storage, held-deployments.ts) and runs invocations in sandbox isolates, so the invocation hot
+// path reads no storage: the deployment, the module bytes and the isolate are all already in memory once warm.
+// A deployment it missed (a push that never arrived) is caught up on use: at most once per recheck interval per
+// function, in the background, it asks the registry whether a newer deployment exists.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { registryStub } from "../registry/registry-stub.ts";
 import {
   type CallChain,
   databaseObjectName,
   DatabaseLockHeldError,
+  type DeploymentBundle,
   type FunctionVersion,
   type InvokeResult,
   invocationDeadline,
@@ -26,6 +30,11 @@ import {
   failureRecord,
   requestIdFrom,
   successRecord,
+  pickVersion,
+  routedVersions,
+  selectRoute,
+  UnknownAliasError,
+  UnknownVersionError,
 } from "../runtime/index.ts";
 import { ObservationSink } from "../observe/index.ts";
 import {
@@ -36,6 +45,7 @@ import {
   type SerializedError,
   serializeError,
 } from "../sandbox/index.ts";
+import { type HeldDeployment, HeldDeployments } from "./held-deployments.ts";
 import { ModuleCache } from "./module-cache.ts";
 import { isLocationHint } from "./region-client.ts";
 import { RegionHostBridge } from "./region-host-bridge.ts";
@@ -51,6 +61,12 @@ export interface InvokeOptions {
   requestId?: string;
   /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
   http?: HttpRequestInfo;
+  /** `name@alias`: the alias's route instead of the default one. */
+  alias?: string;
+  /** `?version=N`: exactly that version. One outside the deployment's routes needs the token. */
+  version?: number;
+  /** Where the invocation falls on a percentage split, in [0, 1) (src/runtime/deployment.ts splitPoint). */
+  point?: number;
 }
 
 /** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
@@ -64,12 +80,6 @@ export interface ChainedCall {
   runs?: number;
 }
 
-/** What the region holds for a name: the active version, or a tombstone (record null) left by a delete. */
-interface HeldFunction {
-  version: number;
-  record: FunctionVersion | null;
-}
-
 /** A version made ready to run: its loader entrypoint, and whether its profile needs the host bridge. */
 interface PreparedFunction {
   version: number;
@@ -79,73 +89,67 @@ interface PreparedFunction {
 
 const INTERNAL_ERROR_CODE = "region_internal_error";
 
+/** Default of HELIOS_DEPLOYMENT_RECHECK_MS: how often a region asks the registry about a function it serves. */
+export const DEPLOYMENT_RECHECK_MS = 10_000;
+/** Versions outside the deployments that pins (`?version=N`) fetched from the registry, kept per region object. */
+const MAX_PINNED_VERSIONS = 32;
+
 export class RegionObject extends DurableObject<Env> {
-  private readonly held = new Map<string, HeldFunction>();
+  private readonly deployments: HeldDeployments;
+  /** Prepared versions by preparedKey(name, version). */
   private readonly prepared = new Map<string, PreparedFunction>();
+  /** Immutable version records fetched for pins, by preparedKey; least recently used first. */
+  private readonly pinned = new Map<string, FunctionVersion>();
   private readonly modules: ModuleCache;
   private readonly secrets: SecretCache;
   private readonly observer: InvocationObserver;
+  private readonly recheckMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.observer = new ObservationSink(env, (promise) => ctx.waitUntil(promise));
     this.modules = new ModuleCache(env.MODULES);
     this.secrets = new SecretCache(env);
-    const sql = ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS functions (
-      name TEXT PRIMARY KEY,
-      version INTEGER NOT NULL,
-      record TEXT
-    )`);
-    for (const row of sql.exec<{ name: string; version: number; record: string | null }>(
-      "SELECT name, version, record FROM functions",
-    )) {
-      this.held.set(row.name, { version: row.version, record: row.record === null ? null : JSON.parse(row.record) });
-    }
+    this.deployments = new HeldDeployments(ctx.storage.sql);
+    const recheck = Number(env.HELIOS_DEPLOYMENT_RECHECK_MS);
+    this.recheckMs = env.HELIOS_DEPLOYMENT_RECHECK_MS !== undefined && Number.isFinite(recheck) && recheck >= 0 ? recheck : DEPLOYMENT_RECHECK_MS;
   }
 
   /**
-   * Makes `version` the one every new invocation of its name runs. Versions only move forward: an activation at or
-   * below what the region holds (active or tombstoned) is ignored, so a late, reordered deploy cannot roll back.
-   * Returns whether it took effect.
+   * Applies a deployment if its sequence number is above the one held for its name (the version numbers it routes
+   * to play no part: a rollback is an ordinary newer deployment). A late, reordered push changes nothing. A region
+   * outside the deployment's regions holds it too, serving nothing, so an older deployment cannot revive the name
+   * there. Returns whether it took effect.
    */
-  async activate(region: string, version: FunctionVersion): Promise<RpcResult<boolean>> {
-    return settle(() => {
-      if (version.version <= (this.held.get(version.name)?.version ?? 0)) return false;
-      this.store(version.name, { version: version.version, record: version });
-      // Warm up after answering: load the module and start its isolate, so the first invocation after a deploy
-      // does not pay for R2, hashing and compilation. A failure here resurfaces, with its code, on invocation.
-      this.ctx.waitUntil(this.warm(region, version).catch(() => undefined));
-      return true;
-    });
+  async activate(region: string, bundle: DeploymentBundle): Promise<RpcResult<boolean>> {
+    return settle(() => this.apply(region, bundle));
   }
 
-  /** Removes the function from this region, leaving a tombstone at `version`; a higher activation revives it. */
-  async deactivate(name: string, version: number): Promise<RpcResult<boolean>> {
-    return settle(() => {
-      if (version < (this.held.get(name)?.version ?? 0)) return false;
-      this.store(name, { version, record: null });
-      return true;
-    });
+  /** The sequence number of the deployment held for `name` (its deployment stamp), or null. */
+  async deploymentStamp(name: string): Promise<RpcResult<number | null>> {
+    return settle(() => this.deployments.get(name)?.deployment.seq ?? null);
   }
 
   /** The function's secrets changed: drops what this region holds of them, so the next invocation fetches them. */
   async secretsChanged(name: string): Promise<RpcResult<void>> {
     return settle(() => {
       this.secrets.drop(name);
-      this.prepared.delete(name);
+      this.forgetPrepared(name, new Set());
     });
   }
 
-  /** The active version of every function here (for inspection and tests). */
+  /** Every version the deployments this region serves route to (for inspection and tests). */
   async activeVersions(): Promise<RpcResult<FunctionVersion[]>> {
-    return settle(() => [...this.held.values()].flatMap((h) => (h.record ? [h.record] : [])));
+    return settle(() => [...this.deployments].flatMap((held) => (held.deployment.routes === null ? [] : [...held.versions.values()])));
   }
 
-  /** The active versions of the named functions that are deployed here (a database's trigger functions). */
-  async activeVersionsOf(names: string[]): Promise<RpcResult<FunctionVersion[]>> {
+  /** The versions the named functions' default routes run here, by primary version (a database's trigger functions);
+   *  `region` is this object's region (a function held here but deployed elsewhere is not deployed here). */
+  async activeVersionsOf(names: string[], region?: string): Promise<RpcResult<FunctionVersion[]>> {
     return settle(() => names.flatMap((name) => {
-      const record = this.held.get(name)?.record;
+      const { deployment, versions } = this.deployments.get(name) ?? {};
+      if (!deployment?.routes || (region !== undefined && !deployment.regions.includes(region))) return [];
+      const record = versions?.get(deployment.routes.default[0].version);
       return record ? [record] : [];
     }));
   }
@@ -158,16 +162,18 @@ export class RegionObject extends DurableObject<Env> {
   ): Promise<RpcResult<InvokeResult>> {
     return settle(async () => {
       // Read once: the whole invocation runs this one version even if a redeploy swaps the entry meanwhile.
-      const record = this.held.get(name)?.record;
-      if (!record) throw new NotDeployedInRegionError(name, region);
+      const held = this.serving(region, name);
+      const { record, routed } = await this.resolve(held, options);
       const requestId = options.requestId ?? requestIdFrom(undefined);
-      if (record.private && !options.authorized) this.refuse(region, record, requestId, payload, new UnauthorizedError(name));
+      if ((record.private || !routed) && !options.authorized) this.refuse(region, record, requestId, payload, new UnauthorizedError(name));
       if (payload.byteLength > record.limits.maxPayloadBytes) {
         this.refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
       }
       const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
       if (options.http !== undefined) request.http = options.http;
-      return this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST);
+      const result = await this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST);
+      result.deployment = held.deployment.seq;
+      return result;
     });
   }
 
@@ -178,8 +184,8 @@ export class RegionObject extends DurableObject<Env> {
    */
   async invokeChained(region: string, name: string, payload: Uint8Array, call: ChainedCall): Promise<RpcResult<InvokeResult>> {
     return settle(async () => {
-      const record = this.held.get(name)?.record;
-      if (!record) throw new NotDeployedInRegionError(name, region);
+      // A callee runs its default route (private ones too: the call comes from inside the deployment).
+      const { record } = await this.resolve(this.serving(region, name), {});
       if (payload.byteLength > record.limits.maxPayloadBytes) {
         this.refuse(region, record, call.chain.requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
       }
@@ -258,7 +264,8 @@ export class RegionObject extends DurableObject<Env> {
       outcome = await invokeSandbox(prepared.entry, payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
     } catch (error) {
       // A broken stub is not reused: the next invocation asks the loader again.
-      if (this.prepared.get(record.name) === prepared) this.prepared.delete(record.name);
+      const key = preparedKey(record.name, record.version);
+      if (this.prepared.get(key) === prepared) this.prepared.delete(key);
       throw error;
     }
     const durationMs = performance.now() - started;
@@ -320,24 +327,86 @@ export class RegionObject extends DurableObject<Env> {
     await prepared.entry.warm();
   }
 
-  private store(name: string, held: HeldFunction): void {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO functions (name, version, record) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET version = excluded.version, record = excluded.record`,
-      name,
-      held.version,
-      held.record === null ? null : JSON.stringify(held.record),
-    );
-    // One Map write: the swap is atomic for every invocation that has not yet read the entry.
-    this.held.set(name, held);
-    this.prepared.delete(name);
-    // A deploy may have carried new secrets (stored before the activation was sent): fetch them again.
+  private apply(region: string, bundle: DeploymentBundle): boolean {
+    const name = bundle.deployment.name;
+    if (!this.deployments.apply(bundle, Date.now())) return false;
+    this.forgetPrepared(name, new Set(routedVersions(bundle.deployment.routes).map((v) => preparedKey(name, v))));
+    for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
+    // A deploy may have carried new secrets (stored before the deployment was sent): fetch them again.
     this.secrets.drop(name);
+    // Warm up after answering: load the modules and start their isolates, so the first invocation after a deploy
+    // does not pay for R2, hashing and compilation. A failure here resurfaces, with its code, on invocation.
+    if (bundle.deployment.regions.includes(region)) {
+      for (const version of bundle.versions) this.ctx.waitUntil(this.warm(region, version).catch(() => undefined));
+    }
+    return true;
+  }
+
+  /** Drops the prepared versions of `name` except those in `kept`. */
+  private forgetPrepared(name: string, kept: ReadonlySet<string>): void {
+    for (const key of this.prepared.keys()) if (key.startsWith(`${name}\u0000`) && !kept.has(key)) this.prepared.delete(key);
+  }
+
+  /** The deployment serving `name` here, or not_deployed_in_region; starts a catch-up check when one is due. */
+  private serving(region: string, name: string): HeldDeployment {
+    const held = this.deployments.get(name);
+    if (held === undefined || held.deployment.routes === null || !held.deployment.regions.includes(region)) {
+      throw new NotDeployedInRegionError(name, region);
+    }
+    const now = Date.now();
+    if (now - held.checkedAt >= this.recheckMs) {
+      held.checkedAt = now;
+      this.ctx.waitUntil(this.catchUp(region, name, held.deployment.seq).catch(() => undefined));
+    }
+    return held;
+  }
+
+  /** Applies the registry's deployment of `name` if it is newer than `seq` (this region missed it). */
+  private async catchUp(region: string, name: string, seq: number): Promise<void> {
+    const newer = await registryStub(this.env).deploymentIfNewer(name, seq);
+    if (newer !== null) this.apply(region, newer.deployment.regions.includes(region) ? newer : { ...newer, versions: [] });
+  }
+
+  /** The version an invocation runs, and whether the deployment routes to it (a pin may name any version). */
+  private async resolve(held: HeldDeployment, options: Pick<InvokeOptions, "alias" | "version" | "point">): Promise<{ record: FunctionVersion; routed: boolean }> {
+    const { name, routes } = held.deployment;
+    if (options.version !== undefined) {
+      const routed = routedVersions(routes).includes(options.version);
+      const record = held.versions.get(options.version) ?? (await this.pinnedVersion(name, options.version));
+      return { record, routed };
+    }
+    const route = selectRoute(routes!, options.alias);
+    if (route === undefined) throw new UnknownAliasError(name, options.alias!);
+    const version = pickVersion(route, options.point ?? Math.random());
+    const record = held.versions.get(version);
+    // Never for a bundle the registry built (it carries every routed version); the cold path would repair it.
+    if (record === undefined) throw new UnknownVersionError(name, version);
+    return { record, routed: true };
+  }
+
+  /** A version no deployment routes to, from the registry once (versions are immutable), then from memory. */
+  private async pinnedVersion(name: string, version: number): Promise<FunctionVersion> {
+    const key = preparedKey(name, version);
+    let record = this.pinned.get(key);
+    if (record === undefined) {
+      const fetched = await registryStub(this.env).getVersion(name, version);
+      if (fetched === null) throw new UnknownVersionError(name, version);
+      record = fetched;
+    }
+    this.pinned.delete(key);
+    this.pinned.set(key, record);
+    for (const oldest of this.pinned.keys()) {
+      if (this.pinned.size <= MAX_PINNED_VERSIONS) break;
+      this.pinned.delete(oldest);
+      this.prepared.delete(oldest);
+    }
+    return record;
   }
 
   private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
-    const existing = this.prepared.get(record.name);
-    if (existing?.version === record.version) return existing;
+    const cacheKey = preparedKey(record.name, record.version);
+    const existing = this.prepared.get(cacheKey);
+    if (existing !== undefined) return existing;
     // Opened here, in the parent: the isolate receives the plain values in its settings (memory only), and its cache
     // key carries the ciphertexts' fingerprint, never a value.
     const secretsEntry = this.secrets.get(record.name);
@@ -359,12 +428,19 @@ export class RegionObject extends DurableObject<Env> {
       this.modules.get(record.instrumentedSha256, record.moduleKey),
     );
     const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
-    // Only cache it if the record and the secrets are still the held ones (a swap may have happened during the awaits).
-    if (this.held.get(record.name)?.record === record && this.secrets.isCurrent(record.name, secretsEntry)) {
-      this.prepared.set(record.name, prepared);
+    // Only cache it if the version is still held or pinned and the secrets are still the held ones (a newer
+    // deployment or secret change may have arrived during the awaits).
+    const held = this.deployments.get(record.name)?.versions.get(record.version) === record || this.pinned.get(cacheKey) === record;
+    if (held && this.secrets.isCurrent(record.name, secretsEntry)) {
+      this.prepared.set(cacheKey, prepared);
     }
     return prepared;
   }
+}
+
+/** One version of one function (names are [a-z0-9-], so the separator cannot occur in them). */
+function preparedKey(name: string, version: number): string {
+  return `${name}\u0000${version}`;
 }
 
 /** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */

@@ -81,6 +81,38 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
        )`,
     ],
   },
+  {
+    version: 5,
+    description: "deployments: which versions serve a function, under which aliases, in which regions",
+    statements: [
+      // Since this migration region objects order what they apply by deployments.seq, not by version number
+      // (migration 1's comment on last_version describes the order before it); last_version still never decreases,
+      // so a version number never names two versions.
+      // One row per routing change (deploy, rollback, split, alias, delete). `seq` is the order regions apply them
+      // in (AUTOINCREMENT: never reused, not even after the newest rows are deleted), and a function's deployment
+      // stamp. `routes` is a DeploymentRoutes document (src/runtime/deployment.ts), NULL for a delete; `regions` a
+      // JSON array. A delete keeps only its own row of the function's history, since its versions are gone too.
+      `CREATE TABLE deployments (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         name TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         regions TEXT NOT NULL,
+         routes TEXT,
+         created_at TEXT NOT NULL
+       )`,
+      `CREATE INDEX deployments_by_name ON deployments (name, seq)`,
+      // The function's current deployment; `current_version` stays the primary version of its default route.
+      `ALTER TABLE functions ADD COLUMN deployment_seq INTEGER`,
+      // Every function deployed before deployments existed serves its current version, 100%, where it lists.
+      `INSERT INTO deployments (name, kind, regions, routes, created_at)
+         SELECT f.name, 'deploy', json_extract(v.document, '$.regions'),
+                json_object('default', json_array(json_object('version', f.current_version, 'percent', 100)), 'aliases', json_object()),
+                f.updated_at
+         FROM functions f JOIN versions v ON v.name = f.name AND v.version = f.current_version
+         ORDER BY f.name`,
+      `UPDATE functions SET deployment_seq = (SELECT MAX(d.seq) FROM deployments d WHERE d.name = functions.name)`,
+    ],
+  },
 ];
 
 /** Runs every migration above the recorded version. */

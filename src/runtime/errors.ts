@@ -75,6 +75,30 @@ export class UnknownFunctionError extends RuntimeError {
   }
 }
 
+/** The function exists, but has no version of that number (never deployed, or removed with its history). */
+export class UnknownVersionError extends RuntimeError {
+  readonly code = "unknown_version" as const;
+  constructor(
+    readonly functionName: string,
+    readonly version: number,
+  ) {
+    super(`function "${functionName}" has no version ${version}`);
+    this.name = "UnknownVersionError";
+  }
+}
+
+/** The function exists, but has no alias of that name. */
+export class UnknownAliasError extends RuntimeError {
+  readonly code = "unknown_alias" as const;
+  constructor(
+    readonly functionName: string,
+    readonly alias: string,
+  ) {
+    super(`function "${functionName}" has no alias "${alias}"`);
+    this.name = "UnknownAliasError";
+  }
+}
+
 /** Missing, malformed or wrong bearer token; with `functionName`, a private function invoked without a valid one.
  *  The message never says which part of a presented token was wrong. */
 export class UnauthorizedError extends RuntimeError {
@@ -212,6 +236,8 @@ const REBUILDABLE = {
   payload_too_large: PayloadTooLargeError,
   not_deployed_in_region: NotDeployedInRegionError,
   unknown_function: UnknownFunctionError,
+  unknown_version: UnknownVersionError,
+  unknown_alias: UnknownAliasError,
   unauthorized: UnauthorizedError,
   sandbox_internal_error: SandboxInternalError,
   trigger_rejected: TriggerRejectedError,

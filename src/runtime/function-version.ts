@@ -4,10 +4,12 @@ import type { CapabilityProfile } from "../sandbox/index.ts";
 import type { HttpResponseHead, LogEntry } from "../sandbox/index.ts";
 import type { FunctionLimits } from "./limits.ts";
 
-/** Written once at deploy; a redeploy creates a new version with a higher number. */
+/** Written once at deploy and never changed; a redeploy with other bytes or settings creates a new version with a higher
+ *  number (identical bytes and settings reuse the existing one). Which version runs is a deployment's business
+ *  (deployment.ts), not this record's. */
 export interface FunctionVersion {
   name: string;
-  /** Monotonic per name, also across deletes, so an older activation can never replace a newer one. */
+  /** Monotonic per name, also across deletes, so a number never names two different versions. */
   version: number;
   /** sha256 (hex) of the module as uploaded. */
   sha256: string;
@@ -26,6 +28,8 @@ export interface FunctionVersion {
    *  for functions without a database and in versions stored before the field existed. */
   database?: string;
   private: boolean;
+  /** A label the deployer chose (like wrangler's version tags); part of the settings. `npm start` tags its examples. */
+  tag?: string;
   deployedAt: string;
 }
 
@@ -37,6 +41,8 @@ export interface InvokeResult {
   region: string;
   sha256: string;
   version: number;
+  /** Sequence number of the deployment that routed the invocation (absent for calls outside any deployment). */
+  deployment?: number;
   logs: LogEntry[];
   /** Host-made blocks the guest never freed (and their bytes): reported, not an error. */
   leakedBlocks: number;

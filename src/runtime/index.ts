@@ -8,6 +8,7 @@ export * from "./database-names.ts";
 export * from "./deploy-hints.ts";
 export * from "./digest.ts";
 export * from "./errors.ts";
+export * from "./deployment.ts";
 export * from "./function-version.ts";
 export * from "./guest-abi-check.ts";
 export * from "./limits.ts";

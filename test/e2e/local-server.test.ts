@@ -117,12 +117,13 @@ describe("over HTTP", () => {
     expect(bodies).toEqual(new Set(["v1", "v2"]));
     for (const s of seen) {
       expect(s.sha).toBe(shaOf[s.body]);
-      expect(s.body).toBe(Number(s.version) % 2 === 1 ? "v1" : "v2");
+      // Identical bytes and settings are the same version: v1 is version 1, v2 version 2, however often deployed.
+      expect(s.body).toBe(s.version === "1" ? "v1" : "v2");
     }
     for (const region of ["wnam", "weur"]) {
       const final = await invoke("e2e-swap", undefined, region);
       expect(await final.text()).toBe("v1");
-      expect(final.headers.get("x-helios-version")).toBe("9");
+      expect(final.headers.get("x-helios-version")).toBe("1");
     }
   });
 
@@ -164,8 +165,73 @@ describe("over HTTP", () => {
   });
 });
 
+const json = (method: string, path: string, body?: unknown) =>
+  fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { ...auth(), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+describe("versions and deployments over HTTP", () => {
+  it("locally, an invocation without a region runs in DEFAULT_REGION (the placeholder location is nobody's)", async () => {
+    // The README's deploy example: regions wnam and weur, then an invocation naming no region.
+    await mustDeploy("e2e-where", "echo", "?regions=wnam,weur");
+    const response = await invoke("e2e-where", "here");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-helios-region")).toBe("wnam");
+    const regions = (await (await fetch(`${server.baseUrl}/v1/regions`)).json()) as { nearest: string; default: string };
+    expect(regions.nearest).toBe(regions.default);
+  });
+
+  it("lists versions, answers an identical redeploy with the existing one, rolls back under load, serves aliases and pins", async () => {
+    const name = "e2e-versions";
+    await mustDeploy(name, "v1", "?regions=wnam");
+    await mustDeploy(name, "v2", "?regions=wnam");
+    const again = await deploy(name, guests.v2, "?regions=wnam");
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ created: false, function: { version: 2 } });
+    const listed = (await (await json("GET", `/v1/functions/${name}/versions`)).json()) as { versions: { version: number; regions: string[] }[] };
+    expect(listed.versions.map((v) => [v.version, v.regions])).toEqual([[2, ["wnam"]], [1, ["wnam"]]]);
+
+    let streaming = true;
+    let rolledBack = false;
+    const seen: { body: string; version: string | null; after: boolean }[] = [];
+    const client = async () => {
+      while (streaming) {
+        const after = rolledBack;
+        const response = await invoke(name, undefined, "wnam");
+        seen.push({ body: await response.text(), version: response.headers.get("x-helios-version"), after });
+      }
+    };
+    const clients = [client(), client(), client(), client()];
+    await new Promise((r) => setTimeout(r, 200));
+    const rollback = await json("POST", `/v1/functions/${name}/rollback`);
+    expect(rollback.status).toBe(200);
+    rolledBack = true;
+    await new Promise((r) => setTimeout(r, 200));
+    streaming = false;
+    await Promise.all(clients);
+    for (const s of seen) expect(s.body).toBe(`v${s.version}`);
+    expect(seen.filter((s) => !s.after).some((s) => s.version === "2")).toBe(true);
+    const after = seen.filter((s) => s.after);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((s) => s.version === "1")).toBe(true);
+
+    expect((await json("PUT", `/v1/functions/${name}/aliases/next`, { version: 2 })).status).toBe(200);
+    expect(await (await invoke(`${name}@next`, undefined, "wnam")).text()).toBe("v2");
+    expect(await (await invoke(name, undefined, "wnam")).text()).toBe("v1");
+    const pinned = await fetch(`${server.baseUrl}/v1/functions/${name}/invoke?region=wnam&version=2`, { method: "POST" });
+    expect(await pinned.text()).toBe("v2");
+  });
+});
+
 describe("persistent state", () => {
-  it("a restarted server on the same state directory still serves what was deployed", async () => {
+  it("a restarted server on the same state directory still serves what was deployed, and never deploys an example over a user's function", async () => {
+    const before = await (await fetch(`${server.baseUrl}/v1/functions/hello`, { headers: auth() })).json() as { function: { version: number; tag?: string } };
+    expect(before.function.tag).toBe("helios-example");
+    // The user takes the example's name for a function of their own.
+    const mine = await mustDeploy("echo", "v1");
+
     const { stateDir, token } = server;
     await server.stop();
     server = await startLocalServer({ stateDir, token });
@@ -173,5 +239,13 @@ describe("persistent state", () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("after restart");
     expect(response.headers.get("x-helios-version")).toBe("1");
+
+    expect(server.output()).toMatch(/kept your function echo/);
+    const echo = await invoke("echo", "x");
+    expect(await echo.text()).toBe("v1");
+    expect(echo.headers.get("x-helios-sha256")).toBe(mine.sha256);
+    // An unchanged example is a no-op on restart: the same version, no new one.
+    const after = await (await fetch(`${server.baseUrl}/v1/functions/hello`, { headers: auth() })).json() as { function: { version: number } };
+    expect(after.function.version).toBe(before.function.version);
   });
 });

@@ -1,4 +1,4 @@
-// The region object: versions per name (atomic, monotonic swaps), routing errors, payload cap, private functions,
+// The region object: deployments per name (atomic swaps in sequence order), routing errors, payload cap, private functions,
 // module store integrity, and the sandbox isolate's blocked network.
 
 import { runInDurableObject } from "cloudflare:test";
@@ -11,29 +11,35 @@ import {
   sandboxWorkerCode,
   UnauthorizedError,
 } from "../../src/runtime/index.ts";
-import { activateGuest, freshName, guestBytes, invoke, storeGuest, text } from "./runtime-support.ts";
+import { activateGuest, bundleOf, freshName, guestBytes, invoke, storeGuest, text } from "./runtime-support.ts";
 
-describe("region object: versions", () => {
-  it("swaps to a newer version, ignores an older one, and stays deleted until a newer activation", async () => {
+describe("region object: deployments", () => {
+  it("applies deployments by sequence number, never by version number: rollbacks apply, late pushes do not", async () => {
     const name = freshName("swap");
     const wnam = regionClient(env, "wnam");
-    const v1 = await activateGuest(name, "example:hello", { version: 1 });
+    const v1 = await activateGuest(name, "example:hello", { version: 1, seq: 10 });
     expect(text((await invoke(name, "v1")).output)).toBe("Hello, v1!");
 
-    const v2 = await activateGuest(name, "example:echo", { version: 2 });
+    const v2 = await activateGuest(name, "example:echo", { version: 2, seq: 11 });
     expect(text((await invoke(name, "v2")).output)).toBe("v2");
     expect((await invoke(name, "v2")).version).toBe(2);
 
-    // A late, reordered activation of v1 changes nothing.
-    expect(await wnam.activate(v1)).toBe(false);
+    // A late, reordered push of the first deployment changes nothing.
+    expect(await wnam.activate(bundleOf(v1, 10))).toBe(false);
     expect(text((await invoke(name, "still v2")).output)).toBe("still v2");
 
-    expect(await wnam.deactivate(name, 1)).toBe(false);
-    expect(await wnam.deactivate(name, 2)).toBe(true);
-    await expect(invoke(name, "gone")).rejects.toBeInstanceOf(NotDeployedInRegionError);
-    expect(await wnam.activate(v2)).toBe(false);
+    // A rollback is a newer deployment of an older version: it applies.
+    expect(await wnam.activate(bundleOf(v1, 12))).toBe(true);
+    expect((await invoke(name, "back")).version).toBe(1);
+    expect(await wnam.deploymentStamp(name)).toBe(12);
 
-    await activateGuest(name, "example:hello", { version: 3 });
+    // A delete is a deployment too; an older one cannot revive the name, a newer one can.
+    expect(await wnam.activate(bundleOf(v1, 11, "delete"))).toBe(false);
+    expect(await wnam.activate(bundleOf(v1, 13, "delete"))).toBe(true);
+    await expect(invoke(name, "gone")).rejects.toBeInstanceOf(NotDeployedInRegionError);
+    expect(await wnam.activate(bundleOf(v2, 12))).toBe(false);
+
+    await activateGuest(name, "example:hello", { version: 3, seq: 14 });
     expect(text((await invoke(name, "v3")).output)).toBe("Hello, v3!");
     expect((await wnam.activeVersions()).filter((v) => v.name === name).map((v) => v.version)).toEqual([3]);
     expect(v2.sha256).not.toBe(v1.sha256);
@@ -51,12 +57,12 @@ describe("region object: versions", () => {
 });
 
 describe("region object: persistence", () => {
-  it("rebuilds its version map, tombstones included, from its own storage", async () => {
+  it("rebuilds its deployments, deletes included, from its own storage", async () => {
     const name = freshName("persisted");
     const deleted = freshName("persisted");
     await activateGuest(name, "example:hello", { version: 4 });
-    const gone = await activateGuest(deleted, "example:hello", { version: 2 });
-    await regionClient(env, "wnam").deactivate(deleted, 3);
+    const gone = await activateGuest(deleted, "example:hello", { version: 2, seq: 100 });
+    await regionClient(env, "wnam").activate(bundleOf(gone, 101, "delete"));
 
     const stub = env.REGION.get(env.REGION.idFromName("wnam"));
     await runInDurableObject(stub, async (_live, state) => {
@@ -64,7 +70,7 @@ describe("region object: persistence", () => {
       const fresh = new RegionObject(state, env);
       const active = await fresh.activeVersions();
       expect(active.ok && active.value.filter((v) => v.name === name || v.name === deleted).map((v) => v.version)).toEqual([4]);
-      expect(await fresh.activate("wnam", { ...gone, version: 3 })).toEqual({ ok: true, value: false });
+      expect(await fresh.activate("wnam", bundleOf({ ...gone, version: 3 }, 101))).toEqual({ ok: true, value: false });
       const result = await fresh.invokeByName("wnam", name, new TextEncoder().encode("again").buffer as ArrayBuffer, { authorized: false });
       expect(result.ok && text(result.value.output)).toBe("Hello, again!");
     });
@@ -97,7 +103,7 @@ describe("region object: module store", () => {
     // Other bytes under a key of its own, named by a version that claims the genuine digest.
     const moduleKey = `instrumented/tampered-${name}.wasm`;
     await env.MODULES.put(moduleKey, guestBytes("example:echo"));
-    await regionClient(env, "oc").activate({ ...version, moduleKey });
+    await regionClient(env, "oc").activate(bundleOf({ ...version, moduleKey }));
     const failure = await invoke(name, "x", "oc").catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ModuleDigestMismatchError);
     expect(failure).toMatchObject({ code: "module_digest_mismatch", key: moduleKey, expected: version.instrumentedSha256 });
@@ -115,7 +121,7 @@ describe("region object: module store", () => {
     const name = freshName("missing");
     const version = await storeGuest(name, "example:hello", { regions: ["afr"] });
     const moduleKey = `instrumented/missing-${name}.wasm`;
-    await regionClient(env, "afr").activate({ ...version, moduleKey });
+    await regionClient(env, "afr").activate(bundleOf({ ...version, moduleKey }));
     const failure = await invoke(name, "x", "afr").catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ModuleMissingError);
     expect(failure).toMatchObject({ code: "module_missing", key: moduleKey });

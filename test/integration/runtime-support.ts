@@ -1,10 +1,17 @@
-// Helpers for the runtime integration tests: put a guest in the module store and activate it in a region, the
-// way the deploy pipeline does, without going through the HTTP API.
+// Helpers for the runtime integration tests: put a guest in the module store and deploy it to a region, the way the
+// deploy service does, without going through the HTTP API or the registry.
 
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { regionClient } from "../../src/regions/index.ts";
-import { DEFAULT_LIMITS, type FunctionLimits, type FunctionVersion, sha256Hex } from "../../src/runtime/index.ts";
+import {
+  DEFAULT_LIMITS,
+  type DeploymentBundle,
+  type FunctionLimits,
+  type FunctionVersion,
+  sha256Hex,
+  singleRoute,
+} from "../../src/runtime/index.ts";
 import { instrumentModule } from "../../src/wasm/index.ts";
 
 export function guestBytes(name: string): Uint8Array {
@@ -19,6 +26,27 @@ export interface ActivateOptions {
   private?: boolean;
   version?: number;
   profile?: string[];
+  /** Deployment sequence number; default: the next one of this test run (names are unique per test). */
+  seq?: number;
+}
+
+let lastSeq = 0;
+/** Sequence numbers increasing across the run, as the registry assigns them. */
+export function nextSeq(): number {
+  return ++lastSeq;
+}
+
+/** A deployment serving `version` 100% in its regions (routes null: the deployment that deletes the function). */
+export function bundleOf(version: FunctionVersion, seq = nextSeq(), routes: "serve" | "delete" = "serve"): DeploymentBundle {
+  const deployment = {
+    name: version.name,
+    seq,
+    kind: routes === "serve" ? ("deploy" as const) : ("delete" as const),
+    regions: routes === "serve" ? version.regions : [],
+    routes: routes === "serve" ? { default: singleRoute(version.version), aliases: {} } : null,
+    createdAt: new Date().toISOString(),
+  };
+  return { deployment, versions: routes === "serve" ? [version] : [] };
 }
 
 let uniqueName = 0;
@@ -54,7 +82,8 @@ export async function storeGuest(name: string, guest: string, options: ActivateO
 
 export async function activateGuest(name: string, guest: string, options: ActivateOptions = {}): Promise<FunctionVersion> {
   const version = await storeGuest(name, guest, options);
-  for (const region of version.regions) await regionClient(env, region).activate(version);
+  const bundle = bundleOf(version, options.seq);
+  for (const region of version.regions) await regionClient(env, region).activate(bundle);
   return version;
 }
 

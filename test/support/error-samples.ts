@@ -7,6 +7,7 @@ import * as regionErrors from "../../src/regions/errors.ts";
 import * as runtimeErrors from "../../src/runtime/errors.ts";
 import * as sandboxErrors from "../../src/sandbox/errors.ts";
 import * as serviceErrors from "../../src/services/errors.ts";
+import * as deployErrors from "../../src/services/deploy-errors.ts";
 import * as wasmErrors from "../../src/wasm/errors.ts";
 
 type ErrorClass = new (...args: unknown[]) => Error & { code: string };
@@ -15,7 +16,7 @@ const ABSTRACT = new Set(["ApiError", "WasmError", "RuntimeError", "InvocationEr
 /** Every concrete error class the layers export, by class name (re-exports collapse to one entry). */
 export function exportedClasses(): Map<string, ErrorClass> {
   const classes = new Map<string, ErrorClass>();
-  for (const module of [apiErrors, wasmErrors, runtimeErrors, sandboxErrors, regionErrors, serviceErrors] as Record<string, unknown>[]) {
+  for (const module of [apiErrors, wasmErrors, runtimeErrors, sandboxErrors, regionErrors, serviceErrors, deployErrors] as Record<string, unknown>[]) {
     for (const value of Object.values(module)) {
       if (typeof value !== "function" || !(value.prototype instanceof Error) || ABSTRACT.has(value.name)) continue;
       const seen = classes.get(value.name);

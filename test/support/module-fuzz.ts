@@ -9,7 +9,7 @@
 // own seed (caseSeed(runSeed, index)), so one failing case replays alone.
 
 import { parseManifest } from "../../src/api/manifest.ts";
-import { MAX_MODULE_BYTES, modulePolicyViolations, STRUCTURAL_LIMITS } from "../../src/api/module-policy.ts";
+import { MAX_MODULE_BYTES, modulePolicyViolations, STRUCTURAL_LIMITS } from "../../src/services/module-policy.ts";
 import { CAPABILITY_PROFILE_NAMES, checkGuestAbi } from "../../src/runtime/index.ts";
 import { loadFixtures, mulberry32 } from "../../src/wasm/fixtures.ts";
 import { decodeModule, inspectModule, instrumentModule, MalformedModuleError, WasmError } from "../../src/wasm/index.ts";

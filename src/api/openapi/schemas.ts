@@ -104,3 +104,31 @@ export const Binary = z.string().openapi({ type: "string", format: "binary" });
 // --- Path parameters.
 
 export const NameParam = z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello" }) });
+
+// --- Versions and deployments.
+
+export const VersionShare = z.object({ version: z.number().int(), percent: z.number() }).openapi("VersionShare");
+
+export const Deployment = z
+  .object({
+    name: z.string(),
+    seq: z.number().int().openapi({ description: "registry-wide, strictly increasing: the order regions apply deployments in" }),
+    kind: z.enum(["deploy", "rollback", "split", "alias", "delete"]),
+    regions: z.array(z.string()),
+    routes: z
+      .object({ default: z.array(VersionShare), aliases: z.record(z.array(VersionShare)) })
+      .nullable()
+      .openapi({ description: "null for the deployment that deleted the function" }),
+    createdAt: z.string(),
+  })
+  .openapi("Deployment");
+
+/** `{ "version": N }` (100%) or `{ "versions": [{ "version", "percent" }, ...] }` adding up to 100. */
+export const RouteBody = z
+  .object({ version: z.number().int().positive().optional(), versions: z.array(VersionShare).optional() })
+  .strict()
+  .openapi("RouteBody");
+
+export const DeploymentBody = RouteBody.extend({ regions: z.array(z.string()).optional() }).strict().openapi("DeploymentBody");
+
+export const RollbackBody = z.object({ version: z.number().int().positive().optional() }).strict();

@@ -7,7 +7,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
-import { assertFunctionName } from "../manifest.ts";
+import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { documentOnly, ERRORS, PUBLIC } from "../openapi/route-kit.ts";
 import { Binary, NameParam } from "../openapi/schemas.ts";
 import { z } from "@hono/zod-openapi";
@@ -22,19 +22,22 @@ function serve(c: Context<HonoEnv>): Promise<Response> {
 }
 
 async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response> {
-  const name = c.req.param("name")!;
-  assertFunctionName(name);
+  // `name@alias`; a version is pinned with the x-helios-version header (the query string is the function's).
+  const raw = c.req.param("name")!;
+  const target = functionTarget(raw, c.req.header("x-helios-version"), c.req.header(ROUTING_KEY_HEADER));
   const region = chooseRegion(regionConfig(c.env), c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
-  const authorized = allows(c.var.principal, { action: "invoke", functionName: name });
+  const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
-  // The raw pathname, so percent-encoding reaches the guest as sent; the name is [a-z0-9-], never encoded.
+  // The raw pathname, so percent-encoding reaches the guest as sent; everything after the first segment (the name,
+  // possibly with an encoded @alias) is the guest's.
   const url = new URL(c.req.url);
-  const prefix = `/fn/${name}`;
-  const path = url.pathname.length > prefix.length ? url.pathname.slice(prefix.length) : "/";
+  const rest = url.pathname.slice("/fn/".length);
+  const slash = rest.indexOf("/");
+  const path = slash === -1 ? "/" : rest.slice(slash);
   const payload = await readPayload(c.req.raw);
   const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
-  const result = await invokeInRegion(c.env, region, name, payload, authorized, http, requestId);
+  const result = await invokeInRegion(c.env, region, target, payload, authorized, http, requestId);
   return invocationResponse(result, c.req.method, payload.byteLength);
 }
 

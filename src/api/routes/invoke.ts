@@ -1,12 +1,13 @@
-// POST /v1/functions/:name/invoke — the hot path. It reads no storage: the region object holds the active
-// version in memory. The registry is consulted only when the region does not know the name.
+// POST /v1/functions/:name/invoke — the hot path. It reads no storage: the region object holds the function's
+// deployment in memory. The registry is consulted only when the region does not know the name (or alias, or pinned
+// version). `:name` may be `name@alias`; `?version=N` pins a version; `x-helios-routing-key` makes a split sticky.
 
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { HonoEnv } from "../hono-env.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
-import { assertFunctionName } from "../manifest.ts";
+import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
-import { Binary, NameParam } from "../openapi/schemas.ts";
+import { Binary } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
 import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
 
@@ -27,11 +28,14 @@ const invoke = ownBody(
     method: "post",
     path: "/v1/functions/{name}/invoke",
     summary: "Invoke a function: the body is the payload, the answer its output",
-    description: "Public unless the function is private (then the admin token, or a deploy or invoke token whose prefix covers the name).",
+    description: "Public unless the function is private (then the admin token, or a deploy or invoke token whose prefix covers the name). Header x-helios-routing-key makes a split sticky: the same key runs the same version of a given split.",
     security: PUBLIC,
     request: {
-      params: NameParam,
-      query: z.object({ region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }) }),
+      params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello", description: "the function's name, or name@alias" }) }),
+      query: z.object({
+        region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }),
+        version: z.string().optional().openapi({ description: "pin a version (a positive integer); not with an alias" }),
+      }),
       body: { content: { "application/octet-stream": { schema: Binary } } },
     },
     responses: {
@@ -46,20 +50,19 @@ const invoke = ownBody(
 );
 
 export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(invoke, (c) => withRequestId(c.req.raw, async (requestId) => {
-  const name = c.req.param("name");
-  assertFunctionName(name);
+  const target = functionTarget(c.req.param("name"), c.req.query("version"), c.req.header(ROUTING_KEY_HEADER));
   const region = chooseRegion(
     regionConfig(c.env),
     c.req.query("region") ?? c.req.header("x-helios-region"),
     c.req.raw.cf as CallerLocation | undefined,
   );
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
-  const authorized = allows(c.var.principal, { action: "invoke", functionName: name });
+  const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
   const payload = await readPayload(c.req.raw);
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
   const search = new URL(c.req.url).search;
   const http = httpRequestInfo(c.req.raw, "/", search.slice(1));
-  const result = await invokeInRegion(c.env, region, name, payload, authorized, http, requestId);
+  const result = await invokeInRegion(c.env, region, target, payload, authorized, http, requestId);
   return invocationResponse(result, "POST", payload.byteLength);
 }));

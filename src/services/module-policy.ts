@@ -3,7 +3,10 @@
 
 import { checkPolicy, type ModuleInfo, type ModulePolicy } from "../wasm/index.ts";
 import { allowedImportsFor, allowedImportsWithReported, checkCapabilities, type HintedViolation, withHints } from "../runtime/index.ts";
-import type { DeployManifest } from "./manifest.ts";
+import type { FunctionVersion } from "../runtime/index.ts";
+
+/** The settings the module policy depends on. */
+type PolicySettings = Pick<FunctionVersion, "limits" | "profile">;
 
 /** Largest module accepted for deploy, checked before the body is read whole. */
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
@@ -21,7 +24,7 @@ export const STRUCTURAL_LIMITS = {
   maxGlobals: 10_000,
 } as const;
 
-export function modulePolicy(manifest: DeployManifest): ModulePolicy {
+export function modulePolicy(manifest: PolicySettings): ModulePolicy {
   return {
     ...STRUCTURAL_LIMITS,
     maxModuleBytes: MAX_MODULE_BYTES,
@@ -35,7 +38,7 @@ export function modulePolicy(manifest: DeployManifest): ModulePolicy {
  * `capability_missing` naming the capability to declare; imports no profile grants stay `import_not_allowed`.
  * Every policy problem of a module is returned, with a hint where the cause is recognisable (deploy-hints.ts).
  */
-export function modulePolicyViolations(info: ModuleInfo, manifest: DeployManifest): HintedViolation[] {
+export function modulePolicyViolations(info: ModuleInfo, manifest: PolicySettings): HintedViolation[] {
   const missing = checkCapabilities(info, manifest.profile);
   const policy = { ...modulePolicy(manifest), allowedImports: allowedImportsWithReported(manifest.profile, missing) };
   return withHints([...missing, ...checkPolicy(info, policy)], {
