@@ -315,9 +315,9 @@ export class RegistryObject extends DurableObject<Env> {
   private deploy(name: string, kind: DeploymentKind, regions: string[], routes: DeploymentRoutes | null, current: Deployment | null): DeploymentChange {
     const now = new Date().toISOString();
     const deployment = insertDeployment(this.ctx.storage.sql, { name, kind, regions, routes }, now);
+    // `current_version` stays the primary version of the default route (the function list reads it).
     this.ctx.storage.sql.exec(
-      `UPDATE functions SET deployment_seq = ?, current_version = ?, updated_at = ? WHERE name = ?`,
-      deployment.seq,
+      `UPDATE functions SET current_version = ?, updated_at = ? WHERE name = ?`,
       routes === null ? null : routes.default[0].version,
       now,
       name,

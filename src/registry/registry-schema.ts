@@ -89,11 +89,13 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
       // (migration 1's comment on last_version describes the order before it); last_version still never decreases,
       // so a version number never names two versions.
       // One row per routing change (deploy, rollback, split, alias, delete). `seq` is the order regions apply them
-      // in (AUTOINCREMENT: never reused, not even after the newest rows are deleted), and a function's deployment
-      // stamp. `routes` is a DeploymentRoutes document (src/runtime/deployment.ts), NULL for a delete; `regions` a
-      // JSON array. A delete keeps only its own row of the function's history, since its versions are gone too.
+      // in, and a function's deployment stamp; a function's current deployment is its row with the highest seq.
+      // `routes` is a DeploymentRoutes document (src/runtime/deployment.ts), NULL for a delete; `regions` a JSON
+      // array. A delete keeps only its own row of the function's history, since its versions are gone too. Rows are
+      // only ever deleted below a function's newest one, so the table's largest seq never goes down and a rowid
+      // key (max + 1) keeps increasing without AUTOINCREMENT.
       `CREATE TABLE deployments (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         seq INTEGER PRIMARY KEY,
          name TEXT NOT NULL,
          kind TEXT NOT NULL,
          regions TEXT NOT NULL,
@@ -101,8 +103,6 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
          created_at TEXT NOT NULL
        )`,
       `CREATE INDEX deployments_by_name ON deployments (name, seq)`,
-      // The function's current deployment; `current_version` stays the primary version of its default route.
-      `ALTER TABLE functions ADD COLUMN deployment_seq INTEGER`,
       // Every function deployed before deployments existed serves its current version, 100%, where it lists.
       `INSERT INTO deployments (name, kind, regions, routes, created_at)
          SELECT f.name, 'deploy', json_extract(v.document, '$.regions'),
@@ -110,7 +110,6 @@ export const REGISTRY_MIGRATIONS: readonly RegistryMigration[] = [
                 f.updated_at
          FROM functions f JOIN versions v ON v.name = f.name AND v.version = f.current_version
          ORDER BY f.name`,
-      `UPDATE functions SET deployment_seq = (SELECT MAX(d.seq) FROM deployments d WHERE d.name = functions.name)`,
     ],
   },
 ];

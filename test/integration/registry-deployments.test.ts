@@ -31,7 +31,6 @@ describe("registry migration 5 (deployments)", () => {
       const sql = state.storage.sql;
       // Back to the schema of migrations 1 to 4, with what a registry of that time held.
       sql.exec(`DROP TABLE deployments`);
-      sql.exec(`ALTER TABLE functions DROP COLUMN deployment_seq`);
       sql.exec(`DELETE FROM migrations WHERE version = 5`);
       const rows = [version("old-a", 1, ["wnam"]), version("old-a", 2, ["wnam", "weur"]), version("old-b", 4, ["apac"])];
       for (const v of rows) {
