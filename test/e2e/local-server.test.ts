@@ -225,6 +225,27 @@ describe("versions and deployments over HTTP", () => {
   });
 });
 
+describe("percentage splits over HTTP", () => {
+  it("serves a 90/10 split in proportion over 1,000 invocations", async () => {
+    const name = "e2e-split";
+    await mustDeploy(name, "v1", "?regions=wnam");
+    await mustDeploy(name, "v2", "?regions=wnam");
+    const split = await json("POST", `/v1/functions/${name}/deployments`, { versions: [{ version: 1, percent: 90 }, { version: 2, percent: 10 }] });
+    expect(split.status).toBe(201);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 1000; i++) {
+      const response = await invoke(name, undefined, "wnam");
+      const version = response.headers.get("x-helios-version") ?? "none";
+      expect(await response.text()).toBe(`v${version}`);
+      counts[version] = (counts[version] ?? 0) + 1;
+    }
+    expect((counts["1"] ?? 0) + (counts["2"] ?? 0)).toBe(1000);
+    // Binomial(1000, 0.1) has a standard deviation of 9.5: 60..140 is more than four of them either side.
+    expect(counts["2"] ?? 0).toBeGreaterThanOrEqual(60);
+    expect(counts["2"] ?? 0).toBeLessThanOrEqual(140);
+  });
+});
+
 describe("persistent state", () => {
   it("a restarted server on the same state directory still serves what was deployed, and never deploys an example over a user's function", async () => {
     const before = await (await fetch(`${server.baseUrl}/v1/functions/hello`, { headers: auth() })).json() as { function: { version: number; tag?: string } };
