@@ -18,9 +18,10 @@ export async function invokeFunction(env: Env, region: string, name: string, pay
     if (!REPAIRABLE.has(String((error as { code?: unknown }).code))) throw error;
     const current = await registryStub(env).currentDeployment(name);
     if (current === null || current.deployment.routes === null) throw new UnknownFunctionError(name);
-    // Applied only if newer than what the region holds; otherwise the region's answer stands.
-    const stale = await client.activate(current.deployment.regions.includes(region) ? current : { ...current, versions: [] });
-    if (!stale) throw error;
+    // Applied only if newer than what the region holds. Asked again either way: the region's own background
+    // catch-up may have applied this same deployment between its answer and now (then activate says "not newer").
+    // A region that was current all along answers as before, on an error path only.
+    await client.activate(current.deployment.regions.includes(region) ? current : { ...current, versions: [] });
     return await client.invokeByName(name, payload, options);
   }
 }

@@ -1,5 +1,5 @@
 // One case of the module fuzzer (npm run fuzz, scripts/fuzz.mjs): a mutated module through the deploy pipeline's
-// checks in Node, in deployFunction's order (src/api/deploy-pipeline.ts): decode (inspectModule), V8 validation,
+// checks in Node, in deployFunction's order (src/services/deploy-service.ts): decode (inspectModule), V8 validation,
 // the module policy for the widest profile, the guest ABI check, instrumentation with the deploy's caps, and
 // WebAssembly.validate on the output; plus decode -> encode (wasm-roundtrip.ts) and, on some cases, determinism.
 //
