@@ -75,7 +75,10 @@ describe("OpenAPI", () => {
 
     // Functions.
     await check("PUT", await deployRaw(name, guest("echo")));
-    await check("PUT", await deployRaw(name, guest("echo"), { query: { private: "false" } }));
+    // The same bytes and settings again: the existing version, none minted; a changed setting mints version 2.
+    const same = (await check("PUT", await deployRaw(name, guest("echo"), { query: { private: "false" } }))) as { created: boolean };
+    expect(same.created).toBe(false);
+    await check("PUT", await deployRaw(name, guest("echo"), { query: { config: JSON.stringify({ MODE: "two" }) } }));
     await check("PUT", await deployRaw(freshName("bad"), guest("echo"), { sha256: "0".repeat(64) }));
     await check("GET", await api.v1.functions.$get());
     const details = (await check("GET", await api.v1.functions[":name"].$get({ param: { name } }))) as { function: { version: number } };
@@ -86,6 +89,19 @@ describe("OpenAPI", () => {
     await check("POST", await request("POST", `/fn/${name}/any/path`, { body: "hi" }));
     await check("POST", await request("POST", `/v1/functions/${freshName("nobody")}/invoke`));
     await check("POST", await request("POST", `/v1/functions/${name}/invoke?region=nowhere`));
+
+    // Versions, deployments, rollback and aliases.
+    const json = { ...AUTH, "content-type": "application/json" };
+    await check("GET", await api.v1.functions[":name"].versions.$get({ param: { name }, query: {} }));
+    await check("GET", await api.v1.functions[":name"].deployments.$get({ param: { name }, query: {} }));
+    await check("POST", await request("POST", `/v1/functions/${name}/deployments`, { headers: json, body: JSON.stringify({ versions: [{ version: 2, percent: 90 }, { version: 1, percent: 10 }] }) }));
+    await check("POST", await request("POST", `/v1/functions/${name}/deployments`, { headers: json, body: JSON.stringify({ version: 9 }) }));
+    await check("PUT", await request("PUT", `/v1/functions/${name}/aliases/canary`, { headers: json, body: JSON.stringify({ version: 2 }) }));
+    await check("GET", await api.v1.functions[":name"].aliases.$get({ param: { name } }));
+    await check("POST", await request("POST", `/v1/functions/${name}@canary/invoke`, { body: "hi" }));
+    await check("DELETE", await api.v1.functions[":name"].aliases[":alias"].$delete({ param: { name, alias: "canary" } }));
+    await check("POST", await request("POST", `/v1/functions/${name}/rollback`, { headers: AUTH }));
+    await check("POST", await request("POST", `/v1/functions/${name}/rollback`, { headers: json, body: JSON.stringify({ version: 2 }) }));
 
     // Secrets.
     const secret = { param: { name, secret: "API_KEY" } };
