@@ -1,6 +1,7 @@
 // helios invoke: runs a function once with a payload and prints its output bytes.
 
 import { readFileSync } from "node:fs";
+import { nonNegativeInteger } from "../lib/args.mjs";
 import { UsageError } from "../lib/errors.mjs";
 import { seg } from "../lib/http-client.mjs";
 import { readBytes } from "../lib/stdin.mjs";
@@ -27,13 +28,14 @@ export const invoke = {
     "none means an empty payload. The output bytes go to stdout unchanged; --verbose adds the region, version,\n" +
     "fuel and duration on stderr. The saved token is sent, so private functions work once logged in.",
   positionals: [
-    { name: "name", required: true, description: "the function" },
+    { name: "name", required: true, description: "the function, or name@alias" },
     { name: "payload", description: "payload text (`-` reads stdin)" },
   ],
   options: {
     file: { type: "string", short: "f", value: "path", description: "send the bytes of this file" },
     stdin: { type: "boolean", description: "send what stdin holds" },
     region: { type: "string", short: "r", value: "region", description: "run in this region (default: the server's choice)" },
+    version: { type: "string", value: "n", description: "run this version, whatever the deployment routes to (not with name@alias)" },
     verbose: { type: "boolean", short: "v", description: "print region, version, fuel, memory and duration on stderr" },
   },
   examples: ["helios invoke hello Ada", "helios invoke echo --file input.bin --region weur", "echo '{}' | helios invoke json-transform -"],
@@ -41,7 +43,7 @@ export const invoke = {
     const payload = await readPayload(values, args.payload, io);
     const response = await client.send("POST", `/v1/functions/${seg(args.name)}/invoke`, {
       body: payload,
-      query: { region: values.region },
+      query: { region: values.region, version: values.version === undefined ? undefined : nonNegativeInteger(values.version.replace(/^v/, ""), "--version", "invoke") },
       headers: { "content-type": "application/octet-stream", accept: "*/*" },
       auth: "optional",
     });

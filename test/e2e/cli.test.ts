@@ -422,3 +422,58 @@ describe("helios CLI: logs and metrics", () => {
     expect((await helios(["logs", "no-such-function"])).code).toBe(2);
   });
 });
+
+describe("helios CLI: versions, rollback, aliases", () => {
+  const helios = (args: string[], options: CliOptions = {}) =>
+    runCli(home, args, { ...options, env: { HELIOS_URL: server.baseUrl, HELIOS_TOKEN: server.token, ...options.env } });
+  const output = async (args: string[]) => {
+    const result = await helios(args);
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout;
+  };
+  let dir: string;
+
+  it("answers an identical redeploy as unchanged, lists versions with what each serves", async () => {
+    dir = functionDir("cli-versions", { regions: ["wnam"] }, "echo");
+    expect(await output(["deploy", dir])).toMatch(/^deployed cli-versions v1 /);
+    expect(await output(["deploy", dir])).toMatch(/^unchanged: cli-versions v1 already has these bytes and settings/);
+    copyFileSync(join(EXAMPLES, "hello.wasm"), join(dir, "echo.wasm"));
+    expect(await output(["deploy", dir])).toMatch(/^deployed cli-versions v2 /);
+
+    const versions = await output(["versions", "cli-versions"]);
+    expect(versions).toMatch(/^VERSION +SHA256 +REGIONS +PROFILE +SERVING +DEPLOYED\n2 +\S+ +wnam +minimal +default +\S+\n1 +\S+ +wnam +minimal +\S+\n$/);
+    expect(JSON.parse(await output(["versions", "cli-versions", "--json"])).versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(await output(["invoke", "cli-versions", "Ada", "-r", "wnam"])).toBe("Hello, Ada!");
+  });
+
+  it("rolls back to the previous version and to a named one, with no upload; pins a version on invoke", async () => {
+    expect(await output(["rollback", "cli-versions"])).toMatch(/^rolled back cli-versions to v1 \(deployment \d+\) in wnam$/m);
+    expect(await output(["invoke", "cli-versions", "Ada", "-r", "wnam"])).toBe("Ada");
+    expect(await output(["invoke", "cli-versions", "Ada", "-r", "wnam", "--version", "2"])).toBe("Hello, Ada!");
+    expect(await output(["rollback", "cli-versions", "--to", "2"])).toMatch(/^rolled back cli-versions to v2 /);
+    expect(await output(["invoke", "cli-versions", "Ada", "-r", "wnam"])).toBe("Hello, Ada!");
+    const kinds = JSON.parse(await output(["deployments", "cli-versions", "--json"])).deployments.map((d: { kind: string }) => d.kind);
+    expect(kinds.slice(0, 4)).toEqual(["rollback", "rollback", "deploy", "deploy"]);
+
+    const unknown = await helios(["rollback", "cli-versions", "--to", "9"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("(unknown_version, HTTP 404)");
+    expect((await helios(["rollback", "cli-versions", "--to", "latest"])).code).toBe(1);
+  });
+
+  it("points an alias at a version, invokes name@alias, splits the default route, and removes the alias", async () => {
+    expect(await output(["alias", "set", "cli-versions", "stable", "1"])).toMatch(/^cli-versions@stable serves v1 \(deployment \d+\)$/m);
+    expect(await output(["alias", "list", "cli-versions"])).toMatch(/^ALIAS +SERVES\nstable +v1\n$/);
+    expect(await output(["invoke", "cli-versions@stable", "Ada", "-r", "wnam"])).toBe("Ada");
+
+    expect(await output(["route", "cli-versions", "2:50,1:50"])).toMatch(/^cli-versions now serves v2 50% · v1 50% /);
+    expect(await output(["versions", "cli-versions"])).toMatch(/^1 +.* default 50%, @stable /m);
+    const bad = await helios(["route", "cli-versions", "2:50,1:40"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("(invalid_request, HTTP 400)");
+
+    expect(await output(["alias", "delete", "cli-versions", "stable"])).toMatch(/^removed cli-versions@stable /);
+    expect(await output(["alias", "list", "cli-versions"])).toBe("no aliases\n");
+    expect((await helios(["invoke", "cli-versions@stable", "Ada", "-r", "wnam"])).code).toBe(2);
+  });
+});
