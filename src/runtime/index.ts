@@ -19,4 +19,5 @@ export * from "./sandbox-isolate.ts";
 export * from "./secret-box.ts";
 export { readStreamCapped } from "./read-capped.ts";
 export * from "./request-id.ts";
+export * from "./retry-schedule.ts";
 export * from "./invocation-observer.ts";
