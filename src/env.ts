@@ -1,6 +1,7 @@
 // Bindings and variables the Worker receives (wrangler.toml declares them; .dev.vars holds the local secret).
 
 import type { DatabaseObject } from "./database/database-object.ts";
+import type { InvocationQueueObject } from "./invocations/invocation-queue-object.ts";
 import type { ObservationObject } from "./observe/observation-object.ts";
 import type { RegionObject } from "./regions/region-object.ts";
 import type { RegistryObject } from "./registry/registry-object.ts";
@@ -19,6 +20,10 @@ export interface Env {
   DATABASE: DurableObjectNamespace<DatabaseObject>;
   /** One object per function and region, named "<function>/<region>": its log lines and per-minute metrics. */
   OBSERVATIONS: DurableObjectNamespace<ObservationObject>;
+  /** Asynchronous invocation queue shards, named "<region>#<k>" (src/invocations/invocation-id.ts). */
+  INVOCATIONS: DurableObjectNamespace<InvocationQueueObject>;
+  /** Operator only: queue shards per region for asynchronous invocations. Default 8 (docs/limits.md). */
+  HELIOS_ASYNC_SHARDS?: string;
   /** Bearer token for deploy/list/get/delete and private invocation (wrangler secret; .dev.vars locally). */
   HELIOS_TOKEN: string;
   /** AES-256-GCM key for function secrets at rest: base64 of 32 random bytes (wrangler secret; `npm start` writes one

@@ -13,3 +13,4 @@ export { RegistryObject } from "./registry/index.ts";
 export { RegionObject } from "./regions/index.ts";
 export { DatabaseObject } from "./database/index.ts";
 export { ObservationObject } from "./observe/index.ts";
+export { InvocationQueueObject } from "./invocations/index.ts";

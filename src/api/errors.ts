@@ -105,3 +105,12 @@ export class InvalidContentLengthError extends ApiError {
     this.name = "InvalidContentLengthError";
   }
 }
+
+/** No asynchronous invocation of that id (or none in the state the request needs). */
+export class UnknownInvocationError extends ApiError {
+  readonly code = "unknown_invocation" as const;
+  constructor(readonly id: string) {
+    super(`no asynchronous invocation ${JSON.stringify(id.slice(0, 80))}`);
+    this.name = "UnknownInvocationError";
+  }
+}

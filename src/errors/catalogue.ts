@@ -87,6 +87,11 @@ export const ERROR_CATALOGUE = {
     when: "no function of that name is deployed",
     fields: { functionName: s }, args: ["functionName"],
   },
+  unknown_invocation: {
+    status: 404, class: "UnknownInvocationError", layer: "api",
+    when: "no asynchronous invocation has that id (malformed, never issued, or past its retention), or it is not a dead letter for replay and discard",
+    fields: { id: s }, args: ["id"],
+  },
   unknown_version: {
     status: 404, class: "UnknownVersionError", layer: "runtime",
     when: "the function has no version of that number (`?version=`, a rollback, a route or an alias naming it)",

@@ -6,13 +6,14 @@ import type { HonoEnv } from "../hono-env.ts";
 import { databaseRoutes } from "./databases.ts";
 import { fnRoutes } from "./fn.ts";
 import { functionRoutes } from "./functions.ts";
+import { invocationRoutes } from "./invocations.ts";
 import { invokeRoutes } from "./invoke.ts";
 import { observationRoutes } from "./observations.ts";
 import { secretRoutes } from "./secrets.ts";
 import { systemRoutes } from "./system.ts";
 import { tokenRoutes } from "./tokens.ts";
 
-export { databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
+export { invocationRoutes, databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
 
 export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", systemRoutes)
@@ -22,6 +23,7 @@ export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", databaseRoutes)
   .route("/", secretRoutes)
   .route("/", tokenRoutes)
-  .route("/", observationRoutes);
+  .route("/", observationRoutes)
+  .route("/", invocationRoutes);
 
 export type ApiRoutes = typeof apiRoutes;

@@ -4,6 +4,7 @@
 
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { HonoEnv } from "../hono-env.ts";
+import { type AsyncTarget, enqueueInvocation } from "../../invocations/index.ts";
 import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
@@ -35,6 +36,8 @@ const invoke = ownBody(
       query: z.object({
         region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }),
         version: z.string().optional().openapi({ description: "pin a version (a positive integer); not with an alias" }),
+        mode: z.enum(["sync", "async"]).optional().openapi({ description: "async: answer 202 with an invocation id at once (GET /v1/invocations/{id})" }),
+        maxAttempts: z.coerce.number().int().min(1).max(20).optional().openapi({ description: "async only: attempts in all (default 5)" }),
       }),
       body: { content: { "application/octet-stream": { schema: Binary } } },
     },
@@ -44,6 +47,7 @@ const invoke = ownBody(
         headers: INVOCATION_HEADERS,
         content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
       },
+      202: { description: "queued (mode=async)", content: { "application/json": { schema: z.object({ id: z.string(), status: z.literal("queued"), location: z.string() }) } } },
       ...ERRORS,
     },
   }),
@@ -60,6 +64,17 @@ export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHo
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
   const payload = await readPayload(c.req.raw);
+  if (c.req.query("mode") === "async") {
+    const maxAttempts = c.req.query("maxAttempts");
+    const asyncTarget: AsyncTarget = { point: target.point };
+    if (target.alias !== undefined) asyncTarget.alias = target.alias;
+    if (target.version !== undefined) asyncTarget.version = target.version;
+    const id = await enqueueInvocation(c.env, {
+      region, functionName: target.name, target: asyncTarget, payload, authorized, requestId,
+      ...(maxAttempts !== undefined ? { maxAttempts: Number(maxAttempts) } : {}),
+    });
+    return c.json({ id, status: "queued" as const, location: `/v1/invocations/${id}` }, 202);
+  }
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
   const search = new URL(c.req.url).search;
   const http = httpRequestInfo(c.req.raw, "/", search.slice(1));
