@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { RegionHostBridge } from "../regions/region-host-bridge.ts";
 import type { RegionObject, RpcResult } from "../regions/region-object.ts";
+import { regionObjectStub } from "../regions/region-pool.ts";
 import {
   type CallChain,
   DatabaseMismatchError,
@@ -278,7 +279,7 @@ export class DatabaseObject extends DurableObject<Env> {
 
   /** Edge calls and fetches of a database function: the region bridge's logic, with the function's chain. */
   private outside(region: string, record: FunctionVersion, chain: CallChain, runs: RunBudget): RegionHostBridge {
-    return new RegionHostBridge(this.env, region, record, chain, runs, (target, name, bytes, call) => this.regionStub(target).invokeChained(target, name, bytes, call));
+    return new RegionHostBridge(this.env, region, record, chain, runs, (target, name, bytes, call) => regionObjectStub(this.env, target).invokeChained(target, name, bytes, call));
   }
 
   private regionStub(region: string): DurableObjectStub<RegionObject> {

@@ -5,3 +5,4 @@ export * from "./module-cache.ts";
 export { regionConfig, type RegionConfig } from "./region-config.ts";
 export { type RegionClient, LOCATION_HINTS, isLocationHint, regionClient } from "./region-client.ts";
 export { RegionObject, type InvokeOptions, type RpcResult } from "./region-object.ts";
+export { REGION_POOL_SIZE, poolMemberName, poolMemberNames } from "./region-pool.ts";

@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import { type DeploymentBundle, errorFromSerialized, type FunctionVersion, type InvokeResult } from "../runtime/index.ts";
 import { ModuleDigestMismatchError, ModuleMissingError } from "./errors.ts";
 import type { InvokeOptions, RegionObject, RpcResult } from "./region-object.ts";
+import { poolMemberNames, regionMemberStub, regionObjectStub } from "./region-pool.ts";
 
 /** Cloudflare's Durable Object location hints; a region named after one is placed there on first use. */
 export const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
@@ -36,58 +37,42 @@ export function isLocationHint(region: string): region is DurableObjectLocationH
 }
 
 export function regionClient(env: Env, region: string): RegionClient {
-  // The hint only matters the first time the object is created; later gets reach it wherever it lives.
-  const stub = env.REGION.get(regionObjectId(env.REGION, region), isLocationHint(region) ? { locationHint: region } : undefined);
-  return new StubRegionClient(region, stub);
-}
-
-/** Ids remembered per namespace: enough for every configured region; names past it are looked up every time. */
-const MAX_REMEMBERED_IDS = 64;
-const regionIds = new WeakMap<Env["REGION"], Map<string, DurableObjectId>>();
-
-/**
- * The object id for a region name. idFromName is a pure function of namespace and name, so it is computed once per
- * name (ids, unlike stubs, may be kept across requests); the stub is still made per call.
- */
-function regionObjectId(namespace: Env["REGION"], region: string): DurableObjectId {
-  let ids = regionIds.get(namespace);
-  if (ids === undefined) {
-    ids = new Map();
-    regionIds.set(namespace, ids);
-  }
-  let id = ids.get(region);
-  if (id === undefined) {
-    id = namespace.idFromName(region);
-    if (ids.size < MAX_REMEMBERED_IDS) ids.set(region, id);
-  }
-  return id;
+  return new PoolRegionClient(env, region);
 }
 
 /** Methods on the prototype: an invocation creates no closures here. */
-class StubRegionClient implements RegionClient {
+class PoolRegionClient implements RegionClient {
   constructor(
+    private readonly env: Env,
     readonly region: string,
-    private readonly stub: DurableObjectStub<RegionObject>,
   ) {}
 
+  /** Every member of the pool applies it (member 0 also warms the versions up); true if any took it. */
   async activate(bundle: DeploymentBundle): Promise<boolean> {
-    return unwrap(await this.stub.activate(this.region, bundle));
+    const results = await Promise.all(poolMemberNames(this.region).map((member, k) => this.member(member).activate(this.region, bundle, k === 0)));
+    return results.map(unwrap).some((applied) => applied);
   }
 
   async deploymentStamp(name: string): Promise<number | null> {
-    return unwrap(await this.stub.deploymentStamp(name));
+    return unwrap(await this.member(this.region).deploymentStamp(name));
   }
 
+  /** One invocation goes to one member of the pool, picked at random. */
   async invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult> {
-    return unwrap(await this.stub.invokeByName(this.region, name, payload, options));
+    return unwrap(await regionObjectStub(this.env, this.region).invokeByName(this.region, name, payload, options));
   }
 
   async activeVersions(): Promise<FunctionVersion[]> {
-    return unwrap(await this.stub.activeVersions());
+    return unwrap(await this.member(this.region).activeVersions());
   }
 
   async secretsChanged(name: string): Promise<void> {
-    return unwrap(await this.stub.secretsChanged(name));
+    const results = await Promise.all(poolMemberNames(this.region).map((member) => this.member(member).secretsChanged(name)));
+    results.forEach(unwrap);
+  }
+
+  private member(name: string): DurableObjectStub<RegionObject> {
+    return regionMemberStub(this.env, this.region, name);
   }
 }
 

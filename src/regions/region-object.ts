@@ -1,116 +1,39 @@
-// RegionObject: one Durable Object per region. It holds the deployment of each function deployed there (in memory,
-// backed by its SQLite storage, held-deployments.ts) and runs invocations in sandbox isolates, so the invocation hot
-// path reads no storage: the deployment, the module bytes and the isolate are all already in memory once warm.
+// RegionObject: a region's Durable Object. It holds the deployment of each function deployed there (in memory,
+// backed by its SQLite storage, held-deployments.ts) and runs the invocations that are sent to it through the shared
+// invocation runner (invocation-runner.ts). Most invocations never come here: the Worker runs them itself
+// (isolate-invoker.ts). What does: edge calls into this region from another, invocations that name a region other
+// than the one the request runs in (spread over a pool of objects per region, region-pool.ts), and the deploy pushes.
 // A deployment it missed (a push that never arrived) is caught up on use: at most once per recheck interval per
 // function, in the background, it asks the registry whether a newer deployment exists.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { registryStub } from "../registry/registry-stub.ts";
-import {
-  type CallChain,
-  databaseObjectName,
-  DatabaseLockHeldError,
-  type DeploymentBundle,
-  type FunctionVersion,
-  type InvokeResult,
-  invocationDeadline,
-  loadSandbox,
-  MAX_SANDBOX_RUNS_PER_REQUEST,
-  NotDeployedInRegionError,
-  PayloadTooLargeError,
-  rootChain,
-  RunBudget,
-  type SandboxEntry,
-  sandboxIsolateKey,
-  UnauthorizedError,
-  invokeSandbox,
-  type InvocationObserver,
-  type ObservedRun,
-  failureRecord,
-  requestIdFrom,
-  successRecord,
-  pickVersion,
-  routedVersions,
-  selectRoute,
-  UnknownAliasError,
-  UnknownVersionError,
-} from "../runtime/index.ts";
+import { type DeploymentBundle, type FunctionVersion, type InvokeResult, NotDeployedInRegionError, routedVersions } from "../runtime/index.ts";
 import { ObservationSink } from "../observe/index.ts";
-import {
-  type HttpRequestInfo,
-  type InvocationRequest,
-  profileNeedsBridge,
-  type SandboxSettings,
-  type SerializedError,
-  serializeError,
-} from "../sandbox/index.ts";
 import { type HeldDeployment, HeldDeployments } from "./held-deployments.ts";
-import { ModuleCache } from "./module-cache.ts";
-import { isLocationHint } from "./region-client.ts";
-import { RegionHostBridge } from "./region-host-bridge.ts";
-import { SecretCache } from "./secret-cache.ts";
+import { type ChainedCall, type DeploymentSource, InvocationRunner, type InvokeOptions, type RpcResult, type RunScope, settle } from "./invocation-runner.ts";
+import { regionObjectStub } from "./region-pool.ts";
 
-/** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
-export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
-
-export interface InvokeOptions {
-  /** The caller presented a valid bearer token (needed for private functions). */
-  authorized: boolean;
-  /** x-helios-request-id (runtime/request-id.ts); absent: one is minted here. */
-  requestId?: string;
-  /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
-  http?: HttpRequestInfo;
-  /** `name@alias`: the alias's route instead of the default one. */
-  alias?: string;
-  /** `?version=N`: exactly that version. One outside the deployment's routes needs the token. */
-  version?: number;
-  /** Where the invocation falls on a percentage split, in [0, 1) (src/runtime/deployment.ts splitPoint). */
-  point?: number;
-}
-
-/** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
-export interface ChainedCall {
-  chain: CallChain;
-  /** The caller's remaining fuel: the callee runs on min(this, its own limit). */
-  fuel: number;
-  /** The caller's output buffer: the callee's response cap is min(this, its own limit). */
-  maxResponseBytes: number;
-  /** Sandbox runs the callee's subtree may start, itself included (runtime/call-tree.ts); absent counts as 1. */
-  runs?: number;
-}
-
-/** A version made ready to run: its loader entrypoint, and whether its profile needs the host bridge. */
-interface PreparedFunction {
-  version: number;
-  entry: SandboxEntry;
-  needsBridge: boolean;
-}
-
-const INTERNAL_ERROR_CODE = "region_internal_error";
+export type { ChainedCall, InvokeOptions, RpcResult } from "./invocation-runner.ts";
 
 /** Default of HELIOS_DEPLOYMENT_RECHECK_MS: how often a region asks the registry about a function it serves. */
 export const DEPLOYMENT_RECHECK_MS = 10_000;
-/** Versions outside the deployments that pins (`?version=N`) fetched from the registry, kept per region object. */
-const MAX_PINNED_VERSIONS = 32;
 
-export class RegionObject extends DurableObject<Env> {
+export class RegionObject extends DurableObject<Env> implements DeploymentSource {
   private readonly deployments: HeldDeployments;
-  /** Prepared versions by preparedKey(name, version). */
-  private readonly prepared = new Map<string, PreparedFunction>();
-  /** Immutable version records fetched for pins, by preparedKey; least recently used first. */
-  private readonly pinned = new Map<string, FunctionVersion>();
-  private readonly modules: ModuleCache;
-  private readonly secrets: SecretCache;
-  private readonly observer: InvocationObserver;
+  private readonly runner: InvocationRunner;
+  private readonly scope: RunScope;
   private readonly recheckMs: number;
+  /** Invocations (by name and chained) this object has run since it started: tests show what bypasses it. */
+  private invocations = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.observer = new ObservationSink(env, (promise) => ctx.waitUntil(promise));
-    this.modules = new ModuleCache(env.MODULES);
-    this.secrets = new SecretCache(env);
+    const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+    this.scope = { observer: new ObservationSink(env, waitUntil), waitUntil };
     this.deployments = new HeldDeployments(ctx.storage.sql);
+    this.runner = new InvocationRunner(env, this, (target, name, bytes, call) => regionObjectStub(env, target).invokeChained(target, name, bytes, call));
     const recheck = Number(env.HELIOS_DEPLOYMENT_RECHECK_MS);
     this.recheckMs = env.HELIOS_DEPLOYMENT_RECHECK_MS !== undefined && Number.isFinite(recheck) && recheck >= 0 ? recheck : DEPLOYMENT_RECHECK_MS;
   }
@@ -119,10 +42,10 @@ export class RegionObject extends DurableObject<Env> {
    * Applies a deployment if its sequence number is above the one held for its name (the version numbers it routes
    * to play no part: a rollback is an ordinary newer deployment). A late, reordered push changes nothing. A region
    * outside the deployment's regions holds it too, serving nothing, so an older deployment cannot revive the name
-   * there. Returns whether it took effect.
+   * there. Returns whether it took effect. `warm`: load and start the versions' isolates after answering.
    */
-  async activate(region: string, bundle: DeploymentBundle): Promise<RpcResult<boolean>> {
-    return settle(() => this.apply(region, bundle));
+  async activate(region: string, bundle: DeploymentBundle, warm = true): Promise<RpcResult<boolean>> {
+    return settle(() => this.apply(region, bundle, warm));
   }
 
   /** The sequence number of the deployment held for `name` (its deployment stamp), or null. */
@@ -132,15 +55,17 @@ export class RegionObject extends DurableObject<Env> {
 
   /** The function's secrets changed: drops what this region holds of them, so the next invocation fetches them. */
   async secretsChanged(name: string): Promise<RpcResult<void>> {
-    return settle(() => {
-      this.secrets.drop(name);
-      this.forgetPrepared(name, new Set());
-    });
+    return settle(() => this.runner.secretsChanged(name));
   }
 
   /** Every version the deployments this region serves route to (for inspection and tests). */
   async activeVersions(): Promise<RpcResult<FunctionVersion[]>> {
     return settle(() => [...this.deployments].flatMap((held) => (held.deployment.routes === null ? [] : [...held.versions.values()])));
+  }
+
+  /** How many invocations this object has run since it started (tests: the hot path never comes here). */
+  async invocationCount(): Promise<number> {
+    return this.invocations;
   }
 
   /** The versions the named functions' default routes run here, by primary version (a database's trigger functions);
@@ -154,201 +79,19 @@ export class RegionObject extends DurableObject<Env> {
     }));
   }
 
-  async invokeByName(
-    region: string,
-    name: string,
-    payload: ArrayBuffer,
-    options: InvokeOptions,
-  ): Promise<RpcResult<InvokeResult>> {
-    return settle(async () => {
-      // Read once: the whole invocation runs this one version even if a redeploy swaps the entry meanwhile.
-      const held = this.serving(region, name);
-      const { record, routed } = await this.resolve(held, options);
-      const requestId = options.requestId ?? requestIdFrom(undefined);
-      if ((record.private || !routed) && !options.authorized) this.refuse(region, record, requestId, payload, new UnauthorizedError(name));
-      if (payload.byteLength > record.limits.maxPayloadBytes) {
-        this.refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
-      }
-      const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
-      if (options.http !== undefined) request.http = options.http;
-      const result = await this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST);
-      result.deployment = held.deployment.seq;
-      return result;
-    });
+  async invokeByName(region: string, name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<RpcResult<InvokeResult>> {
+    this.invocations++;
+    return settle(() => this.runner.invokeByName(region, name, payload, options, this.scope));
   }
 
-  /**
-   * An edge_invoke from another function (of this deployment, so private functions are reachable). The callee runs
-   * on the caller's remaining fuel and output capacity when those are below its own limits; the bridge that called
-   * this has already checked the chain for cycles, depth and the deadline.
-   */
+  /** An edge_invoke from another function; the bridge that called this has already checked the chain. */
   async invokeChained(region: string, name: string, payload: Uint8Array, call: ChainedCall): Promise<RpcResult<InvokeResult>> {
-    return settle(async () => {
-      // A callee runs its default route (private ones too: the call comes from inside the deployment).
-      const { record } = await this.resolve(this.serving(region, name), {});
-      if (payload.byteLength > record.limits.maxPayloadBytes) {
-        this.refuse(region, record, call.chain.requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength));
-      }
-      const request = {
-        fuel: Math.min(call.fuel, record.limits.fuel),
-        maxResponseBytes: Math.min(call.maxResponseBytes, record.limits.maxResponseBytes),
-      };
-      const bytes = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload.buffer : payload.slice().buffer;
-      return this.run(region, record, bytes as ArrayBuffer, request, call.chain, Math.max(1, call.runs ?? 1));
-    });
-  }
-
-  /**
-   * Runs one invocation and hands its record to the observer when it completes, successfully or not: the one hook
-   * from which logs, metrics and the tail hang (runtime/invocation-observer.ts). The observer only buffers.
-   */
-  private async run(
-    region: string,
-    record: FunctionVersion,
-    payload: ArrayBuffer,
-    request: InvocationRequest,
-    chain: CallChain,
-    runs: number,
-  ): Promise<InvokeResult> {
-    const started = performance.now();
-    const observed = (): ObservedRun => ({
-      functionName: record.name,
-      version: record.version,
-      region,
-      requestId: chain.requestId,
-      bytesIn: payload.byteLength,
-      durationMs: performance.now() - started,
-    });
-    try {
-      const result = await this.execute(region, record, payload, request, chain, runs);
-      result.requestId = chain.requestId;
-      this.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
-      return result;
-    } catch (error) {
-      const failure = error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
-      this.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
-      throw error;
-    }
-  }
-
-  /**
-   * Refuses an invocation of a function deployed here before it runs (private without a token, payload over its
-   * limit): observed like a failed run, so its metrics count it under its code. Names that are not deployed here
-   * are never observed (no store is made for an arbitrary name).
-   */
-  private refuse(region: string, record: FunctionVersion, requestId: string, payload: { byteLength: number }, error: Error & { code: string }): never {
-    const run = { functionName: record.name, version: record.version, region, requestId, bytesIn: payload.byteLength, durationMs: 0 };
-    this.observer.observe(failureRecord(run, error.code, undefined));
-    throw error;
-  }
-
-  private async execute(
-    region: string,
-    record: FunctionVersion,
-    payload: ArrayBuffer,
-    request: InvocationRequest,
-    chain: CallChain,
-    runs: number,
-  ): Promise<InvokeResult> {
-    if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain, runs);
-    const prepared = await this.prepare(region, record);
-    const budget = new RunBudget(runs);
-    const bridge = prepared.needsBridge
-      ? new RegionHostBridge(this.env, region, record, chain, budget, (target, name, bytes, call) =>
-          target === region ? this.invokeChained(region, name, bytes, call) : this.remote(target).invokeChained(target, name, bytes, call),
-        )
-      : null;
-    const started = performance.now();
-    let outcome;
-    try {
-      outcome = await invokeSandbox(prepared.entry, payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
-    } catch (error) {
-      // A broken stub is not reused: the next invocation asks the loader again.
-      const key = preparedKey(record.name, record.version);
-      if (this.prepared.get(key) === prepared) this.prepared.delete(key);
-      throw error;
-    }
-    const durationMs = performance.now() - started;
-    if (!outcome.ok) {
-      // What the guest did before failing (its log lines, above all) is what explains the failure.
-      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
-      throw new SerializedFailure({
-        ...outcome.error,
-        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns: budget.used },
-      });
-    }
-    const result: InvokeResult = {
-      output: new Uint8Array(outcome.output),
-      fuelUsed: outcome.fuelUsed,
-      memoryPages: outcome.memoryPages,
-      durationMs,
-      region,
-      sha256: record.sha256,
-      version: record.version,
-      logs: outcome.logs,
-      leakedBlocks: outcome.leakedBlocks,
-      leakedBytes: outcome.leakedBytes,
-      sandboxRuns: budget.used,
-      hostCalls: outcome.hostCalls,
-      requestId: chain.requestId,
-    };
-    if (outcome.response !== undefined) result.response = outcome.response;
-    return result;
-  }
-
-  /**
-   * A function with a database runs next to its data, in its database's object in this region (procedures as one
-   * transaction there). Refused when the chain already holds a database's write lock: the call could wait behind it.
-   */
-  private async runInDatabase(
-    region: string,
-    record: FunctionVersion,
-    payload: ArrayBuffer,
-    request: InvocationRequest,
-    chain: CallChain,
-    runs: number,
-  ): Promise<InvokeResult> {
-    if (chain.heldDatabase !== undefined) throw new DatabaseLockHeldError(record.name, chain.heldDatabase);
-    const name = databaseObjectName(region, record.database!);
-    const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(name), isLocationHint(region) ? { locationHint: region } : undefined);
-    const result = (await stub.invoke(region, record.database!, record, payload, request, chain, runs)) as RpcResult<InvokeResult>;
-    if (!result.ok) throw new SerializedFailure(result.error);
-    return result.value;
-  }
-
-  private remote(region: string): DurableObjectStub<RegionObject> {
-    return this.env.REGION.get(this.env.REGION.idFromName(region), isLocationHint(region) ? { locationHint: region } : undefined);
-  }
-
-  private async warm(region: string, record: FunctionVersion): Promise<void> {
-    // A function with a database runs in its database's object, which loads it on first use.
-    if (record.database !== undefined) return;
-    const prepared = await this.prepare(region, record);
-    await prepared.entry.warm();
-  }
-
-  private apply(region: string, bundle: DeploymentBundle): boolean {
-    const name = bundle.deployment.name;
-    if (!this.deployments.apply(bundle, Date.now())) return false;
-    this.forgetPrepared(name, new Set(routedVersions(bundle.deployment.routes).map((v) => preparedKey(name, v))));
-    for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
-    // A deploy may have carried new secrets (stored before the deployment was sent): fetch them again.
-    this.secrets.drop(name);
-    // Warm up after answering: load the modules and start their isolates, so the first invocation after a deploy
-    // does not pay for R2, hashing and compilation. A failure here resurfaces, with its code, on invocation.
-    if (bundle.deployment.regions.includes(region)) {
-      for (const version of bundle.versions) this.ctx.waitUntil(this.warm(region, version).catch(() => undefined));
-    }
-    return true;
-  }
-
-  /** Drops the prepared versions of `name` except those in `kept`. */
-  private forgetPrepared(name: string, kept: ReadonlySet<string>): void {
-    for (const key of this.prepared.keys()) if (key.startsWith(`${name}\u0000`) && !kept.has(key)) this.prepared.delete(key);
+    this.invocations++;
+    return this.runner.invokeChained(region, name, payload, call, this.scope);
   }
 
   /** The deployment serving `name` here, or not_deployed_in_region; starts a catch-up check when one is due. */
-  private serving(region: string, name: string): HeldDeployment {
+  serving(region: string, name: string): HeldDeployment {
     const held = this.deployments.get(name);
     if (held === undefined || held.deployment.routes === null || !held.deployment.regions.includes(region)) {
       throw new NotDeployedInRegionError(name, region);
@@ -361,100 +104,25 @@ export class RegionObject extends DurableObject<Env> {
     return held;
   }
 
+  holds(record: FunctionVersion): boolean {
+    return this.deployments.get(record.name)?.versions.get(record.version) === record;
+  }
+
+  private apply(region: string, bundle: DeploymentBundle, warm: boolean): boolean {
+    const name = bundle.deployment.name;
+    if (!this.deployments.apply(bundle, Date.now())) return false;
+    this.runner.deploymentChanged(name, routedVersions(bundle.deployment.routes));
+    // Warm up after answering: load the modules and start their isolates, so the first invocation after a deploy
+    // does not pay for R2, hashing and compilation. A failure here resurfaces, with its code, on invocation.
+    if (warm && bundle.deployment.regions.includes(region)) {
+      for (const version of bundle.versions) this.ctx.waitUntil(this.runner.warm(region, version).catch(() => undefined));
+    }
+    return true;
+  }
+
   /** Applies the registry's deployment of `name` if it is newer than `seq` (this region missed it). */
   private async catchUp(region: string, name: string, seq: number): Promise<void> {
     const newer = await registryStub(this.env).deploymentIfNewer(name, seq);
-    if (newer !== null) this.apply(region, newer.deployment.regions.includes(region) ? newer : { ...newer, versions: [] });
-  }
-
-  /** The version an invocation runs, and whether the deployment routes to it (a pin may name any version). */
-  private async resolve(held: HeldDeployment, options: Pick<InvokeOptions, "alias" | "version" | "point">): Promise<{ record: FunctionVersion; routed: boolean }> {
-    const { name, routes } = held.deployment;
-    if (options.version !== undefined) {
-      const routed = routedVersions(routes).includes(options.version);
-      const record = held.versions.get(options.version) ?? (await this.pinnedVersion(name, options.version));
-      return { record, routed };
-    }
-    const route = selectRoute(routes!, options.alias);
-    if (route === undefined) throw new UnknownAliasError(name, options.alias!);
-    const version = pickVersion(route, options.point ?? Math.random());
-    const record = held.versions.get(version);
-    // Never for a bundle the registry built (it carries every routed version); the cold path would repair it.
-    if (record === undefined) throw new UnknownVersionError(name, version);
-    return { record, routed: true };
-  }
-
-  /** A version no deployment routes to, from the registry once (versions are immutable), then from memory. */
-  private async pinnedVersion(name: string, version: number): Promise<FunctionVersion> {
-    const key = preparedKey(name, version);
-    let record = this.pinned.get(key);
-    if (record === undefined) {
-      const fetched = await registryStub(this.env).getVersion(name, version);
-      if (fetched === null) throw new UnknownVersionError(name, version);
-      record = fetched;
-    }
-    this.pinned.delete(key);
-    this.pinned.set(key, record);
-    for (const oldest of this.pinned.keys()) {
-      if (this.pinned.size <= MAX_PINNED_VERSIONS) break;
-      this.pinned.delete(oldest);
-      this.prepared.delete(oldest);
-    }
-    return record;
-  }
-
-  private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
-    const cacheKey = preparedKey(record.name, record.version);
-    const existing = this.prepared.get(cacheKey);
-    if (existing !== undefined) return existing;
-    // Opened here, in the parent: the isolate receives the plain values in its settings (memory only), and its cache
-    // key carries the ciphertexts' fingerprint, never a value.
-    const secretsEntry = this.secrets.get(record.name);
-    const secrets = await secretsEntry;
-    const settings: SandboxSettings = {
-      functionName: record.name,
-      region,
-      profile: record.profile,
-      maxMemoryPages: record.limits.maxMemoryPages,
-      config: record.config,
-      allowedHosts: record.allowedHosts ?? [],
-      secrets: secrets.values,
-    };
-    // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
-    // fails this call with its own error instead of a failed isolate start.
-    await this.modules.get(record.instrumentedSha256, record.moduleKey);
-    const key = await sandboxIsolateKey(record.instrumentedSha256, settings, secrets.fingerprint);
-    const entry = loadSandbox(this.env.LOADER, key, settings, () =>
-      this.modules.get(record.instrumentedSha256, record.moduleKey),
-    );
-    const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
-    // Only cache it if the version is still held or pinned and the secrets are still the held ones (a newer
-    // deployment or secret change may have arrived during the awaits).
-    const held = this.deployments.get(record.name)?.versions.get(record.version) === record || this.pinned.get(cacheKey) === record;
-    if (held && this.secrets.isCurrent(record.name, secretsEntry)) {
-      this.prepared.set(cacheKey, prepared);
-    }
-    return prepared;
-  }
-}
-
-/** One version of one function (names are [a-z0-9-], so the separator cannot occur in them). */
-function preparedKey(name: string, version: number): string {
-  return `${name}\u0000${version}`;
-}
-
-/** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */
-class SerializedFailure extends Error {
-  constructor(readonly serialized: SerializedError) {
-    super(serialized.message);
-  }
-}
-
-async function settle<T>(fn: () => T | Promise<T>): Promise<RpcResult<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
-    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
+    if (newer !== null) this.apply(region, newer.deployment.regions.includes(region) ? newer : { ...newer, versions: [] }, true);
   }
 }

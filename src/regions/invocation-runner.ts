@@ -1,0 +1,375 @@
+// Running invocations of the functions a deployment source serves: resolve the version (default route, alias, split
+// point or pin), check the caller's rights and the payload, prepare the sandbox (secrets, module bytes, loader entry),
+// run it with the host bridge, observe the outcome. Shared by the region object (src/regions/region-object.ts) and
+// by the Worker's own hot path (src/regions/isolate-invoker.ts): the same code, whichever holds the deployments.
+
+import type { Env } from "../env.ts";
+import { registryStub } from "../registry/registry-stub.ts";
+import {
+  type CallChain,
+  databaseObjectName,
+  DatabaseLockHeldError,
+  type FunctionVersion,
+  type InvokeResult,
+  invocationDeadline,
+  loadSandbox,
+  MAX_SANDBOX_RUNS_PER_REQUEST,
+  PayloadTooLargeError,
+  rootChain,
+  RunBudget,
+  type SandboxEntry,
+  sandboxIsolateKey,
+  UnauthorizedError,
+  invokeSandbox,
+  type InvocationObserver,
+  type ObservedRun,
+  failureRecord,
+  requestIdFrom,
+  successRecord,
+  pickVersion,
+  routedVersions,
+  selectRoute,
+  UnknownAliasError,
+  UnknownVersionError,
+} from "../runtime/index.ts";
+import {
+  type HttpRequestInfo,
+  type InvocationRequest,
+  profileNeedsBridge,
+  type SandboxSettings,
+  type SerializedError,
+  serializeError,
+} from "../sandbox/index.ts";
+import type { HeldDeployment } from "./held-deployments.ts";
+import { ModuleCache } from "./module-cache.ts";
+import { isLocationHint } from "./region-client.ts";
+import { RegionHostBridge } from "./region-host-bridge.ts";
+import { SecretCache } from "./secret-cache.ts";
+
+/** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+export interface InvokeOptions {
+  /** The caller presented a valid bearer token (needed for private functions). */
+  authorized: boolean;
+  /** x-helios-request-id (runtime/request-id.ts); absent: one is minted here. */
+  requestId?: string;
+  /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
+  http?: HttpRequestInfo;
+  /** `name@alias`: the alias's route instead of the default one. */
+  alias?: string;
+  /** `?version=N`: exactly that version. One outside the deployment's routes needs the token. */
+  version?: number;
+  /** Where the invocation falls on a percentage split, in [0, 1) (src/runtime/deployment.ts splitPoint). */
+  point?: number;
+}
+
+/** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
+export interface ChainedCall {
+  chain: CallChain;
+  /** The caller's remaining fuel: the callee runs on min(this, its own limit). */
+  fuel: number;
+  /** The caller's output buffer: the callee's response cap is min(this, its own limit). */
+  maxResponseBytes: number;
+  /** Sandbox runs the callee's subtree may start, itself included (runtime/call-tree.ts); absent counts as 1. */
+  runs?: number;
+}
+
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Where one invocation's observations and background work go (the region object's, or the request's ctx). */
+export interface RunScope {
+  observer: InvocationObserver;
+  waitUntil: WaitUntil;
+}
+
+/** Where the runner finds the deployment serving a name (the region object's held ones, or the isolate's cache). */
+export interface DeploymentSource {
+  /** The deployment serving `name` in `region`, or not_deployed_in_region. */
+  serving(region: string, name: string, scope: RunScope): HeldDeployment | Promise<HeldDeployment>;
+  /** Whether `record` is still routed to by the deployment held for its name (prepared sandboxes are kept only then). */
+  holds(record: FunctionVersion): boolean;
+}
+
+/** Runs a chained invocation in another region (through a region object's RPC). */
+export type RemoteInvoker = (region: string, name: string, payload: Uint8Array, call: ChainedCall) => Promise<RpcResult<InvokeResult>>;
+
+/** A version made ready to run: its loader entrypoint, and whether its profile needs the host bridge. */
+interface PreparedFunction {
+  version: number;
+  entry: SandboxEntry;
+  needsBridge: boolean;
+}
+
+export const INTERNAL_ERROR_CODE = "region_internal_error";
+/** Versions outside the deployments that pins (`?version=N`) fetched from the registry, kept per runner. */
+const MAX_PINNED_VERSIONS = 32;
+
+export class InvocationRunner {
+  /** Prepared versions by preparedKey(name, version). */
+  private readonly prepared = new Map<string, PreparedFunction>();
+  /** Immutable version records fetched for pins, by preparedKey; least recently used first. */
+  private readonly pinned = new Map<string, FunctionVersion>();
+  private readonly modules: ModuleCache;
+  readonly secrets: SecretCache;
+
+  constructor(
+    private readonly env: Env,
+    private readonly source: DeploymentSource,
+    private readonly remote: RemoteInvoker,
+  ) {
+    this.modules = new ModuleCache(env.MODULES);
+    this.secrets = new SecretCache(env);
+  }
+
+  /** An invocation from outside (the API): throws the runtime's errors. */
+  async invokeByName(region: string, name: string, payload: ArrayBuffer, options: InvokeOptions, scope: RunScope): Promise<InvokeResult> {
+    // Read once: the whole invocation runs this one version (record and settings together) even if a redeploy swaps
+    // the held deployment meanwhile.
+    const held = await this.source.serving(region, name, scope);
+    const { record, routed } = await this.resolve(held, options);
+    const requestId = options.requestId ?? requestIdFrom(undefined);
+    if ((record.private || !routed) && !options.authorized) refuse(region, record, requestId, payload, new UnauthorizedError(name), scope);
+    if (payload.byteLength > record.limits.maxPayloadBytes) {
+      refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength), scope);
+    }
+    const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
+    if (options.http !== undefined) request.http = options.http;
+    const result = await this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST, scope);
+    result.deployment = held.deployment.seq;
+    return result;
+  }
+
+  /**
+   * An edge_invoke from another function (of this deployment, so private functions are reachable). The callee runs
+   * on the caller's remaining fuel and output capacity when those are below its own limits; the bridge that called
+   * this has already checked the chain for cycles, depth and the deadline.
+   */
+  invokeChained(region: string, name: string, payload: Uint8Array, call: ChainedCall, scope: RunScope): Promise<RpcResult<InvokeResult>> {
+    return settle(async () => {
+      // A callee runs its default route (private ones too: the call comes from inside the deployment).
+      const { record } = await this.resolve(await this.source.serving(region, name, scope), {});
+      if (payload.byteLength > record.limits.maxPayloadBytes) {
+        refuse(region, record, call.chain.requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength), scope);
+      }
+      const request = {
+        fuel: Math.min(call.fuel, record.limits.fuel),
+        maxResponseBytes: Math.min(call.maxResponseBytes, record.limits.maxResponseBytes),
+      };
+      const bytes = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload.buffer : payload.slice().buffer;
+      return this.run(region, record, bytes as ArrayBuffer, request, call.chain, Math.max(1, call.runs ?? 1), scope);
+    });
+  }
+
+  /** Loads the version's module and starts its isolate ahead of the first invocation. */
+  async warm(region: string, record: FunctionVersion): Promise<void> {
+    // A function with a database runs in its database's object, which loads it on first use.
+    if (record.database !== undefined) return;
+    const prepared = await this.prepare(region, record);
+    await prepared.entry.warm();
+  }
+
+  /** A new deployment of `name` took effect: drops what the old one prepared or pinned, and its secrets. */
+  deploymentChanged(name: string, routed: number[]): void {
+    this.forgetPrepared(name, new Set(routed.map((v) => preparedKey(name, v))));
+    for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
+    // A deploy may have carried new secrets (stored before the deployment was sent): fetch them again.
+    this.secrets.drop(name);
+  }
+
+  /** The function's secrets changed: the next invocation fetches them and prepares its sandbox again. */
+  secretsChanged(name: string): void {
+    this.secrets.drop(name);
+    this.forgetPrepared(name, new Set());
+  }
+
+  /**
+   * Runs one invocation and hands its record to the observer when it completes, successfully or not: the one hook
+   * from which logs, metrics and the tail hang (runtime/invocation-observer.ts). The observer only buffers; its
+   * flush goes through the scope's waitUntil, after the answer.
+   */
+  private async run(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
+    const started = performance.now();
+    const observed = (): ObservedRun => ({
+      functionName: record.name,
+      version: record.version,
+      region,
+      requestId: chain.requestId,
+      bytesIn: payload.byteLength,
+      durationMs: performance.now() - started,
+    });
+    try {
+      const result = await this.execute(region, record, payload, request, chain, runs, scope);
+      result.requestId = chain.requestId;
+      scope.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
+      return result;
+    } catch (error) {
+      const failure = error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
+      scope.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
+      throw error;
+    }
+  }
+
+  private async execute(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
+    if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain, runs);
+    const prepared = await this.prepare(region, record);
+    const budget = new RunBudget(runs);
+    const bridge = prepared.needsBridge
+      ? new RegionHostBridge(this.env, region, record, chain, budget, (target, name, bytes, call) =>
+          target === region ? this.invokeChained(region, name, bytes, call, scope) : this.remote(target, name, bytes, call),
+        )
+      : null;
+    const started = performance.now();
+    let outcome;
+    try {
+      outcome = await invokeSandbox(prepared.entry, payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
+    } catch (error) {
+      // A broken stub is not reused: the next invocation asks the loader again.
+      const key = preparedKey(record.name, record.version);
+      if (this.prepared.get(key) === prepared) this.prepared.delete(key);
+      throw error;
+    }
+    const durationMs = performance.now() - started;
+    if (!outcome.ok) {
+      // What the guest did before failing (its log lines, above all) is what explains the failure.
+      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
+      throw new SerializedFailure({
+        ...outcome.error,
+        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns: budget.used },
+      });
+    }
+    const result: InvokeResult = {
+      output: new Uint8Array(outcome.output),
+      fuelUsed: outcome.fuelUsed,
+      memoryPages: outcome.memoryPages,
+      durationMs,
+      region,
+      sha256: record.sha256,
+      version: record.version,
+      logs: outcome.logs,
+      leakedBlocks: outcome.leakedBlocks,
+      leakedBytes: outcome.leakedBytes,
+      sandboxRuns: budget.used,
+      hostCalls: outcome.hostCalls,
+      requestId: chain.requestId,
+    };
+    if (outcome.response !== undefined) result.response = outcome.response;
+    return result;
+  }
+
+  /**
+   * A function with a database runs next to its data, in its database's object in this region (procedures as one
+   * transaction there). Refused when the chain already holds a database's write lock: the call could wait behind it.
+   */
+  private async runInDatabase(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number): Promise<InvokeResult> {
+    if (chain.heldDatabase !== undefined) throw new DatabaseLockHeldError(record.name, chain.heldDatabase);
+    const name = databaseObjectName(region, record.database!);
+    const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(name), isLocationHint(region) ? { locationHint: region } : undefined);
+    const result = (await stub.invoke(region, record.database!, record, payload, request, chain, runs)) as RpcResult<InvokeResult>;
+    if (!result.ok) throw new SerializedFailure(result.error);
+    return result.value;
+  }
+
+  /** Drops the prepared versions of `name` except those in `kept`. */
+  private forgetPrepared(name: string, kept: ReadonlySet<string>): void {
+    for (const key of this.prepared.keys()) if (key.startsWith(`${name}\u0000`) && !kept.has(key)) this.prepared.delete(key);
+  }
+
+  /** The version an invocation runs, and whether the deployment routes to it (a pin may name any version). */
+  private async resolve(held: HeldDeployment, options: Pick<InvokeOptions, "alias" | "version" | "point">): Promise<{ record: FunctionVersion; routed: boolean }> {
+    const { name, routes } = held.deployment;
+    if (options.version !== undefined) {
+      const routed = routedVersions(routes).includes(options.version);
+      const record = held.versions.get(options.version) ?? (await this.pinnedVersion(name, options.version));
+      return { record, routed };
+    }
+    const route = selectRoute(routes!, options.alias);
+    if (route === undefined) throw new UnknownAliasError(name, options.alias!);
+    const version = pickVersion(route, options.point ?? Math.random());
+    const record = held.versions.get(version);
+    // Never for a bundle the registry built (it carries every routed version); the cold path would repair it.
+    if (record === undefined) throw new UnknownVersionError(name, version);
+    return { record, routed: true };
+  }
+
+  /** A version no deployment routes to, from the registry once (versions are immutable), then from memory. */
+  private async pinnedVersion(name: string, version: number): Promise<FunctionVersion> {
+    const key = preparedKey(name, version);
+    let record = this.pinned.get(key);
+    if (record === undefined) {
+      const fetched = await registryStub(this.env).getVersion(name, version);
+      if (fetched === null) throw new UnknownVersionError(name, version);
+      record = fetched;
+    }
+    this.pinned.delete(key);
+    this.pinned.set(key, record);
+    for (const oldest of this.pinned.keys()) {
+      if (this.pinned.size <= MAX_PINNED_VERSIONS) break;
+      this.pinned.delete(oldest);
+      this.prepared.delete(oldest);
+    }
+    return record;
+  }
+
+  private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
+    const cacheKey = preparedKey(record.name, record.version);
+    const existing = this.prepared.get(cacheKey);
+    if (existing !== undefined) return existing;
+    // Opened here, in the parent: the isolate receives the plain values in its settings (memory only), and its cache
+    // key carries the ciphertexts' fingerprint, never a value.
+    const secretsEntry = this.secrets.get(record.name);
+    const secrets = await secretsEntry;
+    const settings: SandboxSettings = {
+      functionName: record.name,
+      region,
+      profile: record.profile,
+      maxMemoryPages: record.limits.maxMemoryPages,
+      config: record.config,
+      allowedHosts: record.allowedHosts ?? [],
+      secrets: secrets.values,
+    };
+    // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
+    // fails this call with its own error instead of a failed isolate start.
+    await this.modules.get(record.instrumentedSha256, record.moduleKey);
+    const key = await sandboxIsolateKey(record.instrumentedSha256, settings, secrets.fingerprint);
+    const entry = loadSandbox(this.env.LOADER, key, settings, () => this.modules.get(record.instrumentedSha256, record.moduleKey));
+    const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
+    // Only cache it if the version is still held or pinned and the secrets are still the held ones (a newer
+    // deployment or secret change may have arrived during the awaits).
+    const held = this.source.holds(record) || this.pinned.get(cacheKey) === record;
+    if (held && this.secrets.isCurrent(record.name, secretsEntry)) this.prepared.set(cacheKey, prepared);
+    return prepared;
+  }
+}
+
+/**
+ * Refuses an invocation of a function deployed here before it runs (private without a token, payload over its
+ * limit): observed like a failed run, so its metrics count it under its code. Names that are not deployed here
+ * are never observed (no store is made for an arbitrary name).
+ */
+function refuse(region: string, record: FunctionVersion, requestId: string, payload: { byteLength: number }, error: Error & { code: string }, scope: RunScope): never {
+  const run = { functionName: record.name, version: record.version, region, requestId, bytesIn: payload.byteLength, durationMs: 0 };
+  scope.observer.observe(failureRecord(run, error.code, undefined));
+  throw error;
+}
+
+/** One version of one function (names are [a-z0-9-], so the separator cannot occur in them). */
+function preparedKey(name: string, version: number): string {
+  return `${name}\u0000${version}`;
+}
+
+/** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */
+export class SerializedFailure extends Error {
+  constructor(readonly serialized: SerializedError) {
+    super(serialized.message);
+  }
+}
+
+export async function settle<T>(fn: () => T | Promise<T>): Promise<RpcResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
+    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
+  }
+}
