@@ -26,7 +26,7 @@ function quoteText(text: string): string {
 }
 
 /** json_object of the row's columns (OLD or NEW), a BLOB as its hex text; chained for wide tables. */
-function rowJson(columns: string[], row: "OLD" | "NEW"): string {
+export function rowJson(columns: string[], row: "OLD" | "NEW"): string {
   const value = (column: string) => {
     const ref = `${row}.${quoteName(column)}`;
     return `CASE WHEN typeof(${ref}) = 'blob' THEN lower(hex(${ref})) ELSE ${ref} END`;

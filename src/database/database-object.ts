@@ -35,6 +35,9 @@ import {
   type SerializedError,
 } from "../sandbox/index.ts";
 import { syncCaptureTriggers } from "./change-capture.ts";
+import { beginChangeTx, mayWrite, syncChangeLogTriggers } from "./change-log-capture.ts";
+import { headSeq } from "./change-log.ts";
+import { CommitListeners } from "./commit-listeners.ts";
 import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
 import { readTableInfo, type TableInfo } from "./table-info.ts";
 import * as triggerRegistry from "./trigger-registry.ts";
@@ -79,6 +82,8 @@ export class DatabaseObject extends DurableObject<Env> {
   private active: TransactionScope | null = null;
   /** Which region and database this object is: from its name (ctx.id.name), else from the first invocation. */
   private identity: { region: string; db: string } | null;
+  /** Told the change log's new head after every transaction that appended to it (commit-listeners.ts). */
+  private readonly commits = new CommitListeners();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +94,8 @@ export class DatabaseObject extends DurableObject<Env> {
     this.identity = ctx.id.name !== undefined ? parseDatabaseObjectName(ctx.id.name) : null;
     void ctx.blockConcurrencyWhile(async () => {
       migrateDatabase(ctx.storage);
+      syncChangeLogTriggers(ctx.storage.sql);
+      this.commits.reset(headSeq(ctx.storage.sql));
     });
   }
 
@@ -100,9 +107,16 @@ export class DatabaseObject extends DurableObject<Env> {
     const refused = this.runner.refusal(text, params);
     if (refused !== null) return refused;
     const triggers = await this.resolveTriggers();
-    if (triggers === null) return this.runner.execute(text, params as unknown[]).outcome;
+    if (triggers === null) {
+      // Its own transaction (the statement's savepoint): one txId per statement. Reads write no context.
+      if (mayWrite(text)) beginChangeTx(this.ctx.storage.sql, null);
+      const { outcome } = this.runner.execute(text, params as unknown[]);
+      this.committed();
+      return outcome;
+    }
     try {
       return await runTransaction(this.ctx.storage, TRANSACTION_LIMIT_MS, async (scope) => {
+        beginChangeTx(this.ctx.storage.sql, null);
         const { outcome } = this.runner.execute(text, params as unknown[]);
         if (!outcome.ok) throw new FailedWrite(outcome);
         const rejected = await triggers.fire(scope);
@@ -114,7 +128,14 @@ export class DatabaseObject extends DurableObject<Env> {
       const serialized = plainError(error, INTERNAL_ERROR_CODE);
       if (serialized.code === "transaction_timeout") return { ok: false, code: "transaction_timeout", message: serialized.message, error: serialized };
       throw error;
+    } finally {
+      this.committed();
     }
+  }
+
+  /** After a transaction ended: the commit listeners hear the log's head if it moved (a rollback leaves it). */
+  private committed(): void {
+    this.commits.committed(headSeq(this.ctx.storage.sql));
   }
 
   /** The user's tables (reserved ones hidden), with columns and row counts, and the database's size. */
@@ -168,6 +189,7 @@ export class DatabaseObject extends DurableObject<Env> {
     const existed = readMarker(this.ctx.storage) !== null;
     await this.ctx.storage.deleteAll();
     migrateDatabase(this.ctx.storage);
+    this.commits.reset(0);
     return existed;
   }
 
@@ -240,6 +262,7 @@ export class DatabaseObject extends DurableObject<Env> {
       const limit = TRANSACTION_LIMIT_MS;
       try {
         return await runTransaction(this.ctx.storage, limit, async (scope) => {
+          beginChangeTx(this.ctx.storage.sql, record.name);
           const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
           const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held, budget));
           const outcome = await this.runSandbox(prepared, payload, request, bridge);
@@ -253,6 +276,8 @@ export class DatabaseObject extends DurableObject<Env> {
       } catch (error) {
         if (error instanceof RolledBackAnswer) return error.result;
         throw error;
+      } finally {
+        this.committed();
       }
     });
   }

@@ -13,6 +13,20 @@ export const TRIGGERS_TABLE = `${RESERVED_PREFIX}triggers`;
  */
 export const CHANGES_TABLE = `${RESERVED_PREFIX}changes`;
 
+/**
+ * The change log (outbox): one row per committed change to a user table, appended inside the change's own
+ * transaction by native capture triggers (change-log-capture.ts). `seq` is AUTOINCREMENT, so it never goes down even
+ * when pruning empties the table, and a rolled-back transaction takes its numbers back with it: gap-free. `row_id`
+ * is the changed row's rowid (null for WITHOUT ROWID tables and schema entries), only used to fold a BEFORE
+ * trigger's rewrite into the entry of the write it rewrote.
+ */
+export const CHANGE_LOG_TABLE = `${RESERVED_PREFIX}change_log`;
+/**
+ * The open transaction's context, one row (id = 1) that the capture triggers read: its id, time and origin, the
+ * head when it began, and the (table, rowid) whose next update is a BEFORE trigger's rewrite.
+ */
+export const CHANGE_TX_TABLE = `${RESERVED_PREFIX}change_tx`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -40,6 +54,34 @@ export const DATABASE_MIGRATIONS: readonly Migration[] = [
          old_row TEXT,
          new_row TEXT
        )`,
+    ],
+  },
+  {
+    version: 2,
+    description: "the change log and its transaction context",
+    statements: [
+      `CREATE TABLE ${CHANGE_LOG_TABLE} (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         tx_id TEXT NOT NULL,
+         table_name TEXT NOT NULL,
+         op TEXT NOT NULL,
+         row_key TEXT,
+         row_id INTEGER,
+         old_row TEXT,
+         new_row TEXT,
+         committed_at TEXT NOT NULL,
+         origin TEXT
+       )`,
+      `CREATE TABLE ${CHANGE_TX_TABLE} (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         tx_id TEXT NOT NULL,
+         committed_at TEXT NOT NULL,
+         origin TEXT,
+         start_seq INTEGER NOT NULL,
+         mute_table TEXT,
+         mute_rowid INTEGER
+       )`,
+      `INSERT INTO ${CHANGE_TX_TABLE} (id, tx_id, committed_at, origin, start_seq) VALUES (1, '', '', NULL, 0)`,
     ],
   },
 ];

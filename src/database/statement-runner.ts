@@ -4,10 +4,13 @@
 //     (read_only). Nested inside a procedure's async transaction it sees the procedure's own writes: workerd's
 //     transactionSync issues `SAVEPOINT _cf_sync_savepoint_<depth>` on the same connection, inside the outer
 //     `_cf_savepoint_<depth>` (src/workerd/api/actor-state.c++, DurableObjectStorage::transactionSync).
-//   - execute: the statement, atomically; a result over the caps undoes it.
+//   - execute: the statement, atomically; a result over the caps undoes it. A schema statement (CREATE / ALTER /
+//     DROP) re-makes the change-log capture triggers and appends its 'schema' entry inside the same savepoint.
 // Results are capped (MAX_DB_RESULT_ROWS rows, MAX_DB_RESULT_BYTES of JSON) before anything leaves the object.
 
 import { type DbCallOutcome, HostStatus } from "../sandbox/index.ts";
+import { afterStatement, beforeStatement } from "./change-log-capture.ts";
+import { headSeq } from "./change-log.ts";
 import { encodeResult, refusalOf, RESULT_TOO_LARGE, RollbackSignal, runStatement, type SqlFailure, type SqlOutcome, sqlError } from "./sql-result.ts";
 
 export interface RunOutcome {
@@ -36,7 +39,7 @@ export class StatementRunner {
     if (refused !== null) return { outcome: refused };
     try {
       this.storage.transactionSync(() => {
-        const result = runStatement(this.storage.sql, text, params);
+        const result = runUserStatement(this.storage.sql, text, params);
         if ("ok" in result) throw new QueryDone({ outcome: result });
         if (result.rowsWritten > 0) {
           throw new QueryDone({ outcome: { ok: false, code: "read_only", message: `db_query is read-only, and the statement wrote ${result.rowsWritten} row(s); it was rolled back (use db_execute)` } });
@@ -57,8 +60,10 @@ export class StatementRunner {
     if (refused !== null) return { outcome: refused };
     try {
       return this.storage.transactionSync(() => {
-        const result = runStatement(this.storage.sql, text, params);
+        const schema = beforeStatement(this.storage.sql, text);
+        const result = runUserStatement(this.storage.sql, text, params);
         if ("ok" in result) throw new RollbackSignal(result);
+        if (schema !== null) afterStatement(this.storage.sql, schema);
         if (!encode) return { outcome: { ok: true, value: result } };
         const body = encodeResult(result);
         if (body === null) throw new RollbackSignal(RESULT_TOO_LARGE);
@@ -69,6 +74,20 @@ export class StatementRunner {
       return { outcome: sqlError(error) };
     }
   }
+}
+
+/**
+ * runStatement, with rowsWritten counting the user's rows only. The cursor's count includes what the change-log
+ * capture triggers wrote (one log row per changed row, and SQLite's sqlite_sequence for the log's AUTOINCREMENT).
+ * Capture fires only for INSERT / UPDATE / DELETE that changed rows, and then SQLite's changes() is exactly the
+ * rows that top-level statement changed, "exclusive of statements in lower-level triggers" (sqlite.org/lang_corefunc
+ * .html#changes). When the log's head did not move, nothing was captured and the cursor's count is already right.
+ */
+function runUserStatement(sql: SqlStorage, text: string, params: readonly unknown[]): ReturnType<typeof runStatement> {
+  const before = headSeq(sql);
+  const result = runStatement(sql, text, params);
+  if ("ok" in result || headSeq(sql) === before) return result;
+  return { ...result, rowsWritten: Number(sql.exec<{ n: number }>("SELECT changes() AS n").one().n) };
 }
 
 const STATUS_OF: Record<SqlFailure["code"], number> = {

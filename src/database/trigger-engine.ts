@@ -11,6 +11,7 @@
 
 import type { FunctionVersion } from "../runtime/index.ts";
 import type { CapabilityProfile, InvocationOutcome } from "../sandbox/index.ts";
+import { muteRewrite, unmuteRewrite } from "./change-log-capture.ts";
 import { type CapturedChange, clearChanges, describeTable, quoteName, takeChanges } from "./change-capture.ts";
 import type { TriggerRegistration } from "./trigger-registry.ts";
 import type { PreparedSandbox } from "./function-sandboxes.ts";
@@ -128,6 +129,8 @@ export class TriggerEngine {
       else return `answered a rewrite whose "${column}" is not a string, number, boolean or null`;
     }
     try {
+      // The change log keeps the rewrite as the final row of the write it rewrites, not as an update of its own.
+      muteRewrite(this.sql, table.name, change.rowKey);
       this.sql.exec(
         `UPDATE ${quoteName(table.name)} SET ${columns.map((c) => `${quoteName(c)} = ?`).join(", ")} WHERE rowid = ?`,
         ...values,
@@ -136,6 +139,7 @@ export class TriggerEngine {
     } catch (error) {
       return `its rewrite failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
+      unmuteRewrite(this.sql);
       // The rewrite is the trigger's own answer: what its UPDATE captured is not fed back to the triggers.
       clearChanges(this.sql);
     }
