@@ -110,14 +110,15 @@ export class DatabaseObject extends DurableObject<Env> {
     if (triggers === null) {
       // Its own transaction (the statement's savepoint): one txId per statement. Reads write no context.
       if (mayWrite(text)) beginChangeTx(this.ctx.storage.sql, null);
-      const { outcome } = this.runner.execute(text, params as unknown[]);
+      // encode: the answer is held to MAX_DB_RESULT_BYTES of JSON, as a guest's (an oversized write is undone).
+      const { outcome } = this.runner.execute(text, params as unknown[], true);
       this.committed();
       return outcome;
     }
     try {
       return await runTransaction(this.ctx.storage, TRANSACTION_LIMIT_MS, async (scope) => {
         beginChangeTx(this.ctx.storage.sql, null);
-        const { outcome } = this.runner.execute(text, params as unknown[]);
+        const { outcome } = this.runner.execute(text, params as unknown[], true);
         if (!outcome.ok) throw new FailedWrite(outcome);
         const rejected = await triggers.fire(scope);
         if (rejected !== null) throw new FailedWrite(rejected);

@@ -137,6 +137,9 @@ describe("POST .../sql", () => {
       [{ sql: "INSERT INTO missing VALUES (1)" }, 400, { code: "sql_error", message: expect.stringContaining("no such table") }],
       [{ sql: "SELEC 1" }, 400, { code: "sql_error" }],
       [{ sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10001) SELECT x FROM c" }, 400, { code: "sql_result_too_large" }],
+      // Over MAX_DB_RESULT_BYTES (1 MiB of JSON) in 20 rows; and a write whose RETURNING answer is over it: undone.
+      [{ sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) SELECT x, hex(zeroblob(60000)) FROM c" }, 400, { code: "sql_result_too_large" }],
+      [{ sql: "INSERT INTO t (v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40) SELECT hex(zeroblob(30000)) || x FROM c RETURNING v" }, 400, { code: "sql_result_too_large" }],
       [{ sql: "SELECT ?", params: Array(101).fill(1) }, 400, { code: "invalid_request", field: "params" }],
       [{ sql: "SELECT ?", params: "[1]" }, 400, { code: "invalid_request", field: "params" }],
       [{ sql: "SELECT ?", params: [{ nested: 1 }] }, 400, { code: "invalid_request", field: "params[0]" }],
