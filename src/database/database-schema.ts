@@ -3,6 +3,7 @@
 // which ran. Migrations are append-only: a shipped one is never edited, a change is a new number.
 
 import { RESERVED_PREFIX } from "./sql-statement.ts";
+import { applyMigrations } from "../runtime/numbered-migrations.ts";
 
 export const MIGRATIONS_TABLE = `${RESERVED_PREFIX}migrations`;
 export const TRIGGERS_TABLE = `${RESERVED_PREFIX}triggers`;
@@ -88,22 +89,5 @@ export const DATABASE_MIGRATIONS: readonly Migration[] = [
 
 /** Runs every migration above the recorded version, each with its record in one transactionSync. */
 export function migrateDatabase(storage: DurableObjectStorage): number {
-  const sql = storage.sql;
-  sql.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const current = Number(sql.exec<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).one().v ?? 0);
-  let applied = current;
-  for (const migration of DATABASE_MIGRATIONS) {
-    if (migration.version <= current) continue;
-    storage.transactionSync(() => {
-      for (const statement of migration.statements) sql.exec(statement);
-      sql.exec(
-        `INSERT INTO ${MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`,
-        migration.version,
-        migration.description,
-        new Date().toISOString(),
-      );
-    });
-    applied = migration.version;
-  }
-  return applied;
+  return applyMigrations(storage, MIGRATIONS_TABLE, DATABASE_MIGRATIONS);
 }

@@ -1,6 +1,8 @@
 // SQLite schema of an invocation queue shard, as numbered migrations (append-only, like registry-schema.ts), and
 // its typed statements: every query the object runs is here, with the row shape it reads.
 
+import { applyMigrations } from "../runtime/numbered-migrations.ts";
+
 export interface QueueMigration {
   version: number;
   description: string;
@@ -46,19 +48,7 @@ export const QUEUE_MIGRATIONS: readonly QueueMigration[] = [
 ];
 
 export function migrateQueue(storage: DurableObjectStorage): number {
-  const sql = storage.sql;
-  sql.exec(`CREATE TABLE IF NOT EXISTS ${QUEUE_MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const current = Number(sql.exec<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${QUEUE_MIGRATIONS_TABLE}`).one().v ?? 0);
-  let applied = current;
-  for (const migration of QUEUE_MIGRATIONS) {
-    if (migration.version <= current) continue;
-    storage.transactionSync(() => {
-      for (const statement of migration.statements) sql.exec(statement);
-      sql.exec(`INSERT INTO ${QUEUE_MIGRATIONS_TABLE} (version, description, applied_at) VALUES (?, ?, ?)`, migration.version, migration.description, new Date().toISOString());
-    });
-    applied = migration.version;
-  }
-  return applied;
+  return applyMigrations(storage, QUEUE_MIGRATIONS_TABLE, QUEUE_MIGRATIONS);
 }
 
 export type InvocationStatus = "queued" | "running" | "succeeded" | "dead_letter";
