@@ -38,6 +38,7 @@ import { syncCaptureTriggers } from "./change-capture.ts";
 import { beginChangeTx, mayWrite, syncChangeLogTriggers } from "./change-log-capture.ts";
 import { headSeq } from "./change-log.ts";
 import { CommitListeners } from "./commit-listeners.ts";
+import { type ChangeRead, ChangeStream } from "./change-stream.ts";
 import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
 import { readTableInfo, type TableInfo } from "./table-info.ts";
 import * as triggerRegistry from "./trigger-registry.ts";
@@ -84,12 +85,15 @@ export class DatabaseObject extends DurableObject<Env> {
   private identity: { region: string; db: string } | null;
   /** Told the change log's new head after every transaction that appended to it (commit-listeners.ts). */
   private readonly commits = new CommitListeners();
+  /** GET .../changes and the WebSocket tail's reads (change-stream.ts). */
+  private readonly stream: ChangeStream;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.runner = new StatementRunner(ctx.storage);
     this.reads = new ProcedureCalls(this.runner, (request, scope) => this.query(request, scope), null);
     this.sandboxes = new FunctionSandboxes(env);
+    this.stream = new ChangeStream(ctx.storage.sql, this.commits, () => this.settled());
     // ctx.id.name is known for objects reached by idFromName (workerd supports it locally since 2026-03).
     this.identity = ctx.id.name !== undefined ? parseDatabaseObjectName(ctx.id.name) : null;
     void ctx.blockConcurrencyWhile(async () => {
@@ -137,6 +141,19 @@ export class DatabaseObject extends DurableObject<Env> {
   /** After a transaction ended: the commit listeners hear the log's head if it moved (a rollback leaves it). */
   private committed(): void {
     this.commits.committed(headSeq(this.ctx.storage.sql));
+  }
+
+  /** Resolves once no transaction holds the object (reads of the change log and snapshots never see one open). */
+  private async settled(): Promise<void> {
+    while (this.active !== null) await this.active.closed;
+  }
+
+  // --- The change stream (change-stream.ts): thin delegations, the logic lives there.
+
+  /** Change log entries after `after`; with `waitMs`, a long poll until a commit appends some. */
+  async changes(after: number, limit: number, waitMs: number): Promise<ChangeRead> {
+    if (readMarker(this.ctx.storage) === null) return { ok: false, code: "unknown_database" };
+    return this.stream.read(after, limit, waitMs);
   }
 
   /** The user's tables (reserved ones hidden), with columns and row counts, and the database's size. */

@@ -250,6 +250,16 @@ export const ERROR_CATALOGUE = {
     when: "an admin SQL answer would be over the result caps (rows or bytes, docs/limits.md); nothing was kept: add a LIMIT, or page with the row API",
     fields: {}, args: ["message"],
   },
+  cursor_expired: {
+    status: 410, class: "CursorExpiredError", layer: "services",
+    when: "a change-stream read (`after`, or a snapshot's seq) asks for change log entries that retention already pruned; `earliestSeq` is the first one still held: start again from a snapshot (docs/cdc.md)",
+    fields: { after: n, earliestSeq: n, headSeq: n }, args: ["after", "earliestSeq", "headSeq"],
+  },
+  cursor_ahead: {
+    status: 409, class: "CursorAheadError", layer: "services",
+    when: "a change-stream read's `after` is past the database's head: the cursor belongs to a database of that name that was deleted and re-created (seq starts again at 1); start again from a snapshot",
+    fields: { after: n, headSeq: n }, args: ["after", "headSeq"],
+  },
   // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
   out_of_fuel: {
     status: 422, class: "OutOfFuelInvocationError", layer: "sandbox",

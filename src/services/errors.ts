@@ -199,3 +199,28 @@ export class InvalidTriggerFunctionError extends ServiceError {
     this.name = "InvalidTriggerFunctionError";
   }
 }
+
+/** A change-stream read asks for entries retention already pruned. */
+export class CursorExpiredError extends ServiceError {
+  readonly code = "cursor_expired" as const;
+  constructor(
+    readonly after: number,
+    readonly earliestSeq: number,
+    readonly headSeq: number,
+  ) {
+    super(`the change log no longer holds the entries after seq ${after}; the earliest it holds is ${earliestSeq}: start again from a snapshot`);
+    this.name = "CursorExpiredError";
+  }
+}
+
+/** A change-stream read's cursor is past the head (it belongs to an earlier database of that name). */
+export class CursorAheadError extends ServiceError {
+  readonly code = "cursor_ahead" as const;
+  constructor(
+    readonly after: number,
+    readonly headSeq: number,
+  ) {
+    super(`seq ${after} is past the change log's head ${headSeq}: the database was deleted and re-created since; start again from a snapshot`);
+    this.name = "CursorAheadError";
+  }
+}

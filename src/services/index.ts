@@ -12,3 +12,4 @@ export * from "./secret-service.ts";
 export * from "./token-service.ts";
 export * from "./observation-service.ts";
 export * from "./prometheus-text.ts";
+export * from "./change-service.ts";

@@ -71,6 +71,20 @@ export const SqlResult = z
 
 export const Row = z.record(z.unknown()).openapi("Row", { description: "column name -> value (a BLOB as lower-case hex text)" });
 
+export const ChangeEntry = z
+  .object({
+    seq: z.number().int(),
+    txId: z.string(),
+    table: z.string(),
+    op: z.enum(["insert", "update", "delete", "schema"]),
+    key: z.unknown().openapi({ description: "the row's primary key (a JSON array for a composite key) or rowid; null for schema entries" }),
+    old: Row.nullable(),
+    new: Row.nullable(),
+    committedAt: z.string(),
+    origin: z.string().nullable().openapi({ description: "the procedure that wrote it, else null" }),
+  })
+  .openapi("ChangeEntry");
+
 // --- Request bodies (documented; read by the handlers' own capped parsers).
 
 export const SecretBody = z.object({ value: z.string().max(4096) }).strict();

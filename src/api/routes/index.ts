@@ -1,8 +1,9 @@
 // The API's route groups, chained in matching order into one app whose type gives the typed client (src/api/client.ts):
-// public service routes, invocation (hot path, and /fn/:name), management (token), databases, secrets, tokens, logs and metrics.
+// public service routes, invocation (hot path, and /fn/:name), management (token), databases, the change stream, secrets, tokens, logs and metrics.
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "../hono-env.ts";
+import { changeRoutes } from "./changes.ts";
 import { databaseRoutes } from "./databases.ts";
 import { fnRoutes } from "./fn.ts";
 import { functionRoutes } from "./functions.ts";
@@ -13,7 +14,7 @@ import { secretRoutes } from "./secrets.ts";
 import { systemRoutes } from "./system.ts";
 import { tokenRoutes } from "./tokens.ts";
 
-export { invocationRoutes, databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
+export { invocationRoutes, changeRoutes, databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
 
 export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", systemRoutes)
@@ -21,6 +22,7 @@ export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", fnRoutes)
   .route("/", functionRoutes)
   .route("/", databaseRoutes)
+  .route("/", changeRoutes)
   .route("/", secretRoutes)
   .route("/", tokenRoutes)
   .route("/", observationRoutes)

@@ -1,0 +1,42 @@
+// The change stream (docs/cdc.md): GET .../changes (at once, or a long poll with `wait`). Reads need the admin
+// token or a `read` token, as the row API's reads. Routes parse and answer; src/services does the work.
+
+import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
+import * as changes from "../../services/index.ts";
+import { parseChangeQuery } from "../change-request.ts";
+import { assertDatabaseName } from "../database-request.ts";
+import type { HonoEnv } from "../hono-env.ts";
+import { ERRORS, TOKEN, validationHook } from "../openapi/route-kit.ts";
+import { ChangeEntry } from "../openapi/schemas.ts";
+import { requirePermission } from "../permissions.ts";
+
+const BASE = "/v1/regions/{region}/databases/{db}";
+
+const param = (name: string, example: string) => z.string().openapi({ param: { name, in: "path" }, example });
+const DbParams = z.object({ region: param("region", "wnam"), db: param("db", "shop") });
+const guard = requirePermission(() => ({ action: "read_any" }));
+const json = <T extends z.ZodTypeAny>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
+
+function declare<const R extends Omit<RouteConfig, "security" | "middleware">>(route: R) {
+  return createRoute({ ...route, security: TOKEN, middleware: guard });
+}
+
+const ChangeQuery = z.object({
+  after: z.string().optional().openapi({ description: "answer the entries with seq > after (default 0)", example: "0" }),
+  limit: z.string().optional().openapi({ description: "most entries (1..1000, default 100)", example: "100" }),
+  wait: z.string().optional().openapi({ description: "seconds to hold the request when there is nothing yet (0..30, default 0)", example: "10" }),
+});
+
+const readChanges = declare({
+  method: "get", path: `${BASE}/changes`, summary: "Change log entries after a seq (a long poll with wait)",
+  description: "Answers at once when entries after `after` exist; otherwise, with `wait`, holds the request until a commit appends some or the wait ends (then `changes` is empty). 410 cursor_expired when retention already pruned entries after `after`.",
+  request: { params: DbParams, query: ChangeQuery },
+  responses: { 200: json("entries in seq order, and the head", z.object({ changes: z.array(ChangeEntry), headSeq: z.number().int() })), ...ERRORS },
+});
+
+export const changeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(readChanges, async (c) => {
+  const region = c.req.param("region")!;
+  const db = assertDatabaseName(c.req.param("db")!, "database");
+  const { after, limit, waitMs } = parseChangeQuery(c.req.query());
+  return c.json(await changes.readChanges(c.env, region, db, after, limit, waitMs), 200);
+});
