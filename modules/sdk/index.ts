@@ -17,7 +17,7 @@ export { helios_alloc, helios_dealloc } from "./abi";
 export { emit, emitString, input, inputJson, inputString, noMoreOutput, output, outputJson, outputString, outputBytes } from "./abi";
 export { hostBlocks } from "./blocks";
 export { db, DbParams, DbResult, DbRow } from "./db";
-export { DEFAULT_EDGE_CAPACITY, EdgeResult, edgeInvoke, edgeInvokeString } from "./edge";
+export { AsyncInvocation, DEFAULT_EDGE_CAPACITY, EdgeResult, edgeInvoke, edgeInvokeAsync, edgeInvokeAsyncString, edgeInvokeString } from "./edge";
 export { config, functionName, nowMs, randomBytes, regionName } from "./env";
 export { HttpResponse, httpFetch } from "./http";
 export { log, LogLevel } from "./log";

@@ -16,6 +16,7 @@ import {
   type BridgeHandoff,
   type DbCallOutcome,
   type DbCallRequest,
+  type EdgeInvokeAsyncOutcome,
   type EdgeInvokeOutcome,
   type EdgeInvokeRequest,
   type HostBridge,
@@ -57,6 +58,15 @@ export class DatabaseHostBridge extends RpcTarget implements HostBridge {
   async edgeInvoke(request: EdgeInvokeRequest): Promise<EdgeInvokeOutcome> {
     if (this.outside === null) return this.handOff<EdgeInvokeOutcome>({ status: HostStatus.notPermitted, fuelUsed: 0 });
     return this.handOff(await this.outside.edgeInvoke(request));
+  }
+
+  /**
+   * Refused (notPermitted) for every function with a database: a queued invocation is not part of the transaction
+   * (a procedure that rolls back could not take it back), and queueing means a call into another object's stub from
+   * inside this object's critical section.
+   */
+  async edgeInvokeAsync(): Promise<EdgeInvokeAsyncOutcome> {
+    return this.handOff<EdgeInvokeAsyncOutcome>({ status: HostStatus.notPermitted, reason: "a function with a database cannot queue invocations" });
   }
 
   async httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome> {

@@ -12,7 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import type { InvokeOptions } from "../regions/index.ts";
-import { type InvokeResult, retryDelay, type RetryPolicy, DEFAULT_RETRY_POLICY } from "../runtime/index.ts";
+import { afterAttempt, type AsyncLineage, type InvokeResult, retryDelay, type RetryPolicy, DEFAULT_RETRY_POLICY } from "../runtime/index.ts";
 import { invokeFunction } from "../services/index.ts";
 import { ALARM_BATCH, ATTEMPT_LEASE_MS, DEAD_LETTER_RETENTION_MS, MAX_ASYNC_RESULT_BYTES, MAX_LIST, RESULT_RETENTION_MS } from "./async-limits.ts";
 import { type InvocationRow, type InvocationStatus, migrateQueue, QUEUE_SQL } from "./queue-schema.ts";
@@ -36,6 +36,8 @@ export interface NewInvocation {
   authorized: boolean;
   requestId: string;
   maxAttempts: number;
+  /** Queued by a guest (heliosdb_edge_invoke_async): the call-tree bounds its attempts share. */
+  lineage?: AsyncLineage;
 }
 
 export interface InvocationError {
@@ -111,6 +113,7 @@ export class InvocationQueueObject extends DurableObject<Env> {
       now,
       now,
       now,
+      entry.lineage === undefined ? null : JSON.stringify(entry.lineage),
     );
     await this.wakeAt(now);
   }
@@ -164,18 +167,38 @@ export class InvocationQueueObject extends DurableObject<Env> {
     const options: InvokeOptions = { authorized: row.authorized === 1, requestId: row.request_id, point: target.point };
     if (target.alias !== undefined) options.alias = target.alias;
     if (target.version !== undefined) options.version = target.version;
+    const lineage = row.lineage === null ? undefined : (JSON.parse(row.lineage) as AsyncLineage);
     let failure: InvocationError;
+    if (lineage !== undefined && (lineage.runs <= 0 || lineage.fuel <= 0)) {
+      // runtime/call-tree.ts: a queued child's attempts share what its caller's tree gave it; none is left.
+      failure = { code: "call_tree_exhausted", message: `no ${lineage.runs <= 0 ? "sandbox runs" : "fuel"} left of what the queueing call tree granted` };
+      return this.fail(row, attempts, failure, true);
+    }
+    if (lineage !== undefined) options.lineage = lineage;
     try {
       const result = await invokeFunction(this.env, target.region, row.function_name, row.payload, options);
+      if (lineage !== undefined) this.spend(row.id, lineage, result.sandboxRuns, result.fuelUsed);
       const status = result.response?.status ?? 200;
       if (status < 500) return this.succeed(row.id, result);
       failure = { code: "error_status", message: `the function answered with status ${status}`, status };
     } catch (error) {
-      const { code, message } = error as { code?: unknown; message?: unknown };
+      const { code, message, sandboxRuns, fuelUsed } = error as { code?: unknown; message?: unknown; sandboxRuns?: unknown; fuelUsed?: unknown };
+      // A failure that names no usage (refused before its sandbox started) used no fuel and at most one run.
+      if (lineage !== undefined) this.spend(row.id, lineage, sandboxRuns === undefined ? 1 : Number(sandboxRuns), fuelUsed === undefined ? 0 : Number(fuelUsed));
       failure = { code: typeof code === "string" ? code : "internal", message: typeof message === "string" ? message : String(error) };
     }
+    this.fail(row, attempts, failure, PERMANENT.has(failure.code));
+  }
+
+  /** What one attempt of a guest-queued invocation used comes off what its remaining attempts may use. */
+  private spend(id: string, lineage: AsyncLineage, runs: number, fuel: number): void {
+    this.sql.exec(QUEUE_SQL.spendLineage, JSON.stringify(afterAttempt(lineage, runs, fuel)), id);
+  }
+
+  /** Schedules the retry of a failed attempt, or dead-letters it (`permanent`, or no attempt left). */
+  private fail(row: InvocationRow, attempts: number, failure: InvocationError, permanent: boolean): void {
     const now = Date.now();
-    const delay = PERMANENT.has(failure.code) ? null : retryDelay({ ...this.policy, maxAttempts: row.max_attempts }, attempts);
+    const delay = permanent ? null : retryDelay({ ...this.policy, maxAttempts: row.max_attempts }, attempts);
     if (delay === null) this.sql.exec(QUEUE_SQL.deadLetter, JSON.stringify(failure), now, now, now + DEAD_LETTER_RETENTION_MS, row.id);
     else this.sql.exec(QUEUE_SQL.retry, JSON.stringify(failure), now + delay, now, row.id);
   }

@@ -45,6 +45,12 @@ export const QUEUE_MIGRATIONS: readonly QueueMigration[] = [
       `CREATE INDEX invocations_expiry ON invocations (expires_at)`,
     ],
   },
+  {
+    version: 2,
+    description: "the call-tree bounds an invocation queued by a guest carries",
+    // JSON AsyncLineage (runtime/call-tree.ts): what its remaining attempts may still use. NULL: queued over HTTP.
+    statements: [`ALTER TABLE invocations ADD COLUMN lineage TEXT`],
+  },
 ];
 
 export function migrateQueue(storage: DurableObjectStorage): number {
@@ -74,15 +80,16 @@ export interface InvocationRow extends Record<string, SqlStorageValue> {
   result: string | null;
   output: ArrayBuffer | null;
   error: string | null;
+  lineage: string | null;
 }
 
 /** Everything but the payload (never sent back). */
 const VIEW_COLUMNS = `id, function_name, target, private, authorized, request_id, status, attempts, max_attempts, next_attempt_at,
-  lease_until, created_at, updated_at, finished_at, expires_at, result, output, error`;
+  lease_until, created_at, updated_at, finished_at, expires_at, result, output, error, lineage`;
 
 export const QUEUE_SQL = {
   insert: `INSERT INTO invocations (id, function_name, target, payload, private, authorized, request_id, status, attempts,
-    max_attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`,
+    max_attempts, next_attempt_at, created_at, updated_at, lineage) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)`,
   view: `SELECT ${VIEW_COLUMNS} FROM invocations WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
   /** Queued ones whose time has come, and running ones whose lease ran out (their attempt was lost). */
   due: `SELECT * FROM invocations WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'running' AND lease_until <= ?)
@@ -91,6 +98,8 @@ export const QUEUE_SQL = {
   succeed: `UPDATE invocations SET status = 'succeeded', result = ?, output = ?, error = NULL, next_attempt_at = NULL,
     lease_until = NULL, updated_at = ?, finished_at = ?, expires_at = ?, payload = x'' WHERE id = ?`,
   retry: `UPDATE invocations SET status = 'queued', error = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+  /** What a guest-queued invocation's remaining attempts may still use, after one attempt. */
+  spendLineage: `UPDATE invocations SET lineage = ? WHERE id = ?`,
   deadLetter: `UPDATE invocations SET status = 'dead_letter', error = ?, next_attempt_at = NULL, lease_until = NULL,
     updated_at = ?, finished_at = ?, expires_at = ? WHERE id = ?`,
   replay: `UPDATE invocations SET status = 'queued', attempts = 0, next_attempt_at = ?, finished_at = NULL, expires_at = NULL,

@@ -6,6 +6,7 @@
 import type { Env } from "../env.ts";
 import { registryStub } from "../registry/registry-stub.ts";
 import {
+  type AsyncLineage,
   type CallChain,
   databaseObjectName,
   DatabaseLockHeldError,
@@ -21,6 +22,7 @@ import {
   sandboxIsolateKey,
   UnauthorizedError,
   invokeSandbox,
+  lineageChain,
   type InvocationObserver,
   type ObservedRun,
   failureRecord,
@@ -62,6 +64,8 @@ export interface InvokeOptions {
   version?: number;
   /** Where the invocation falls on a percentage split, in [0, 1) (src/runtime/deployment.ts splitPoint). */
   point?: number;
+  /** Queued by a guest: the call tree's bounds this attempt runs within (runtime/call-tree.ts, "asynchronous children"). */
+  lineage?: AsyncLineage;
 }
 
 /** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
@@ -133,9 +137,11 @@ export class InvocationRunner {
     if (payload.byteLength > record.limits.maxPayloadBytes) {
       refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength), scope);
     }
-    const request: InvocationRequest = { fuel: record.limits.fuel, maxResponseBytes: record.limits.maxResponseBytes };
+    const lineage = options.lineage;
+    const request: InvocationRequest = { fuel: Math.min(record.limits.fuel, lineage?.fuel ?? Infinity), maxResponseBytes: record.limits.maxResponseBytes };
     if (options.http !== undefined) request.http = options.http;
-    const result = await this.run(region, record, payload, request, rootChain(name, requestId), MAX_SANDBOX_RUNS_PER_REQUEST, scope);
+    const chain = lineage === undefined ? rootChain(name, requestId) : lineageChain(lineage, name, requestId);
+    const result = await this.run(region, record, payload, request, chain, lineage?.runs ?? MAX_SANDBOX_RUNS_PER_REQUEST, scope);
     result.deployment = held.deployment.seq;
     return result;
   }

@@ -5,6 +5,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
+  ASYNC_CHILD_RUNS,
   type CallChain,
   extendChain,
   type FunctionVersion,
@@ -16,6 +17,8 @@ import {
 } from "../runtime/index.ts";
 import {
   type DbCallOutcome,
+  type EdgeInvokeAsyncOutcome,
+  type EdgeInvokeAsyncRequest,
   type EdgeInvokeOutcome,
   type EdgeInvokeRequest,
   type HostBridge,
@@ -24,6 +27,7 @@ import {
   type HttpFetchRequest,
   type SerializedError,
 } from "../sandbox/index.ts";
+import { enqueueFromGuest } from "./guest-enqueue.ts";
 import type { ChainedCall, RpcResult } from "./region-object.ts";
 
 /** Runs a chained invocation of `name` in `region` (this region directly, another through its object's RPC). */
@@ -69,6 +73,25 @@ export class RegionHostBridge extends RpcTarget implements HostBridge {
     // A failure before the callee's sandbox started (not deployed, payload too large) used no run.
     this.runs.spend(Number(result.error.details.sandboxRuns ?? 0), runs);
     return outcomeOfFailure(result.error, call);
+  }
+
+  /** Queues the invocation with its share of this tree's bounds (runtime/call-tree.ts, "asynchronous children"). */
+  async edgeInvokeAsync(request: EdgeInvokeAsyncRequest): Promise<EdgeInvokeAsyncOutcome> {
+    const region = request.region === "" ? this.region : request.region;
+    if (!configuredRegions(this.env).includes(region)) return { status: HostStatus.notFound, reason: `unknown region "${region}"` };
+    const chain = extendChain(this.chain, request.functionName);
+    if (typeof chain === "number") return { status: chain };
+    const runs = Math.min(ASYNC_CHILD_RUNS, this.runs.available);
+    if (runs <= 0) return { status: HostStatus.quotaExceeded, reason: `the call tree used its ${MAX_SANDBOX_RUNS_PER_REQUEST} sandbox runs` };
+    // Spent now, whatever happens next: the child cannot answer what it used.
+    this.runs.spend(runs, runs);
+    const lineage = { ancestors: this.chain.functions, runs, fuel: Math.max(0, request.fuel) };
+    try {
+      const id = await enqueueFromGuest(this.env, { region, functionName: request.functionName, payload: request.payload, lineage, requestId: this.chain.requestId });
+      return { status: HostStatus.ok, id };
+    } catch (error) {
+      return { status: HostStatus.calleeFailed, reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   async httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome> {

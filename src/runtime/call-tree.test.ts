@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rootChain } from "./call-chain.ts";
-import { INVOCATION_DEADLINE_MS, invocationDeadline, MAX_SANDBOX_RUNS_PER_REQUEST, RunBudget } from "./call-tree.ts";
+import { CHAIN_DEADLINE_MS, extendChain, MAX_CALL_DEPTH, rootChain } from "./call-chain.ts";
+import { afterAttempt, INVOCATION_DEADLINE_MS, invocationDeadline, lineageChain, MAX_SANDBOX_RUNS_PER_REQUEST, RunBudget } from "./call-tree.ts";
 
 describe("call tree budget", () => {
   it("hands each callee what is left and counts what comes back, the invocation itself included", () => {
@@ -35,5 +35,19 @@ describe("call tree budget", () => {
     const chain = rootChain("a", "req-1", 1_000);
     expect(invocationDeadline(chain, 1_000)).toBe(Math.min(chain.deadline, 1_000 + INVOCATION_DEADLINE_MS));
     expect(invocationDeadline(chain, chain.deadline - 10)).toBe(chain.deadline);
+  });
+
+  it("gives a queued child its caller's chain with a fresh deadline, and takes each attempt's usage off its share", () => {
+    const chain = lineageChain({ ancestors: ["a", "b"], runs: 10, fuel: 1_000 }, "c", "req-2", 5_000);
+    expect(chain).toEqual({ functions: ["a", "b", "c"], deadline: 5_000 + CHAIN_DEADLINE_MS, requestId: "req-2" });
+    // Cycles and depth hold across the queue: the child's own calls extend that chain.
+    expect(extendChain(chain, "a", 5_000)).toBe(-14);
+    expect(chain.functions.length + 1).toBe(MAX_CALL_DEPTH);
+    expect(extendChain(extendChain(chain, "d", 5_000) as typeof chain, "e", 5_000)).toBe(-13);
+    const lineage = { ancestors: ["a"], runs: 10, fuel: 1_000 };
+    expect(afterAttempt(lineage, 3, 400)).toEqual({ ancestors: ["a"], runs: 7, fuel: 600 });
+    expect(afterAttempt(lineage, 30, 4_000)).toEqual({ ancestors: ["a"], runs: 0, fuel: 0 });
+    // Usage the attempt could not report counts as everything it had.
+    expect(afterAttempt(lineage, Number.NaN, -1)).toEqual({ ancestors: ["a"], runs: 0, fuel: 0 });
   });
 });

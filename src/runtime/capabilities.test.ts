@@ -51,7 +51,7 @@ describe("capability profiles", () => {
       ].sort(),
     );
     expect(granted(["network"])).toEqual([...granted(["compute"]), "heliosdb_http_fetch"].sort());
-    expect(granted(["invoke"])).toEqual([...granted(["compute"]), "heliosdb_edge_invoke"].sort());
+    expect(granted(["invoke"])).toEqual([...granted(["compute"]), "heliosdb_edge_invoke", "heliosdb_edge_invoke_async"].sort());
     expect(granted(["network", "invoke", "database"])).toEqual(HOST_FUNCTIONS.filter((fn) => fn.module === "heliosdb").map((fn) => fn.name).sort());
     expect(granted(["database_read"])).toEqual([...granted(["compute"]), "heliosdb_db_query"].sort());
     expect(granted(["database"])).toEqual([...granted(["compute"]), "heliosdb_db_query", "heliosdb_db_execute"].sort());

@@ -35,6 +35,27 @@ export interface EdgeInvokeOutcome extends BridgeHandoff {
   reason?: string;
 }
 
+export interface EdgeInvokeAsyncRequest {
+  functionName: string;
+  /** Empty: the caller's own region. */
+  region: string;
+  payload: Uint8Array;
+  /**
+   * Fuel the caller hands the queued invocation for all of its attempts together (charged to the caller when the
+   * invocation is queued): what bounds a tree that goes on through the queue (runtime/call-tree.ts).
+   */
+  fuel: number;
+}
+
+export interface EdgeInvokeAsyncOutcome extends BridgeHandoff {
+  /** HostStatus.ok or a negative HostStatus code; nothing was queued unless ok. */
+  status: number;
+  /** ok: the invocation id (`inv_<region>_<shard>_<32 hex>`), read back at GET /v1/invocations/:id. */
+  id?: string;
+  /** Why it was refused, for the caller's log. */
+  reason?: string;
+}
+
 export interface HttpFetchRequest {
   method: string;
   url: string;
@@ -74,6 +95,8 @@ export interface DbCallOutcome extends BridgeHandoff {
 
 export interface HostBridge {
   edgeInvoke(request: EdgeInvokeRequest): Promise<EdgeInvokeOutcome>;
+  /** Queues an asynchronous invocation (in the callee's region's queue) carrying this call tree's bounds. */
+  edgeInvokeAsync(request: EdgeInvokeAsyncRequest): Promise<EdgeInvokeAsyncOutcome>;
   httpFetch(request: HttpFetchRequest): Promise<HttpFetchOutcome>;
   /** One read-only statement against the function's own database (always rolled back; refused if it wrote). */
   dbQuery(request: DbCallRequest): Promise<DbCallOutcome>;

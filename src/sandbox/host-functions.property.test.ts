@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { compile, mulberry32, watToBytes } from "../wasm/fixtures.ts";
 import { instrumentModule, setFuel } from "../wasm/index.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
-import type { DbCallOutcome, EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
+import type { DbCallOutcome, EdgeInvokeAsyncOutcome, EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
 import { DB_MESSAGE_STATUSES, MAX_DB_RESULT_BYTES } from "./host-database.ts";
 import { createHostContext } from "./host-call.ts";
 import { HOST_FUNCTIONS } from "./host-functions.ts";
@@ -121,6 +121,11 @@ function fakeBridge(next: () => number): HostBridge {
       if (roll < 0.65) return { status: HostStatus.bufferTooSmall, required: request.maxResponseBytes + 1 + Math.floor(next() * 100), fuelUsed: 10 };
       const status = pick([HostStatus.notFound, HostStatus.callCycle, HostStatus.callDepthExceeded, HostStatus.deadlineExceeded, HostStatus.calleeFailed, HostStatus.tooLarge]);
       return { status, fuelUsed: Math.floor(next() * 100) };
+    },
+    async edgeInvokeAsync(): Promise<EdgeInvokeAsyncOutcome> {
+      const roll = next();
+      if (roll < 0.6) return { status: 0, id: `inv_wnam_${Math.floor(next() * 8)}_${"0123456789abcdef".repeat(2)}` };
+      return { status: pick([HostStatus.notFound, HostStatus.callCycle, HostStatus.callDepthExceeded, HostStatus.quotaExceeded, HostStatus.calleeFailed, HostStatus.notPermitted]) };
     },
     dbQuery: () => dbOutcome(),
     dbExecute: () => dbOutcome(),
@@ -287,6 +292,18 @@ describe("host functions: property test", () => {
         name: "heliosdb_edge_invoke",
         args: [...pair("functionName", "invalidUtf8", "url"), ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")), ...pair("message"), ...outBuffer()],
         targets: (a) => [at(a[6], a[7]), at(a[8], 4)],
+      }),
+      heliosdb_edge_invoke_async: () => ({
+        name: "heliosdb_edge_invoke_async",
+        args: [
+          ...pair("functionName", "invalidUtf8", "url"),
+          ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")),
+          ...pair("message"),
+          // A fuel grant: a plausible one most of the time, else 0, the largest u32 or a random i32.
+          next() < 0.7 ? 1 + int(1_000_000) : [0, -1, (next() * 2 ** 32) | 0][int(3)],
+          ...(next() < 0.6 ? [HEAP_START / 2 + int(4096), 40 + int(60), HEAP_START / 2 + 5000 + int(100)] : outBuffer()),
+        ],
+        targets: (a) => [at(a[7], a[8]), at(a[9], 4)],
       }),
       heliosdb_http_fetch: () => ({
         name: "heliosdb_http_fetch",

@@ -8,6 +8,7 @@ import { HOST_BLOCKS_MODULE } from "./host-blocks.ts";
 import { DATABASE_MODULE } from "./host-database.ts";
 import type { HostContext } from "./host-call.ts";
 import { EDGE_INVOKE_MODULE } from "./host-edge-invoke.ts";
+import { EDGE_INVOKE_ASYNC_MODULE } from "./host-edge-invoke-async.ts";
 import { ENVIRONMENT_MODULE } from "./host-environment.ts";
 import { HTTP_FETCH_MODULE } from "./host-http-fetch.ts";
 import { HTTP_MODULE } from "./host-http.ts";
@@ -23,6 +24,7 @@ export const HOST_MODULES: readonly HostModule[] = [
   ENVIRONMENT_MODULE,
   HOST_BLOCKS_MODULE,
   EDGE_INVOKE_MODULE,
+  EDGE_INVOKE_ASYNC_MODULE,
   HTTP_FETCH_MODULE,
   DATABASE_MODULE,
   WASI_HOST_MODULE,

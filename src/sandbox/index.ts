@@ -8,6 +8,7 @@ export * from "./host-functions.ts";
 export * from "./host-module.ts";
 export * from "./host-status.ts";
 export { EDGE_INVOKE_BASE_FUEL, MAX_EDGE_INVOKES_PER_INVOCATION, MAX_EDGE_PAYLOAD_BYTES } from "./host-edge-invoke.ts";
+export { EDGE_INVOKE_ASYNC_BASE_FUEL, MAX_EDGE_ASYNC_PAYLOAD_BYTES } from "./host-edge-invoke-async.ts";
 export {
   DB_CALL_BASE_FUEL,
   DB_CALL_FUEL_PER_ROW,

@@ -36,6 +36,18 @@ function barrier(url: URL): Promise<Response> {
   });
 }
 
+/** /flaky?key=..&fail=N: the first N requests of a key answer 503, later ones 200; &report=1 lists their times. */
+const flakyHits = new Map<string, number[]>();
+
+function flaky(url: URL): Response {
+  const key = url.searchParams.get("key") ?? "";
+  const times = flakyHits.get(key) ?? [];
+  if (url.searchParams.get("report") === "1") return Response.json(times);
+  times.push(Date.now());
+  flakyHits.set(key, times);
+  return new Response(null, { status: times.length <= Number(url.searchParams.get("fail") ?? "0") ? 503 : 200 });
+}
+
 export async function outboundServer(request: { method: string; url: string; headers: Headers; text(): Promise<string> }): Promise<Response> {
   const url = new URL(request.url);
   if (url.host === "outbound-log.test") {
@@ -58,6 +70,8 @@ export async function outboundServer(request: { method: string; url: string; hea
       return new Response("x".repeat(2 * 1024 * 1024), { headers: { "content-type": "text/plain" } });
     case "/barrier":
       return barrier(url);
+    case "/flaky":
+      return flaky(url);
     case "/slow":
       await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms") ?? "1000")));
       return new Response("slow");

@@ -38,6 +38,7 @@ mod ffi {
         pub fn heliosdb_alloc(size: usize) -> *mut u8;
         pub fn heliosdb_dealloc(ptr: *mut u8, size: usize) -> i32;
         pub fn heliosdb_edge_invoke(name: *const u8, name_len: usize, region: *const u8, region_len: usize, payload: *const u8, payload_len: usize, out: *mut u8, cap: usize, out_len: *mut u32) -> i32;
+        pub fn heliosdb_edge_invoke_async(name: *const u8, name_len: usize, region: *const u8, region_len: usize, payload: *const u8, payload_len: usize, fuel: u32, out: *mut u8, cap: usize, out_len: *mut u32) -> i32;
         pub fn heliosdb_http_fetch(method: *const u8, method_len: usize, url: *const u8, url_len: usize, headers: *const u8, headers_len: usize, body: *const u8, body_len: usize, result: *mut u32) -> i32;
         pub fn heliosdb_db_query(sql: *const u8, sql_len: usize, params: *const u8, params_len: usize, out_ptr: *mut u32, out_len: *mut u32) -> i32;
         pub fn heliosdb_db_execute(sql: *const u8, sql_len: usize, params: *const u8, params_len: usize, out_ptr: *mut u32, out_len: *mut u32) -> i32;
@@ -201,6 +202,30 @@ pub fn edge_invoke(name: &str, region: Option<&str>, payload: &[u8], capacity: u
     read_into(capacity.min(MAX_BUFFER), |out, cap, len| unsafe {
         ffi::heliosdb_edge_invoke(name.as_ptr(), name.len(), region.as_ptr(), region.len(), payload.as_ptr(), payload.len(), out, cap, len)
     })
+}
+
+/// An asynchronous invocation's payload is at most 1 MiB (the queue's limit).
+pub const MAX_ASYNC_PAYLOAD: usize = 1 << 20;
+/// An invocation id is ASCII, at most 80 bytes.
+const MAX_INVOCATION_ID: usize = 80;
+
+/// Queues an asynchronous invocation of `name` in `region` (None: this region) with `payload`, granting it `fuel`
+/// (charged now, once queued; more than this invocation has left is `QuotaExceeded`); returns its id.
+pub fn edge_invoke_async(name: &str, region: Option<&str>, payload: &[u8], fuel: u32) -> Result<String, Error> {
+    valid_name(name, MAX_FUNCTION_NAME, "function name must be [a-z0-9-]{1,63}")?;
+    if let Some(region) = region { valid_name(region, MAX_REGION_NAME, "region name must be [a-z0-9-]{1,63}")?; }
+    if payload.len() > MAX_ASYNC_PAYLOAD { return Err(Error::InvalidInput("payload over 1 MiB")); }
+    if fuel == 0 { return Err(Error::InvalidInput("fuel grant must be at least 1")); }
+    let region = region.unwrap_or("");
+    // Never retried on BufferTooSmall (the invocation would be queued twice): ids fit MAX_INVOCATION_ID.
+    let mut out = [0u8; MAX_INVOCATION_ID];
+    let mut len: u32 = 0;
+    // SAFETY: name, region and payload are live borrows; `out` is MAX_INVOCATION_ID writable bytes and `len` a live u32.
+    check(unsafe {
+        ffi::heliosdb_edge_invoke_async(name.as_ptr(), name.len(), region.as_ptr(), region.len(), payload.as_ptr(), payload.len(), fuel, out.as_mut_ptr(), out.len(), &mut len)
+    })?;
+    if len as usize > out.len() { return Err(Error::LengthExceedsBuffer); }
+    String::from_utf8(out[..len as usize].to_vec()).map_err(|_| Error::InvalidUtf8)
 }
 
 // ---- network: outbound HTTP ----
