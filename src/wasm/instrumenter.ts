@@ -3,7 +3,7 @@ import { PolicyViolationError } from "./errors.ts";
 import { CHARGE_EXPORT, FUEL_EXPORT, GROW_FAILED_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { encodeSection } from "./encoder.ts";
-import { FunctionScanner, PointKind, ScanResult, codeContext } from "./scanner.ts";
+import { type CodeContext, FunctionScanner, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
 import { Writer } from "./writer.ts";
 
@@ -13,15 +13,15 @@ export interface InstrumentOptions {
   /** Elements any table may ever have; declared table maxima are clamped to this. Default: no clamp. */
   maxTableElements?: number;
   /**
-   * Keep fuel in a local in functions with loops or calls (faster, larger code; the default), or
-   * always charge the global (smaller code). Both consume exactly the same fuel.
+   * Keep fuel in a local in functions with a call-free loop (faster, slightly larger code; the
+   * default), or always charge the global. Both consume exactly the same fuel.
    */
   cacheFuelInLocals?: boolean;
 }
 
 export interface InstrumentStats {
   functions: number;
-  /** Basic-block charges inserted. */
+  /** Region charges inserted (function entries and loop headers that cost something). */
   charges: number;
   /** Charges that also check for exhaustion (function entries and loop headers). */
   checks: number;
@@ -66,12 +66,13 @@ function clampLimits(limits: Limits, cap: number, where: string, rule = "memory_
  * Emits the fuel charge/check sequences; all of them leave the operand stack as they found it.
  *
  * Two modes per function. In global mode every charge is a read-modify-write of the exported
- * global. In local mode (functions with a loop or a call, and no exception handling) the function
- * also keeps fuel in an i64 local and charges from it, writing each result through to the global:
- * a hot path then pays a register subtract and a store instead of a load → subtract → store chain
- * through memory (measured: brotli compression 3.1x slower with global mode only, 1.3x with this). Because every charge writes through, the global is exact at every point — a
- * trap anywhere sees the right value — and only a call (whose callee charges the global) makes
- * the local stale, so it is reloaded after each call. Exception handlers can be entered with a
+ * global. In local mode (functions with a call-free loop, and no exception handling) every charge
+ * also leaves the new fuel in an i64 local, and the charges inside call-free loops read that local
+ * instead of the global: a loop iteration then pays a register subtract and a store instead of a
+ * load → subtract → store chain through memory. Every charge writes through to the global, so the
+ * global is exact at every point — a trap anywhere sees the right value. Only a call (whose callee
+ * charges the global) makes the local stale, and no call runs inside a call-free loop: the local
+ * is refilled from the global before each outermost one. Exception handlers can be entered with a
  * stale local, hence functions with them stay in global mode.
  */
 class ChargeEmitter {
@@ -81,14 +82,10 @@ class ChargeEmitter {
 
   constructor(private readonly fuelGlobal: number) {}
 
-  private loadGlobal(w: Writer): void {
-    w.u8(GLOBAL_GET).u32(this.fuelGlobal);
-  }
-
-  /** Pushes the current fuel. */
-  private fuel(w: Writer): void {
-    if (this.fuelLocal >= 0) w.u8(LOCAL_GET).u32(this.fuelLocal);
-    else this.loadGlobal(w);
+  /** Pushes the current fuel, from the local when `fresh` (inside a call-free loop). */
+  private fuel(w: Writer, fresh: boolean): void {
+    if (fresh && this.fuelLocal >= 0) w.u8(LOCAL_GET).u32(this.fuelLocal);
+    else w.u8(GLOBAL_GET).u32(this.fuelGlobal);
   }
 
   /** Stores the new fuel value on the stack (to the local too, in local mode). */
@@ -97,46 +94,31 @@ class ChargeEmitter {
     w.u8(GLOBAL_SET).u32(this.fuelGlobal);
   }
 
-  private trapIfExhausted(w: Writer): void {
-    this.fuel(w);
+  /** Traps when fuel is negative; reads the local only if the preceding store just wrote it. */
+  private trapIfExhausted(w: Writer, stored: boolean, fresh: boolean): void {
+    this.fuel(w, stored || fresh);
     w.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END);
   }
 
-  /** The function-entry block: in local mode it also fills the cache. */
-  entry(w: Writer, cost: number, check: boolean): void {
-    if (this.fuelLocal >= 0) {
-      this.loadGlobal(w);
-      if (cost > 0) {
-        w.u8(I64_CONST).s32(cost).u8(I64_SUB);
-        this.store(w);
-      } else {
-        w.u8(LOCAL_SET).u32(this.fuelLocal);
-      }
-    } else if (cost > 0) {
-      this.charge(w, cost, false);
-    }
-    if (check) this.trapIfExhausted(w);
-  }
-
-  charge(w: Writer, cost: number, check: boolean): void {
+  charge(w: Writer, cost: number, check: boolean, fresh: boolean): void {
     if (cost > 0) {
-      this.fuel(w);
+      this.fuel(w, fresh);
       w.u8(I64_CONST).s32(cost).u8(I64_SUB);
       this.store(w);
     }
-    if (check) this.trapIfExhausted(w);
+    if (check) this.trapIfExhausted(w, cost > 0, fresh);
   }
 
   /** Charges for the i32 length on top of the stack, keeping it there (via the scratch local). */
-  dynamic(w: Writer, kind: PointKind): void {
+  dynamic(w: Writer, kind: PointKind, fresh: boolean): void {
     w.u8(LOCAL_TEE).u32(this.scratch);
-    this.fuel(w);
+    this.fuel(w, fresh);
     w.u8(LOCAL_GET).u32(this.scratch).u8(I64_EXTEND_I32_U);
     if (kind === PointKind.DynamicBytes) w.u8(I64_CONST).u8(BULK_BYTES_SHIFT).u8(I64_SHR_U);
     else if (kind === PointKind.DynamicPages) w.u8(I64_CONST).u8(GROW_PAGE_SHIFT).u8(I64_SHL);
     w.u8(I64_SUB);
     this.store(w);
-    this.trapIfExhausted(w);
+    this.trapIfExhausted(w, true, fresh);
   }
 
   /** After a memory.grow: sets the grow-failed global when its result (kept on the stack) is -1. */
@@ -146,10 +128,8 @@ class ChargeEmitter {
     w.u8(LOCAL_GET).u32(this.scratch);
   }
 
-  reload(w: Writer): void {
-    if (this.fuelLocal < 0) return;
-    this.loadGlobal(w);
-    w.u8(LOCAL_SET).u32(this.fuelLocal);
+  refill(w: Writer): void {
+    w.u8(GLOBAL_GET).u32(this.fuelGlobal).u8(LOCAL_SET).u32(this.fuelLocal);
   }
 }
 
@@ -271,7 +251,7 @@ function chargeFunctionBody(fuelGlobal: number): Uint8Array {
 function instrumentCode(
   bytes: Uint8Array,
   m: WasmModule,
-  ctx: ReturnType<typeof codeContext>,
+  ctx: CodeContext,
   fuelGlobal: number,
   stats: InstrumentStats,
   allowCache: boolean,
@@ -286,7 +266,8 @@ function instrumentCode(
     const fn = m.code[f];
     scanner.scan(fn, f, scan);
     body.length = 0;
-    const cacheFuel = allowCache && (scan.hasLoop || scan.hasCall) && !scan.hasExceptions;
+    const cacheFuel = allowCache && scan.hasTightLoop && !scan.hasExceptions;
+    if (cacheFuel) settlePreLoops(scan);
     let extraLocals = scan.localCount;
     emit.scratch = scan.needsScratch ? extraLocals++ : -1;
     emit.fuelLocal = cacheFuel ? extraLocals++ : -1;
@@ -297,44 +278,60 @@ function instrumentCode(
     for (const g of fn.locals) body.u32(g.count).u8(g.type);
     if (scan.needsScratch) body.u32(1).u8(ValType.i32);
     if (cacheFuel) body.u32(1).u8(ValType.i64);
-
-    let copied = fn.codeOffset;
-    const { offsets, kinds, costs } = scan;
-    for (let i = 0; i < scan.count; i++) {
-      const at = offsets[i];
-      const kind = kinds[i];
-      body.range(bytes, copied, at);
-      copied = at;
-      switch (kind) {
-        case PointKind.Charge:
-        case PointKind.ChargeAndCheck: {
-          const check = kind === PointKind.ChargeAndCheck;
-          if (i === 0) emit.entry(body, costs[i], check);
-          else emit.charge(body, costs[i], check);
-          if (costs[i] > 0) stats.charges++;
-          if (check) stats.checks++;
-          break;
-        }
-        case PointKind.Reload:
-        case PointKind.ReloadOutsideLoop:
-          emit.reload(body);
-          break;
-        case PointKind.None:
-        case PointKind.Barrier:
-          break;
-        case PointKind.AfterGrow:
-          emit.afterGrow(body, fuelGlobal + 1);
-          break;
-        default:
-          emit.dynamic(body, kind);
-          stats.dynamicCharges++;
-      }
-    }
-    body.range(bytes, copied, fn.codeOffset + fn.code.length);
+    emitPoints(bytes, fn, scan, emit, body, fuelGlobal, stats, cacheFuel);
     if (body.length > V8_LIMITS.functionSize) {
       throw new PolicyViolationError([{ rule: "function_size", message: `function ${ctx.importedFunctionCount + f} is too large to meter` }]);
     }
     section.u32(body.length).range(body.finish(), 0, body.length);
   }
   return section;
+}
+
+/** Copies the function's code into `body` with each scanned point's sequence inserted before it. */
+function emitPoints(
+  bytes: Uint8Array,
+  fn: WasmModule["code"][number],
+  scan: ScanResult,
+  emit: ChargeEmitter,
+  body: Writer,
+  fuelGlobal: number,
+  stats: InstrumentStats,
+  cacheFuel: boolean,
+): void {
+  let copied = fn.codeOffset;
+  const { offsets, kinds, costs, loops, tight } = scan;
+  for (let i = 0; i < scan.count; i++) {
+    const at = offsets[i];
+    const kind = kinds[i];
+    body.range(bytes, copied, at);
+    copied = at;
+    switch (kind) {
+      case PointKind.Entry:
+        // In local mode the entry fills the local (a charge tees it) for loops no call precedes.
+        if (cacheFuel && costs[i] === 0) emit.refill(body);
+        emit.charge(body, costs[i], scan.hasCall, false);
+        if (costs[i] > 0) stats.charges++;
+        if (scan.hasCall) stats.checks++;
+        break;
+      case PointKind.LoopHeader:
+        // A loop's region costs 0 only if no path through it branches back: it needs no check either.
+        if (costs[i] === 0) break;
+        emit.charge(body, costs[i], true, cacheFuel && tight[i] === 1);
+        stats.charges++;
+        stats.checks++;
+        break;
+      case PointKind.PreLoop:
+        if (cacheFuel && scan.hasCall) emit.refill(body);
+        break;
+      case PointKind.None:
+        break;
+      case PointKind.AfterGrow:
+        emit.afterGrow(body, fuelGlobal + 1);
+        break;
+      default:
+        emit.dynamic(body, kind, cacheFuel && loops[i] >= 0 && tight[loops[i]] === 1);
+        stats.dynamicCharges++;
+    }
+  }
+  body.range(bytes, copied, fn.codeOffset + fn.code.length);
 }

@@ -1,40 +1,32 @@
-// Walks a function body once: checks its structure and indices, and finds its basic blocks and
-// their fuel costs. The instrumenter turns the result into charges; the inspector uses it to validate.
+// Walks a function body once: checks its structure and indices, and finds where fuel is charged
+// and how much (docs/limits.md, "How it is charged"). The instrumenter turns the result into
+// charges; the inspector uses it to validate.
+import { checkIndices, type CodeContext } from "./code-context.ts";
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
 import { Ctl, type DynamicCost, ImmId, type OpInfo } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
-import type { FunctionBody, WasmModule } from "./types.ts";
+import type { FunctionBody } from "./types.ts";
+
+export { codeContext, type CodeContext } from "./code-context.ts";
 
 /** What a point in the code needs inserted before it. */
 export const enum PointKind {
-  /** Charge the basic block that starts here. */
-  Charge = 0,
-  /** Charge, then trap if fuel is exhausted (function entry, loop header). */
-  ChargeAndCheck = 1,
+  /** The function entry (always point 0): charge the entry region; checked when the function calls. */
+  Entry = 0,
+  /** A loop header: charge the loop's region, then trap if fuel is exhausted. */
+  LoopHeader = 1,
   /** Charge the dynamic cost of the bulk instruction that starts here, then check. */
   DynamicBytes = 2,
   DynamicPages = 3,
   DynamicElements = 4,
-  /** Reload the cached fuel local from the global (after a call returns). */
-  Reload = 5,
-  /** A reload outside any loop; dropped when nothing after it reads the local. */
-  ReloadOutsideLoop = 6,
-  /** Nothing to insert (a reload found to be dead). */
-  None = 7,
-  /** Nothing to insert: marks an unconditional branch, across which a reload is never dead. */
-  Barrier = 8,
+  /** Before an outermost call-free loop: refill the fuel local from the global (a call may have left it stale). */
+  PreLoop = 5,
   /** Right after a memory.grow: record a refused grow (result -1) in the grow-failed global. */
-  AfterGrow = 9,
+  AfterGrow = 6,
+  /** Nothing to insert. */
+  None = 7,
 }
-
-const REF_FUNC = 0xd2;
-
-/**
- * Most fuel an `if` may overcount to save a charge (docs/limits.md): about what the charge it
- * saves costs to execute (a subtract and a store, plus their operands).
- */
-export const MERGE_SLACK = 4;
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
   bytes: PointKind.DynamicBytes,
@@ -51,81 +43,8 @@ const enum FrameKind {
   TryTable,
 }
 
-/** Index spaces an instruction's immediates are checked against. */
-export interface CodeContext {
-  typeCount: number;
-  /** Type index of every function, imported ones first. */
-  functionTypes: number[];
-  importedFunctionCount: number;
-  /** Parameter count per type. */
-  paramCounts: number[];
-  tableCount: number;
-  globalCount: number;
-  tagCount: number;
-  elementCount: number;
-  dataCount: number | null;
-  hasMemory: boolean;
-  /**
-   * 1 for each function a `ref.func` in a body may name: those mentioned outside function bodies
-   * (exports, element segments, global initialisers), but not by the start section (the spec's C.refs).
-   */
-  declaredFunctions: Uint8Array;
-}
-
-export function codeContext(m: WasmModule): CodeContext {
-  const functionTypes: number[] = [];
-  let tables = m.tables.length;
-  let globals = m.globals.length;
-  let tags = m.tags.length;
-  let memory = m.memories.length > 0;
-  for (const imp of m.imports) {
-    const d = imp.desc;
-    if (d.kind === "func") functionTypes.push(d.typeIndex);
-    else if (d.kind === "table") tables++;
-    else if (d.kind === "global") globals++;
-    else if (d.kind === "tag") tags++;
-    else memory = true;
-  }
-  const importedFunctionCount = functionTypes.length;
-  for (const t of m.functions) functionTypes.push(t);
-  return {
-    declaredFunctions: declaredFunctions(m, functionTypes.length),
-    typeCount: m.types.length,
-    functionTypes,
-    importedFunctionCount,
-    paramCounts: m.types.map((t) => t.params.length),
-    tableCount: tables,
-    globalCount: globals,
-    tagCount: tags,
-    elementCount: m.elements.length,
-    dataCount: m.dataCount,
-    hasMemory: memory,
-  };
-}
-
-/**
- * The functions a body's `ref.func` may name. Computed from the input, so that the start function's
- * export added by the instrumenter never makes a `ref.func` of it valid.
- */
-function declaredFunctions(m: WasmModule, count: number): Uint8Array {
-  const declared = new Uint8Array(count);
-  const ops = newOperands();
-  const fromExpr = (expr: Uint8Array) => {
-    const r = new Reader(expr, 0, expr.length);
-    while (r.pos < r.end) {
-      const op = readOpcode(r);
-      readOperands(r, op, ops, false);
-      if (op.immId === ImmId.Func) declared[ops.index] = 1;
-    }
-  };
-  for (const e of m.exports) if (e.kind === "func") declared[e.index] = 1;
-  for (const g of m.globals) fromExpr(g.init);
-  for (const seg of m.elements) {
-    if (seg.funcIndices) for (const f of seg.funcIndices) declared[f] = 1;
-    if (seg.exprs) for (const expr of seg.exprs) fromExpr(expr);
-  }
-  return declared;
-}
+/** "No path arrives here." Path costs are never negative. */
+const NONE = -1;
 
 /**
  * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
@@ -135,79 +54,105 @@ export class ScanResult {
   count = 0;
   offsets = new Int32Array(256);
   kinds = new Uint8Array(256);
+  /** Entry and loop headers: the region's charge (its costliest path). */
   costs = new Float64Array(256);
+  /**
+   * Loop headers: the enclosing loop's header point (-1 if none). Dynamic points: the innermost
+   * enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
+   */
+  loops = new Int32Array(256);
+  /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
+  tight = new Uint8Array(256);
   /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
   needsScratch = false;
   /** Parameters plus declared locals: the index a scratch local gets. */
   localCount = 0;
-  /** Sum of static costs of all instructions, for statistics. */
-  instructions = 0;
   hasCall = false;
   hasLoop = false;
-  /** Has a loop whose body makes no call: the case where caching fuel in a local pays off. */
+  /** Has a reachable loop whose body makes no call: the case where caching fuel in a local pays off. */
   hasTightLoop = false;
-  /** Uses exception handling: control can arrive where no flush/reload pair can be placed. */
+  /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
   hasExceptions = false;
 
   reset(): void {
     this.count = 0;
     this.needsScratch = false;
-    this.instructions = 0;
     this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
   }
 
-  push(offset: number, kind: PointKind): number {
-    if (this.count === this.offsets.length) {
-      const n = this.count * 2;
-      const o = new Int32Array(n);
-      o.set(this.offsets);
-      this.offsets = o;
-      const k = new Uint8Array(n);
-      k.set(this.kinds);
-      this.kinds = k;
-      const c = new Float64Array(n);
-      c.set(this.costs);
-      this.costs = c;
-    }
+  push(offset: number, kind: PointKind, loop: number): number {
+    if (this.count === this.offsets.length) this.grow();
     const i = this.count++;
     this.offsets[i] = offset;
     this.kinds[i] = kind;
     this.costs[i] = 0;
+    this.loops[i] = loop;
+    this.tight[i] = 0;
     return i;
   }
-}
 
-function badIndex(op: OpInfo, what: string, index: number, at: number): never {
-  throw new MalformedModuleError(`${op.name}: ${what} index ${index} out of range`, at);
+  private grow(): void {
+    const n = this.count * 2;
+    const o = new Int32Array(n);
+    o.set(this.offsets);
+    this.offsets = o;
+    const k = new Uint8Array(n);
+    k.set(this.kinds);
+    this.kinds = k;
+    const c = new Float64Array(n);
+    c.set(this.costs);
+    this.costs = c;
+    const l = new Int32Array(n);
+    l.set(this.loops);
+    this.loops = l;
+    const t = new Uint8Array(n);
+    t.set(this.tight);
+    this.tight = t;
+  }
 }
 
 /**
  * Reused across functions: a per-module scanner. Its state lives in fields and typed arrays rather
  * than closures, because this loop runs once per instruction of every deployed module.
+ *
+ * Regions: the function entry and every loop header start one. A region's paths run from its head
+ * to a branch back to its loop, out of its loop, or out of the function; a loop nested in it counts
+ * as one step of cost 0 (it pays for itself at its own header) that continues at the loop's exits.
+ * `dist` is the cost of the costliest path from the current region's head to here; joins take the
+ * maximum of what arrives, and a region's charge is the maximum over its path ends.
  */
 export class FunctionScanner {
   private readonly operands = newOperands();
   // The control stack, one entry per open frame (index 0: the function itself).
   private depth = 0;
   private frameKind = new Uint8Array(64);
-  /** A branch that is reachable targets the frame's end (never set for loops: they branch to the header). */
-  private frameTargeted = new Uint8Array(64);
   /** The frame was opened in reachable code. */
   private frameReachable = new Uint8Array(64);
   private frameHasElse = new Uint8Array(64);
-  /** Loop frames: the body contains a call. */
+  /** The frame's body contains a call. */
   private frameCalls = new Uint8Array(64);
-  /** The region that was current when the frame opened (-1 if unreachable). */
+  /** The frame that heads the region the frame's body is in: itself for loops and the function. */
   private frameRegion = new Int32Array(64);
-  /** Lowest frame index a branch inside the frame leaves to; below the frame's own index means it can exit early. */
-  private frameMinExit = new Int32Array(64);
-  /** If frames: the regions starting the then and else arms (-1 if none). */
-  private frameThen = new Int32Array(64);
-  private frameElse = new Int32Array(64);
-  private loopDepth = 0;
-  /** Whether the current instruction is reachable, and the region paying for it. */
+  /** Loops and the function: their header point (-1 if unreachable). */
+  private frameHead = new Int32Array(64);
+  /** `dist` of the enclosing region when the frame opened. */
+  private frameEntry = new Float64Array(64);
+  /** Costliest path arriving at the frame's end (NONE if no path does). */
+  private frameJoin = new Float64Array(64);
+  /** Region frames: the costliest path end seen so far. */
+  private frameMax = new Float64Array(64);
+  /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
+  private frameThrow = new Float64Array(64);
+  /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
+  private frameCatch = new Float64Array(64);
+  /** try_table frames: their catch labels, branched to from every throwing point of the body. */
+  private frameCatchLabels: (number[] | null)[] = [];
+  private tryDepth = 0;
+  /** Whether the current instruction is reachable. */
   private live = true;
-  private cur = 0;
+  private dist = 0;
+  /** The frame heading the current region. */
+  private region = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -216,40 +161,41 @@ export class FunctionScanner {
 
   private growFrames(): void {
     const n = this.frameKind.length * 2;
-    const grow8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
       return b;
     };
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.frameKind = grow8(this.frameKind);
-    this.frameTargeted = grow8(this.frameTargeted);
-    this.frameReachable = grow8(this.frameReachable);
-    this.frameHasElse = grow8(this.frameHasElse);
-    this.frameCalls = grow8(this.frameCalls);
-    this.frameRegion = grow32(this.frameRegion);
-    this.frameMinExit = grow32(this.frameMinExit);
-    this.frameThen = grow32(this.frameThen);
-    this.frameElse = grow32(this.frameElse);
+    this.frameKind = grow(this.frameKind);
+    this.frameReachable = grow(this.frameReachable);
+    this.frameHasElse = grow(this.frameHasElse);
+    this.frameCalls = grow(this.frameCalls);
+    this.frameRegion = grow(this.frameRegion);
+    this.frameHead = grow(this.frameHead);
+    this.frameEntry = grow(this.frameEntry);
+    this.frameJoin = grow(this.frameJoin);
+    this.frameMax = grow(this.frameMax);
+    this.frameThrow = grow(this.frameThrow);
+    this.frameCatch = grow(this.frameCatch);
   }
 
-  private pushFrame(kind: FrameKind): void {
+  private pushFrame(kind: FrameKind): number {
     if (this.depth === this.frameKind.length) this.growFrames();
     const f = this.depth++;
     this.frameKind[f] = kind;
-    this.frameTargeted[f] = 0;
     this.frameReachable[f] = this.live ? 1 : 0;
     this.frameHasElse[f] = 0;
     this.frameCalls[f] = 0;
-    this.frameRegion[f] = this.live ? this.cur : -1;
-    this.frameMinExit[f] = f;
-    this.frameThen[f] = -1;
-    this.frameElse[f] = -1;
-    if (kind === FrameKind.Loop) this.loopDepth++;
+    this.frameRegion[f] = kind === FrameKind.Loop || kind === FrameKind.Function ? f : this.frameRegion[f - 1];
+    this.frameHead[f] = -1;
+    this.frameEntry[f] = this.dist;
+    this.frameJoin[f] = NONE;
+    this.frameMax[f] = 0;
+    this.frameThrow[f] = NONE;
+    this.frameCatch[f] = NONE;
+    this.frameCatchLabels[f] = null;
+    if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth++;
+    return f;
   }
 
   private labelFrame(label: number, at: number): number {
@@ -257,27 +203,46 @@ export class FunctionScanner {
     return this.depth - 1 - label;
   }
 
-  private markTarget(label: number, at: number): void {
-    const f = this.labelFrame(label, at);
-    if (!this.live) return;
-    if (this.frameKind[f] !== FrameKind.Loop) this.frameTargeted[f] = 1;
-    const top = this.depth - 1;
-    if (f < this.frameMinExit[top]) this.frameMinExit[top] = f;
+  /**
+   * `dist` expressed in region `target` (the current region or one enclosing it): each region left
+   * on the way has a path end here, and continues in its parent as the loop step it was entered by.
+   */
+  private crossTo(target: number): number {
+    let region = this.region;
+    let d = this.dist;
+    while (region !== target) {
+      if (d > this.frameMax[region]) this.frameMax[region] = d;
+      d = this.frameEntry[region];
+      region = this.frameRegion[region - 1];
+    }
+    return d;
   }
 
-  /**
-   * Control leaves every enclosing frame without reaching its end: return and tail calls (to the
-   * function frame, 0), traps and throws (nowhere, -1). No join after them may be paid in advance.
-   */
-  private leaveFrames(to: number): void {
-    const top = this.depth - 1;
-    if (this.live && to < this.frameMinExit[top]) this.frameMinExit[top] = to;
+  /** A reachable branch to `label`: a loop's header ends a path of its region; any other label joins at its frame's end. */
+  private branch(label: number, at: number): void {
+    const f = this.labelFrame(label, at);
+    if (!this.live) return;
+    if (this.frameKind[f] === FrameKind.Loop) {
+      const d = this.crossTo(f);
+      if (d > this.frameMax[f]) this.frameMax[f] = d;
+    } else {
+      const d = this.crossTo(this.frameRegion[f]);
+      if (d > this.frameJoin[f]) this.frameJoin[f] = d;
+    }
+  }
+
+  /** Control leaves the function here (return, tail call, trap, throw): every open region's path ends. */
+  private exit(): void {
+    if (!this.live) return;
+    const d = this.crossTo(0);
+    if (d > this.frameMax[0]) this.frameMax[0] = d;
     this.live = false;
   }
 
-  private startRegion(out: ScanResult, at: number, kind: PointKind): void {
-    this.cur = out.push(at, kind);
-    this.live = true;
+  /** An exception may be thrown here: the handlers of enclosing try frames can start from this path. */
+  private mayThrow(): void {
+    const top = this.depth - 1;
+    if (this.tryDepth > 0 && this.live && this.dist > this.frameThrow[top]) this.frameThrow[top] = this.dist;
   }
 
   /** Scans defined function `definedIndex` (0-based among defined functions). */
@@ -295,256 +260,216 @@ export class FunctionScanner {
     out.localCount = localCount;
 
     this.depth = 0;
-    this.loopDepth = 0;
+    this.tryDepth = 0;
     this.live = true;
-    this.cur = out.push(r.pos, PointKind.ChargeAndCheck);
+    this.dist = 0;
+    this.region = 0;
+    out.push(r.pos, PointKind.Entry, -1);
     this.pushFrame(FrameKind.Function);
-    let total = 0;
+    this.frameHead[0] = 0;
 
     while (r.pos < r.end) {
       const at = r.pos;
       const op: OpInfo = readOpcode(r);
       readOperands(r, op, ops, false);
-      if (this.live) {
-        out.costs[this.cur] += op.cost;
-        total += op.cost;
-      }
-      if (op.immId !== ImmId.None) this.checkIndices(op, localCount, at);
+      if (this.live) this.dist += op.cost;
+      if (op.immId !== ImmId.None) checkIndices(ctx, op, ops, localCount, at);
       if (op.dynamic !== null) {
         out.needsScratch = true;
         if (this.live) {
-          out.push(at, DYNAMIC_KIND[op.dynamic]);
-          if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow);
+          const loop = this.region === 0 ? -1 : this.frameHead[this.region];
+          out.push(at, DYNAMIC_KIND[op.dynamic], loop);
+          if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow, loop);
         }
       }
-      switch (op.ctl) {
-        case Ctl.None:
-          break;
-        case Ctl.Call:
-          out.hasCall = true;
-          for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
-          if (this.live) out.push(r.pos, this.loopDepth > 0 ? PointKind.Reload : PointKind.ReloadOutsideLoop);
-          break;
-        case Ctl.Block:
-        case Ctl.Try:
-        case Ctl.TryTable:
-          if (op.ctl !== Ctl.Block) out.hasExceptions = true;
-          if (op.ctl === Ctl.TryTable) for (const c of ops.catches) this.markTarget(c.label, at);
-          if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
-          this.pushFrame(op.ctl === Ctl.Block ? FrameKind.Block : op.ctl === Ctl.Try ? FrameKind.Try : FrameKind.TryTable);
-          break;
-        case Ctl.Loop:
-          if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
-          this.pushFrame(FrameKind.Loop);
-          out.hasLoop = true;
-          if (this.live) this.startRegion(out, r.pos, PointKind.ChargeAndCheck);
-          break;
-        case Ctl.If:
-          if (ops.blockType >= ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
-          this.pushFrame(FrameKind.If);
-          if (this.live) {
-            this.startRegion(out, r.pos, PointKind.Charge);
-            this.frameThen[this.depth - 1] = this.cur;
-          }
-          break;
-        case Ctl.Else: {
-          const f = this.depth - 1;
-          if (this.frameKind[f] !== FrameKind.If || this.frameHasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
-          this.frameHasElse[f] = 1;
-          if (this.live) this.frameTargeted[f] = 1;
-          if (this.frameReachable[f]) {
-            this.startRegion(out, r.pos, PointKind.Charge);
-            this.frameElse[f] = this.cur;
-          } else this.live = false;
-          break;
-        }
-        case Ctl.Catch:
-        case Ctl.CatchAll: {
-          const f = this.depth - 1;
-          if (this.frameKind[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
-          if (op.ctl === Ctl.Catch && ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
-          // A handler is entered from wherever the exception was thrown: it cannot join the try's region.
-          this.frameMinExit[f] = -1;
-          if (this.live) this.frameTargeted[f] = 1;
-          if (this.frameReachable[f]) this.startRegion(out, r.pos, PointKind.Charge);
-          else this.live = false;
-          break;
-        }
-        case Ctl.End:
-        case Ctl.Delegate:
-          this.endFrame(op, ops.index, at, r, out);
-          break;
-        case Ctl.Br:
-          this.markTarget(ops.index, at);
-          if (this.live) out.push(at, PointKind.Barrier);
-          this.live = false;
-          break;
-        case Ctl.BrIf:
-          this.markTarget(ops.index, at);
-          if (!this.live) break;
-          if (this.frameKind[this.labelFrame(ops.index, at)] !== FrameKind.Loop) {
-            // A forward branch: the fallthrough stays in the same block, so the block pays for the
-            // costlier path (the fallthrough's) whichever way it goes. The barrier keeps the dead-reload
-            // pass from reasoning across the branch.
-            out.push(at, PointKind.Barrier);
-          } else {
-            this.startRegion(out, r.pos, PointKind.Charge);
-          }
-          break;
-        case Ctl.BrTable:
-          for (const l of ops.labels) this.markTarget(l, at);
-          if (this.live) out.push(at, PointKind.Barrier);
-          this.live = false;
-          break;
-        case Ctl.Rethrow:
-          this.labelFrame(ops.index, at);
-          out.hasExceptions = true;
-          this.leaveFrames(-1);
-          break;
-        case Ctl.Throw:
-          if (ops.index >= ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
-          out.hasExceptions = true;
-          this.leaveFrames(-1);
-          break;
-        case Ctl.ThrowRef:
-          out.hasExceptions = true;
-          this.leaveFrames(-1);
-          break;
-        case Ctl.Return:
-          this.leaveFrames(0);
-          break;
-        case Ctl.ReturnCall:
-          out.hasCall = true;
-          this.leaveFrames(0);
-          break;
-        case Ctl.Unreachable:
-          this.leaveFrames(-1);
-          break;
-      }
+      if (op.ctl !== Ctl.None) this.control(op, at, r, out);
     }
     if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
-    out.instructions = total;
-    // Only calls can re-enter a function; without any, its execution is bounded by its own
-    // loop-header checks and its length, so the entry needs no exhaustion check.
-    if (!out.hasCall) out.kinds[0] = PointKind.Charge;
-    // Dead reloads. Outside loops control only moves forward, so a reload with no later reader of
-    // the local is dead. And a reload whose next point is another reload is overwritten unread, as
-    // long as no branch lies between them (a branch's target may read the local): br_if and if
-    // start a block (a charge point, even one that charges nothing here), br and br_table leave a
-    // barrier.
-    let readLater = false;
-    let nextIsReload = false;
-    for (let i = out.count - 1; i >= 0; i--) {
-      const kind = out.kinds[i];
-      if (kind === PointKind.None) continue;
-      if (kind === PointKind.Barrier || (kind === PointKind.Charge && out.costs[i] === 0)) {
-        nextIsReload = false;
-        continue;
+    out.costs[0] = this.frameMax[0];
+  }
+
+  private control(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
+    const ops = this.operands;
+    switch (op.ctl) {
+      case Ctl.Call:
+        out.hasCall = true;
+        for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
+        this.mayThrow();
+        return;
+      case Ctl.Block:
+      case Ctl.Try:
+      case Ctl.TryTable: {
+        if (ops.blockType >= this.ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+        if (op.ctl === Ctl.Block) {
+          this.pushFrame(FrameKind.Block);
+          return;
+        }
+        out.hasExceptions = true;
+        if (op.ctl === Ctl.Try) {
+          this.pushFrame(FrameKind.Try);
+          return;
+        }
+        // Catch labels are relative to the frames around the try_table: check them before it opens.
+        for (const c of ops.catches) this.labelFrame(c.label, at);
+        const f = this.pushFrame(FrameKind.TryTable);
+        if (ops.catches.length > 0) this.frameCatchLabels[f] = ops.catches.map((c) => c.label);
+        return;
       }
-      const isReload = kind === PointKind.Reload || kind === PointKind.ReloadOutsideLoop;
-      if (isReload && (nextIsReload || (kind === PointKind.ReloadOutsideLoop && !readLater))) {
-        out.kinds[i] = PointKind.None;
-        continue;
+      case Ctl.Loop:
+        if (ops.blockType >= this.ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+        this.openLoop(at, r, out);
+        return;
+      case Ctl.If:
+        if (ops.blockType >= this.ctx.typeCount) throw new MalformedModuleError(`block type index ${ops.blockType} out of range`, at);
+        this.pushFrame(FrameKind.If);
+        return;
+      case Ctl.Else: {
+        const f = this.depth - 1;
+        if (this.frameKind[f] !== FrameKind.If || this.frameHasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
+        this.frameHasElse[f] = 1;
+        if (this.live && this.dist > this.frameJoin[f]) this.frameJoin[f] = this.dist;
+        this.live = this.frameReachable[f] === 1;
+        this.dist = this.frameEntry[f];
+        return;
       }
-      // A loop body's reload may feed the loop header: count it as a reader, conservatively.
-      readLater = true;
-      nextIsReload = isReload;
+      case Ctl.Catch:
+      case Ctl.CatchAll: {
+        const f = this.depth - 1;
+        if (this.frameKind[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
+        if (op.ctl === Ctl.Catch && ops.index >= this.ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
+        if (this.live && this.dist > this.frameJoin[f]) this.frameJoin[f] = this.dist;
+        // A handler starts from wherever the body threw: the costliest such path (or the try's
+        // start, if nothing in the body can throw). Later handlers start from the same place.
+        if (this.frameCatch[f] === NONE && this.frameReachable[f]) this.frameCatch[f] = Math.max(this.frameEntry[f], this.frameThrow[f]);
+        this.live = this.frameCatch[f] !== NONE;
+        this.dist = this.frameCatch[f];
+        return;
+      }
+      case Ctl.End:
+      case Ctl.Delegate:
+        this.endFrame(op, at, r, out);
+        return;
+      case Ctl.Br:
+        this.branch(ops.index, at);
+        this.live = false;
+        return;
+      case Ctl.BrIf:
+        // The fallthrough continues the same path: a taken forward br_if pays for what it skipped.
+        this.branch(ops.index, at);
+        return;
+      case Ctl.BrTable:
+        for (const l of ops.labels) this.branch(l, at);
+        this.live = false;
+        return;
+      case Ctl.Rethrow:
+        this.labelFrame(ops.index, at);
+        out.hasExceptions = true;
+        this.mayThrow();
+        this.exit();
+        return;
+      case Ctl.Throw:
+        if (ops.index >= this.ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
+        out.hasExceptions = true;
+        this.mayThrow();
+        this.exit();
+        return;
+      case Ctl.ThrowRef:
+        out.hasExceptions = true;
+        this.mayThrow();
+        this.exit();
+        return;
+      case Ctl.ReturnCall:
+        out.hasCall = true;
+        this.exit();
+        return;
+      case Ctl.Return:
+      case Ctl.Unreachable:
+        this.exit();
+        return;
     }
   }
 
-  private endFrame(op: OpInfo, label: number, at: number, r: Reader, out: ScanResult): void {
+  private openLoop(at: number, r: Reader, out: ScanResult): void {
+    out.hasLoop = true;
+    const outer = this.region === 0 ? -1 : this.frameHead[this.region];
+    let pre = -1;
+    if (this.live) {
+      // The enclosing region's path reaches the loop (and stays there if the loop never exits).
+      if (this.dist > this.frameMax[this.region]) this.frameMax[this.region] = this.dist;
+      this.mayThrow();
+      pre = out.push(at, PointKind.PreLoop, -1);
+    }
+    const f = this.pushFrame(FrameKind.Loop);
+    if (this.live) {
+      const head = out.push(r.pos, PointKind.LoopHeader, outer);
+      out.loops[pre] = head;
+      this.frameHead[f] = head;
+    }
+    this.region = f;
+    this.dist = 0;
+  }
+
+  private endFrame(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
     const f = this.depth - 1;
     const kind = this.frameKind[f];
     if (op.ctl === Ctl.Delegate && kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);
     if (kind === FrameKind.Function) {
       if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
+      const end = this.live ? Math.max(this.dist, this.frameJoin[0]) : this.frameJoin[0];
+      if (end > this.frameMax[0]) this.frameMax[0] = end;
       this.depth = 0;
       return;
     }
     this.depth--;
-    const openedIn = this.frameRegion[f];
-    const exit = this.frameMinExit[f];
+    if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth--;
     if (kind === FrameKind.Loop) {
-      this.loopDepth--;
-      if (!this.frameCalls[f]) out.hasTightLoop = true;
+      this.closeLoop(f, out);
+      return;
     }
-    const thenStart = this.frameThen[f];
-    const elseStart = this.frameElse[f];
-    if (kind === FrameKind.If && openedIn >= 0 && thenStart >= 0) {
-      // Each arm's first block runs at most once per run of the block the `if` is in, so that block
-      // can pay in advance. Exactly one arm runs: what both first blocks cost at least is paid
-      // before the `if` (exact). When the two differ by at most MERGE_SLACK (an absent `else`
-      // costs 0), the costlier is paid instead and the arms charge nothing (an upper bound: one
-      // charge fewer, overcounting by at most MERGE_SLACK per `if` run).
-      const thenCost = out.costs[thenStart];
-      const elseCost = elseStart >= 0 ? out.costs[elseStart] : 0;
-      const paid = Math.abs(thenCost - elseCost) <= MERGE_SLACK ? Math.max(thenCost, elseCost) : Math.min(thenCost, elseCost);
-      out.costs[openedIn] += paid;
-      out.costs[thenStart] = Math.max(0, thenCost - paid);
-      if (elseStart >= 0) out.costs[elseStart] = Math.max(0, elseCost - paid);
-    }
-    const parent = f - 1;
-    if (exit < this.frameMinExit[parent]) this.frameMinExit[parent] = exit;
-    if (op.ctl === Ctl.Delegate) this.labelFrame(label, at);
-    // An `if` without `else` is also entered at its end when the condition is false.
-    const joined = this.frameTargeted[f] === 1 || (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f] === 1);
-    if (kind === FrameKind.Loop || !joined) return; // reached only by falling through: same block continues
-    if (exit >= f && openedIn >= 0) {
-      // Every normal path from the frame's start leaves through this end, exactly once per entry
-      // of the region the frame opened in: that region pays for what follows, and no charge is needed here.
-      this.cur = openedIn;
+    if (op.ctl === Ctl.Delegate) this.labelFrame(this.operands.index, at);
+    let join = this.frameJoin[f];
+    if (this.live && this.dist > join) join = this.dist;
+    // An `if` without `else` also arrives at its end when the condition is false.
+    if (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f] && this.frameEntry[f] > join) join = this.frameEntry[f];
+    // What the body may throw propagates to the enclosing frame's handlers too.
+    if (this.frameThrow[f] > this.frameThrow[f - 1]) this.frameThrow[f - 1] = this.frameThrow[f];
+    const labels = this.frameCatchLabels[f];
+    if (labels !== null && this.frameReachable[f]) {
+      // A catch clause branches to its label from any throwing point of the body.
       this.live = true;
-    } else {
-      this.startRegion(out, r.pos, PointKind.Charge);
+      this.dist = Math.max(this.frameEntry[f], this.frameThrow[f]);
+      for (const l of labels) this.branch(l, at);
     }
+    this.live = join !== NONE;
+    this.dist = this.live ? join : 0;
   }
 
-  private checkIndices(op: OpInfo, localCount: number, at: number): void {
-    const ctx = this.ctx;
-    const o = this.operands;
-    switch (op.immId) {
-      case ImmId.Local:
-        if (o.index >= localCount) badIndex(op, "local", o.index, at);
-        return;
-      case ImmId.Global:
-        if (o.index >= ctx.globalCount) badIndex(op, "global", o.index, at);
-        return;
-      case ImmId.Func:
-        if (o.index >= ctx.functionTypes.length) badIndex(op, "function", o.index, at);
-        if (op.code === REF_FUNC && op.prefix === 0 && !ctx.declaredFunctions[o.index]) {
-          throw new MalformedModuleError(`ref.func: undeclared function reference ${o.index} (no export, element segment or global names it)`, at);
-        }
-        return;
-      case ImmId.CallIndirect:
-        if (o.index >= ctx.typeCount) badIndex(op, "type", o.index, at);
-        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
-        return;
-      case ImmId.Table:
-        if (o.index >= ctx.tableCount) badIndex(op, "table", o.index, at);
-        return;
-      case ImmId.TableCopy:
-        if (o.index >= ctx.tableCount) badIndex(op, "table", o.index, at);
-        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
-        return;
-      case ImmId.TableInit:
-        if (o.index >= ctx.elementCount) badIndex(op, "element segment", o.index, at);
-        if (o.index2 >= ctx.tableCount) badIndex(op, "table", o.index2, at);
-        return;
-      case ImmId.Elem:
-        if (o.index >= ctx.elementCount) badIndex(op, "element segment", o.index, at);
-        return;
-      case ImmId.Data:
-      case ImmId.MemoryInit:
-        if (ctx.dataCount === null) throw new MalformedModuleError(`${op.name} needs a data count section`, at);
-        if (o.index >= ctx.dataCount) badIndex(op, "data segment", o.index, at);
-        if (op.immId === ImmId.MemoryInit && !ctx.hasMemory) throw new MalformedModuleError(`${op.name} without a memory`, at);
-        return;
-      case ImmId.Memarg:
-      case ImmId.MemargLane:
-      case ImmId.Memory:
-      case ImmId.Memory2:
-        if (!ctx.hasMemory) throw new MalformedModuleError(`${op.name} without a memory`, at);
-        return;
+  /** The loop's region is complete: its header charges the costliest path; code after it continues the enclosing region. */
+  private closeLoop(f: number, out: ScanResult): void {
+    if (this.live && this.dist > this.frameMax[f]) this.frameMax[f] = this.dist;
+    const head = this.frameHead[f];
+    if (head >= 0) {
+      out.costs[head] = this.frameMax[f];
+      if (!this.frameCalls[f]) {
+        out.tight[head] = 1;
+        out.hasTightLoop = true;
+      }
     }
+    this.region = this.frameRegion[f - 1];
+    this.dist = this.frameEntry[f];
+  }
+}
+
+/**
+ * Marks the PreLoop points the fuel local needs: before a call-free loop that no call-free loop
+ * encloses (inside one, the local is already fresh). Every other PreLoop becomes None.
+ */
+export function settlePreLoops(out: ScanResult): void {
+  const { kinds, loops, tight } = out;
+  for (let i = 0; i < out.count; i++) {
+    if (kinds[i] !== PointKind.PreLoop) continue;
+    const head = loops[i];
+    const outer = loops[head];
+    if (!tight[head] || (outer >= 0 && tight[outer])) kinds[i] = PointKind.None;
   }
 }
