@@ -320,6 +320,11 @@ function emitPoints(
         stats.charges++;
         stats.checks++;
         break;
+      case PointKind.Split:
+        if (costs[i] === 0) break;
+        emit.charge(body, costs[i], false, cacheFuel && loops[i] >= 0 && tight[loops[i]] === 1);
+        stats.charges++;
+        break;
       case PointKind.PreLoop:
         if (cacheFuel && scan.hasCall) emit.refill(body);
         break;

@@ -26,6 +26,8 @@ export const enum PointKind {
   AfterGrow = 6,
   /** Nothing to insert. */
   None = 7,
+  /** After a `br_table` target's end: charge the region that starts there (unchecked). */
+  Split = 8,
 }
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -45,6 +47,8 @@ const enum FrameKind {
 
 /** "No path arrives here." Path costs are never negative. */
 const NONE = -1;
+/** frameJoinHead: paths of more than one region arrive at the frame's end. */
+const MIXED = -2;
 
 /**
  * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
@@ -54,11 +58,11 @@ export class ScanResult {
   count = 0;
   offsets = new Int32Array(256);
   kinds = new Uint8Array(256);
-  /** Entry and loop headers: the region's charge (its costliest path). */
+  /** Region heads (entry, loop headers, splits): the region's charge (its costliest path). */
   costs = new Float64Array(256);
   /**
-   * Loop headers: the enclosing loop's header point (-1 if none). Dynamic points: the innermost
-   * enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
+   * Loop headers: the enclosing loop's header point (-1 if none). Dynamic and split points: the
+   * innermost enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
    */
   loops = new Int32Array(256);
   /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
@@ -137,10 +141,14 @@ export class FunctionScanner {
   private frameHead = new Int32Array(64);
   /** `dist` of the enclosing region when the frame opened. */
   private frameEntry = new Float64Array(64);
-  /** Costliest path arriving at the frame's end (NONE if no path does). */
+  /** The region head current when the frame opened (`frameEntry` is a cost in that region). */
+  private frameEntryHead = new Int32Array(64);
+  /** Costliest path arriving at the frame's end (NONE if no path does)... */
   private frameJoin = new Float64Array(64);
-  /** Region frames: the costliest path end seen so far. */
-  private frameMax = new Float64Array(64);
+  /** ...in the region headed by this point (NONE, or MIXED when paths of several regions arrive). */
+  private frameJoinHead = new Int32Array(64);
+  /** A reachable br_table targets the frame's end: the code after it is a region of its own. */
+  private frameSplit = new Uint8Array(64);
   /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
   private frameThrow = new Float64Array(64);
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
@@ -151,8 +159,12 @@ export class FunctionScanner {
   /** Whether the current instruction is reachable. */
   private live = true;
   private dist = 0;
-  /** The frame heading the current region. */
+  /** The point heading the current region. */
+  private head = 0;
+  /** The innermost loop (or the function) frame around the current instruction. */
   private region = 0;
+  /** Set by crossTo: the head of the region its result is a cost in. */
+  private crossedHead = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -173,8 +185,10 @@ export class FunctionScanner {
     this.frameRegion = grow(this.frameRegion);
     this.frameHead = grow(this.frameHead);
     this.frameEntry = grow(this.frameEntry);
+    this.frameEntryHead = grow(this.frameEntryHead);
     this.frameJoin = grow(this.frameJoin);
-    this.frameMax = grow(this.frameMax);
+    this.frameJoinHead = grow(this.frameJoinHead);
+    this.frameSplit = grow(this.frameSplit);
     this.frameThrow = grow(this.frameThrow);
     this.frameCatch = grow(this.frameCatch);
   }
@@ -189,8 +203,10 @@ export class FunctionScanner {
     this.frameRegion[f] = kind === FrameKind.Loop || kind === FrameKind.Function ? f : this.frameRegion[f - 1];
     this.frameHead[f] = -1;
     this.frameEntry[f] = this.dist;
+    this.frameEntryHead[f] = this.head;
     this.frameJoin[f] = NONE;
-    this.frameMax[f] = 0;
+    this.frameJoinHead[f] = NONE;
+    this.frameSplit[f] = 0;
     this.frameThrow[f] = NONE;
     this.frameCatch[f] = NONE;
     this.frameCatchLabels[f] = null;
@@ -203,39 +219,63 @@ export class FunctionScanner {
     return this.depth - 1 - label;
   }
 
+  /** A path of the region headed by `head` ends here, having cost `d`: the head charges at least that. */
+  private end(out: ScanResult, head: number, d: number): void {
+    if (d > out.costs[head]) out.costs[head] = d;
+  }
+
   /**
-   * `dist` expressed in region `target` (the current region or one enclosing it): each region left
-   * on the way has a path end here, and continues in its parent as the loop step it was entered by.
+   * `dist` expressed in the region around loop frame `target` (the current loop or one enclosing
+   * it; sets crossedHead): each region left on the way has a path end here, and continues in its
+   * parent as the loop step it was entered by.
    */
-  private crossTo(target: number): number {
+  private crossTo(out: ScanResult, target: number): number {
     let region = this.region;
+    let head = this.head;
     let d = this.dist;
     while (region !== target) {
-      if (d > this.frameMax[region]) this.frameMax[region] = d;
+      this.end(out, head, d);
+      head = this.frameEntryHead[region];
       d = this.frameEntry[region];
       region = this.frameRegion[region - 1];
     }
+    this.crossedHead = head;
     return d;
   }
 
-  /** A reachable branch to `label`: a loop's header ends a path of its region; any other label joins at its frame's end. */
-  private branch(label: number, at: number): void {
-    const f = this.labelFrame(label, at);
-    if (!this.live) return;
-    if (this.frameKind[f] === FrameKind.Loop) {
-      const d = this.crossTo(f);
-      if (d > this.frameMax[f]) this.frameMax[f] = d;
-    } else {
-      const d = this.crossTo(this.frameRegion[f]);
+  /** A path of region `head` arrives at frame f's end with cost d. */
+  private arrive(out: ScanResult, f: number, head: number, d: number): void {
+    const joined = this.frameJoinHead[f];
+    if (joined === head || joined === NONE) {
+      this.frameJoinHead[f] = head;
       if (d > this.frameJoin[f]) this.frameJoin[f] = d;
+      return;
     }
+    // Paths of different regions meet: each ends here, and the code after the end is a new region.
+    this.end(out, head, d);
+    if (joined !== MIXED) this.end(out, joined, this.frameJoin[f]);
+    this.frameJoinHead[f] = MIXED;
+  }
+
+  /** A reachable branch to `label`: a loop's header ends a path; any other label's frame is arrived at. */
+  private branch(out: ScanResult, label: number, at: number): number {
+    const f = this.labelFrame(label, at);
+    if (!this.live) return f;
+    if (this.frameKind[f] === FrameKind.Loop) {
+      const d = this.crossTo(out, f);
+      this.end(out, this.crossedHead, d);
+    } else {
+      const d = this.crossTo(out, this.frameRegion[f]);
+      this.arrive(out, f, this.crossedHead, d);
+    }
+    return f;
   }
 
   /** Control leaves the function here (return, tail call, trap, throw): every open region's path ends. */
-  private exit(): void {
+  private exit(out: ScanResult): void {
     if (!this.live) return;
-    const d = this.crossTo(0);
-    if (d > this.frameMax[0]) this.frameMax[0] = d;
+    const d = this.crossTo(out, 0);
+    this.end(out, this.crossedHead, d);
     this.live = false;
   }
 
@@ -263,6 +303,7 @@ export class FunctionScanner {
     this.tryDepth = 0;
     this.live = true;
     this.dist = 0;
+    this.head = 0;
     this.region = 0;
     out.push(r.pos, PointKind.Entry, -1);
     this.pushFrame(FrameKind.Function);
@@ -285,7 +326,6 @@ export class FunctionScanner {
       if (op.ctl !== Ctl.None) this.control(op, at, r, out);
     }
     if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
-    out.costs[0] = this.frameMax[0];
   }
 
   private control(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
@@ -327,8 +367,9 @@ export class FunctionScanner {
         const f = this.depth - 1;
         if (this.frameKind[f] !== FrameKind.If || this.frameHasElse[f]) throw new MalformedModuleError("`else` without a matching `if`", at);
         this.frameHasElse[f] = 1;
-        if (this.live && this.dist > this.frameJoin[f]) this.frameJoin[f] = this.dist;
+        if (this.live) this.arrive(out, f, this.head, this.dist);
         this.live = this.frameReachable[f] === 1;
+        this.head = this.frameEntryHead[f];
         this.dist = this.frameEntry[f];
         return;
       }
@@ -337,11 +378,12 @@ export class FunctionScanner {
         const f = this.depth - 1;
         if (this.frameKind[f] !== FrameKind.Try) throw new MalformedModuleError(`\`${op.name}\` outside a \`try\``, at);
         if (op.ctl === Ctl.Catch && ops.index >= this.ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
-        if (this.live && this.dist > this.frameJoin[f]) this.frameJoin[f] = this.dist;
+        if (this.live) this.arrive(out, f, this.head, this.dist);
         // A handler starts from wherever the body threw: the costliest such path (or the try's
         // start, if nothing in the body can throw). Later handlers start from the same place.
         if (this.frameCatch[f] === NONE && this.frameReachable[f]) this.frameCatch[f] = Math.max(this.frameEntry[f], this.frameThrow[f]);
         this.live = this.frameCatch[f] !== NONE;
+        this.head = this.frameEntryHead[f];
         this.dist = this.frameCatch[f];
         return;
       }
@@ -350,41 +392,46 @@ export class FunctionScanner {
         this.endFrame(op, at, r, out);
         return;
       case Ctl.Br:
-        this.branch(ops.index, at);
+        this.branch(out, ops.index, at);
         this.live = false;
         return;
       case Ctl.BrIf:
         // The fallthrough continues the same path: a taken forward br_if pays for what it skipped.
-        this.branch(ops.index, at);
+        this.branch(out, ops.index, at);
         return;
       case Ctl.BrTable:
-        for (const l of ops.labels) this.branch(l, at);
+        // A dispatch: each target's code pays for itself (outside try bodies, where handlers need
+        // one region), instead of every dispatch paying for the costliest target.
+        for (const l of ops.labels) {
+          const f = this.branch(out, l, at);
+          if (this.live && this.tryDepth === 0) this.frameSplit[f] = 1;
+        }
         this.live = false;
         return;
       case Ctl.Rethrow:
         this.labelFrame(ops.index, at);
         out.hasExceptions = true;
         this.mayThrow();
-        this.exit();
+        this.exit(out);
         return;
       case Ctl.Throw:
         if (ops.index >= this.ctx.tagCount) throw new MalformedModuleError(`tag index ${ops.index} out of range`, at);
         out.hasExceptions = true;
         this.mayThrow();
-        this.exit();
+        this.exit(out);
         return;
       case Ctl.ThrowRef:
         out.hasExceptions = true;
         this.mayThrow();
-        this.exit();
+        this.exit(out);
         return;
       case Ctl.ReturnCall:
         out.hasCall = true;
-        this.exit();
+        this.exit(out);
         return;
       case Ctl.Return:
       case Ctl.Unreachable:
-        this.exit();
+        this.exit(out);
         return;
     }
   }
@@ -395,7 +442,7 @@ export class FunctionScanner {
     let pre = -1;
     if (this.live) {
       // The enclosing region's path reaches the loop (and stays there if the loop never exits).
-      if (this.dist > this.frameMax[this.region]) this.frameMax[this.region] = this.dist;
+      this.end(out, this.head, this.dist);
       this.mayThrow();
       pre = out.push(at, PointKind.PreLoop, -1);
     }
@@ -406,6 +453,7 @@ export class FunctionScanner {
       this.frameHead[f] = head;
     }
     this.region = f;
+    this.head = this.frameHead[f];
     this.dist = 0;
   }
 
@@ -415,8 +463,8 @@ export class FunctionScanner {
     if (op.ctl === Ctl.Delegate && kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);
     if (kind === FrameKind.Function) {
       if (r.pos !== r.end) throw new MalformedModuleError("instructions after the end of the function", r.pos);
-      const end = this.live ? Math.max(this.dist, this.frameJoin[0]) : this.frameJoin[0];
-      if (end > this.frameMax[0]) this.frameMax[0] = end;
+      if (this.live) this.arrive(out, 0, this.head, this.dist);
+      if (this.frameJoinHead[0] >= 0) this.end(out, this.frameJoinHead[0], this.frameJoin[0]);
       this.depth = 0;
       return;
     }
@@ -427,35 +475,43 @@ export class FunctionScanner {
       return;
     }
     if (op.ctl === Ctl.Delegate) this.labelFrame(this.operands.index, at);
-    let join = this.frameJoin[f];
-    if (this.live && this.dist > join) join = this.dist;
+    if (this.live) this.arrive(out, f, this.head, this.dist);
     // An `if` without `else` also arrives at its end when the condition is false.
-    if (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f] && this.frameEntry[f] > join) join = this.frameEntry[f];
+    if (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f]) this.arrive(out, f, this.frameEntryHead[f], this.frameEntry[f]);
     // What the body may throw propagates to the enclosing frame's handlers too.
     if (this.frameThrow[f] > this.frameThrow[f - 1]) this.frameThrow[f - 1] = this.frameThrow[f];
     const labels = this.frameCatchLabels[f];
     if (labels !== null && this.frameReachable[f]) {
       // A catch clause branches to its label from any throwing point of the body.
       this.live = true;
+      this.head = this.frameEntryHead[f];
       this.dist = Math.max(this.frameEntry[f], this.frameThrow[f]);
-      for (const l of labels) this.branch(l, at);
+      for (const l of labels) this.branch(out, l, at);
     }
-    this.live = join !== NONE;
-    this.dist = this.live ? join : 0;
+    const joined = this.frameJoinHead[f];
+    this.live = joined !== NONE;
+    if (joined === MIXED || (joined >= 0 && this.frameSplit[f])) {
+      if (joined >= 0) this.end(out, joined, this.frameJoin[f]);
+      this.head = out.push(r.pos, PointKind.Split, this.region === 0 ? -1 : this.frameHead[this.region]);
+      this.dist = 0;
+    } else if (joined >= 0) {
+      this.head = joined;
+      this.dist = this.frameJoin[f];
+    }
   }
 
   /** The loop's region is complete: its header charges the costliest path; code after it continues the enclosing region. */
   private closeLoop(f: number, out: ScanResult): void {
-    if (this.live && this.dist > this.frameMax[f]) this.frameMax[f] = this.dist;
+    if (this.live) this.end(out, this.head, this.dist);
     const head = this.frameHead[f];
     if (head >= 0) {
-      out.costs[head] = this.frameMax[f];
       if (!this.frameCalls[f]) {
         out.tight[head] = 1;
         out.hasTightLoop = true;
       }
     }
     this.region = this.frameRegion[f - 1];
+    this.head = this.frameEntryHead[f];
     this.dist = this.frameEntry[f];
   }
 }
