@@ -114,3 +114,12 @@ export class UnknownInvocationError extends ApiError {
     this.name = "UnknownInvocationError";
   }
 }
+
+/** A WebSocket route was requested without `Upgrade: websocket`. */
+export class WebSocketRequiredError extends ApiError {
+  readonly code = "websocket_required" as const;
+  constructor() {
+    super("this route serves a WebSocket: send the request with `Upgrade: websocket`");
+    this.name = "WebSocketRequiredError";
+  }
+}

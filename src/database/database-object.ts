@@ -39,6 +39,7 @@ import { beginChangeTx, mayWrite, syncChangeLogTriggers } from "./change-log-cap
 import { headSeq } from "./change-log.ts";
 import { CommitListeners } from "./commit-listeners.ts";
 import { type ChangeRead, ChangeStream } from "./change-stream.ts";
+import { ChangeTails } from "./change-tail.ts";
 import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
 import { readTableInfo, type TableInfo } from "./table-info.ts";
 import * as triggerRegistry from "./trigger-registry.ts";
@@ -87,6 +88,8 @@ export class DatabaseObject extends DurableObject<Env> {
   private readonly commits = new CommitListeners();
   /** GET .../changes and the WebSocket tail's reads (change-stream.ts). */
   private readonly stream: ChangeStream;
+  /** The WebSocket tails of the change log (change-tail.ts); their sockets survive hibernation, this does not. */
+  private readonly tails: ChangeTails;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,6 +97,7 @@ export class DatabaseObject extends DurableObject<Env> {
     this.reads = new ProcedureCalls(this.runner, (request, scope) => this.query(request, scope), null);
     this.sandboxes = new FunctionSandboxes(env);
     this.stream = new ChangeStream(ctx.storage.sql, this.commits, () => this.settled());
+    this.tails = new ChangeTails(ctx, this.stream, this.commits);
     // ctx.id.name is known for objects reached by idFromName (workerd supports it locally since 2026-03).
     this.identity = ctx.id.name !== undefined ? parseDatabaseObjectName(ctx.id.name) : null;
     void ctx.blockConcurrencyWhile(async () => {
@@ -154,6 +158,24 @@ export class DatabaseObject extends DurableObject<Env> {
   async changes(after: number, limit: number, waitMs: number): Promise<ChangeRead> {
     if (readMarker(this.ctx.storage) === null) return { ok: false, code: "unknown_database" };
     return this.stream.read(after, limit, waitMs);
+  }
+
+  /**
+   * GET .../changes/tail (the Worker checked the request and forwards it): a WebSocket from ?after=, or a refusal
+   * as JSON `{ ok: false, code, ... }` that the Worker turns into its catalogued error.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (readMarker(this.ctx.storage) === null) return Response.json({ ok: false, code: "unknown_database" }, { status: 404 });
+    const opened = await this.tails.open(Number(new URL(request.url).searchParams.get("after") ?? "0"));
+    return opened.ok ? opened.response : Response.json(opened.refusal, { status: 409 });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.tails.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.tails.close(ws, code);
   }
 
   /** The user's tables (reserved ones hidden), with columns and row counts, and the database's size. */

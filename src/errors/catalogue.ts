@@ -260,6 +260,16 @@ export const ERROR_CATALOGUE = {
     when: "a change-stream read's `after` is past the database's head: the cursor belongs to a database of that name that was deleted and re-created (seq starts again at 1); start again from a snapshot",
     fields: { after: n, headSeq: n }, args: ["after", "headSeq"],
   },
+  too_many_change_tails: {
+    status: 429, class: "TooManyChangeTailsError", layer: "services",
+    when: "the database already has its maximum of open WebSocket tails (docs/limits.md, \"Change stream\"); close one, or read with the long poll",
+    fields: { database: s, max: n }, args: ["database", "max"],
+  },
+  websocket_required: {
+    status: 426, class: "WebSocketRequiredError", layer: "api",
+    when: "a WebSocket route (the change tail) was requested without `Upgrade: websocket`",
+    fields: {}, args: [],
+  },
   // --- The function ran and failed deterministically: the same request fails the same way, so not 5xx.
   out_of_fuel: {
     status: 422, class: "OutOfFuelInvocationError", layer: "sandbox",

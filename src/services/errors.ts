@@ -224,3 +224,15 @@ export class CursorAheadError extends ServiceError {
     this.name = "CursorAheadError";
   }
 }
+
+/** The database already has its maximum of open WebSocket tails. */
+export class TooManyChangeTailsError extends ServiceError {
+  readonly code = "too_many_change_tails" as const;
+  constructor(
+    readonly database: string,
+    readonly max: number,
+  ) {
+    super(`database "${database}" already has ${max} open change tails, the most it allows`);
+    this.name = "TooManyChangeTailsError";
+  }
+}

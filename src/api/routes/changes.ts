@@ -3,8 +3,9 @@
 
 import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import * as changes from "../../services/index.ts";
-import { parseChangeQuery } from "../change-request.ts";
+import { parseAfter, parseChangeQuery } from "../change-request.ts";
 import { assertDatabaseName } from "../database-request.ts";
+import { WebSocketRequiredError } from "../errors.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { ERRORS, TOKEN, validationHook } from "../openapi/route-kit.ts";
 import { ChangeEntry } from "../openapi/schemas.ts";
@@ -34,9 +35,25 @@ const readChanges = declare({
   responses: { 200: json("entries in seq order, and the head", z.object({ changes: z.array(ChangeEntry), headSeq: z.number().int() })), ...ERRORS },
 });
 
-export const changeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(readChanges, async (c) => {
-  const region = c.req.param("region")!;
-  const db = assertDatabaseName(c.req.param("db")!, "database");
-  const { after, limit, waitMs } = parseChangeQuery(c.req.query());
-  return c.json(await changes.readChanges(c.env, region, db, after, limit, waitMs), 200);
+const tailChanges = declare({
+  method: "get", path: `${BASE}/changes/tail`, summary: "WebSocket tail: every change log entry after a seq, in order, as it commits",
+  description: "Upgrade to a WebSocket. The server sends `{\"type\":\"changes\",\"changes\":[...],\"headSeq\"}` frames in seq order; the client acknowledges with `{\"type\":\"ack\",\"seq\":N}` (at most 1,000 entries are sent past the last ack). Reconnect with `after` = the last seq processed. Close code 4410 after an `{\"type\":\"error\",\"code\":\"cursor_expired\"}` frame. See docs/cdc.md.",
+  request: { params: DbParams, query: ChangeQuery.pick({ after: true }) },
+  responses: { 101: { description: "switching to the WebSocket" }, ...ERRORS },
 });
+
+export const changeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook })
+  .openapi(readChanges, async (c) => {
+    const region = c.req.param("region")!;
+    const db = assertDatabaseName(c.req.param("db")!, "database");
+    const { after, limit, waitMs } = parseChangeQuery(c.req.query());
+    return c.json(await changes.readChanges(c.env, region, db, after, limit, waitMs), 200);
+  })
+  .openapi(tailChanges, async (c) => {
+    const region = c.req.param("region")!;
+    const db = assertDatabaseName(c.req.param("db")!, "database");
+    const after = parseAfter(c.req.query("after"));
+    if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") throw new WebSocketRequiredError();
+    // The 101 answer carries the client end of the socket; it is passed on untouched.
+    return (await changes.openChangeTail(c.env, region, db, after, c.req.raw)) as never;
+  });
