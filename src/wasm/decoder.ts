@@ -1,6 +1,7 @@
 // Decodes a binary module into the WasmModule model, checking structure, section order and sizes.
 import { UnsupportedFeatureError } from "./errors.ts";
 import { readOpcode, readOperands, newOperands, readValType } from "./instruction.ts";
+import { Ctl, ImmId } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
 import {
   type ConstExpr,
@@ -102,23 +103,26 @@ function startFunctionType(m: WasmModule, index: number): number {
  */
 function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
   const start = r.pos;
-  const operands = newOperands();
+  const operands = constOperands;
   let depth = 0;
   for (;;) {
     const at = r.pos;
     const op = readOpcode(r);
     readOperands(r, op, operands, false);
-    if (op.imm === "global" && operands.index >= spaces.globals) r.fail(`${op.name} refers to unknown global ${operands.index}`, at);
-    if (op.imm === "func" && operands.index >= spaces.functions) r.fail(`${op.name} refers to unknown function ${operands.index}`, at);
-    if (op.control === "end") {
+    if (op.immId === ImmId.Global && operands.index >= spaces.globals) r.fail(`${op.name} refers to unknown global ${operands.index}`, at);
+    if (op.immId === ImmId.Func && operands.index >= spaces.functions) r.fail(`${op.name} refers to unknown function ${operands.index}`, at);
+    if (op.ctl === Ctl.End) {
       if (depth === 0) break;
       depth--;
-    } else if (op.control === "block" || op.control === "loop" || op.control === "if" || op.control === "try" || op.control === "try_table") {
+    } else if (op.ctl === Ctl.Block || op.ctl === Ctl.Loop || op.ctl === Ctl.If || op.ctl === Ctl.Try || op.ctl === Ctl.TryTable) {
       depth++;
     }
   }
   return r.bytes.subarray(start, r.pos);
 }
+
+/** Scratch immediates for readConstExpr: an element segment can hold a million expressions. */
+const constOperands = newOperands();
 
 function readTypeSection(r: Reader, m: WasmModule): void {
   const n = r.count(1);
@@ -308,7 +312,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
     const s = new Reader(bytes, r.pos, end);
     if (id === SectionId.custom) {
       const name = s.name();
-      m.layout.push({ id, custom: m.customSections.length, sizeWidth });
+      m.layout.push({ id, custom: m.customSections.length, sizeWidth, start: idAt, end });
       m.customSections.push({ name, payload: bytes.subarray(s.pos, end) });
       r.pos = end;
       continue;
@@ -319,7 +323,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
     lastRank = rank;
     let leadWidth = 1;
     while (leadWidth < 5 && s.pos + leadWidth <= end && bytes[s.pos + leadWidth - 1] & 0x80) leadWidth++;
-    m.layout.push({ id, sizeWidth, leadWidth });
+    m.layout.push({ id, sizeWidth, leadWidth, start: idAt, end });
     switch (id) {
       case SectionId.type:
         readTypeSection(s, m);

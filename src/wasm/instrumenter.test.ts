@@ -16,7 +16,9 @@ import {
   setFuel,
   START_EXPORT,
 } from "./fuel.ts";
+import { decodeModule } from "./decoder.ts";
 import { inspectModule } from "./inspector.ts";
+import { SectionId } from "./types.ts";
 import { instrumentModule, instrumentModuleWithStats } from "./instrumenter.ts";
 
 describe("instrumentModule", () => {
@@ -256,5 +258,20 @@ describe("instrumentModule", () => {
     price = 99n;
     expect(() => callMetered(inst, 100n, run)).toThrow(OutOfFuelError);
     expect(getFuel(inst)).toBe(-1n);
+  });
+});
+
+describe("sections the instrumenter does not change", () => {
+  test("are copied from the input byte for byte: custom, element and data sections", async () => {
+    const wat = `(module (memory 1) (table 2 funcref) (func $f) (elem (i32.const 0) $f $f)
+      (data (i32.const 0) "a data segment") (@custom "meta" "custom bytes"))`;
+    const bytes = await watToBytes(wat, ["annotations"]);
+    const out = instrumentModule(bytes, { maxMemoryPages: 1 });
+    const sections = (b: Uint8Array, id: number) =>
+      decodeModule(b).layout!.filter((s) => s.id === id).map((s) => [...b.subarray(s.start!, s.end!)]);
+    for (const id of [SectionId.custom, SectionId.element, SectionId.data]) {
+      expect(sections(bytes, id).length, `section ${id} in the input`).toBeGreaterThan(0);
+      expect(sections(out, id), `section ${id}`).toEqual(sections(bytes, id));
+    }
   });
 });

@@ -50,6 +50,9 @@ const BLOCK_EMPTY = 0x40;
 const UNREACHABLE = 0x00;
 const END = 0x0b;
 
+/** Sections the instrumenter never changes: copied from the input byte for byte, not re-encoded. */
+const VERBATIM_SECTIONS: ReadonlySet<number> = new Set([SectionId.custom, SectionId.tag, SectionId.element, SectionId.dataCount, SectionId.data]);
+
 /** log2 of the bytes one fuel unit pays for in memory.fill/copy/init (docs/limits.md). */
 export const BULK_BYTES_SHIFT = 4;
 /** log2 of the fuel one page of memory.grow costs. */
@@ -79,32 +82,57 @@ class ChargeEmitter {
   /** Local holding cached fuel, or -1 in global mode. */
   fuelLocal = -1;
   scratch = -1;
+  // The fixed parts of the sequences, encoded once per function (the instrumenter's hot path
+  // writes them with one copy each instead of a call per byte): fuel reads, the store after the
+  // subtract, and the exhaustion check reading the global or the local.
+  private readGlobal: Uint8Array;
+  private readLocal: Uint8Array = new Uint8Array(0);
+  private storeGlobal: Uint8Array;
+  private storeBoth: Uint8Array = new Uint8Array(0);
+  private checkGlobal: Uint8Array;
+  private checkLocal: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly fuelGlobal: number) {}
+  constructor(private readonly fuelGlobal: number) {
+    this.readGlobal = new Writer(8).u8(GLOBAL_GET).u32(fuelGlobal).finish().slice();
+    this.storeGlobal = new Writer(8).u8(I64_SUB).u8(GLOBAL_SET).u32(fuelGlobal).finish().slice();
+    this.checkGlobal = ChargeEmitter.check(this.readGlobal);
+  }
+
+  private static check(read: Uint8Array): Uint8Array {
+    return new Writer(16).bytes(read).u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END).finish().slice();
+  }
+
+  /** Sets the function's fuel local (-1: global mode) and scratch local. */
+  useLocals(fuelLocal: number, scratch: number): void {
+    this.scratch = scratch;
+    if (fuelLocal === this.fuelLocal) return;
+    this.fuelLocal = fuelLocal;
+    if (fuelLocal < 0) return;
+    this.readLocal = new Writer(8).u8(LOCAL_GET).u32(fuelLocal).finish().slice();
+    this.storeBoth = new Writer(16).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal).u8(GLOBAL_SET).u32(this.fuelGlobal).finish().slice();
+    this.checkLocal = ChargeEmitter.check(this.readLocal);
+  }
 
   /** Pushes the current fuel, from the local when `fresh` (inside a call-free loop). */
   private fuel(w: Writer, fresh: boolean): void {
-    if (fresh && this.fuelLocal >= 0) w.u8(LOCAL_GET).u32(this.fuelLocal);
-    else w.u8(GLOBAL_GET).u32(this.fuelGlobal);
+    w.bytes(fresh && this.fuelLocal >= 0 ? this.readLocal : this.readGlobal);
   }
 
-  /** Stores the new fuel value on the stack (to the local too, in local mode). */
-  private store(w: Writer): void {
-    if (this.fuelLocal >= 0) w.u8(LOCAL_TEE).u32(this.fuelLocal);
-    w.u8(GLOBAL_SET).u32(this.fuelGlobal);
+  /** Subtracts the two i64 on the stack and stores the new fuel (to the local too, in local mode). */
+  private subtractAndStore(w: Writer): void {
+    w.bytes(this.fuelLocal >= 0 ? this.storeBoth : this.storeGlobal);
   }
 
   /** Traps when fuel is negative; reads the local only if the preceding store just wrote it. */
   private trapIfExhausted(w: Writer, stored: boolean, fresh: boolean): void {
-    this.fuel(w, stored || fresh);
-    w.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(BLOCK_EMPTY).u8(UNREACHABLE).u8(END);
+    w.bytes((stored || fresh) && this.fuelLocal >= 0 ? this.checkLocal : this.checkGlobal);
   }
 
   charge(w: Writer, cost: number, check: boolean, fresh: boolean): void {
     if (cost > 0) {
       this.fuel(w, fresh);
-      w.u8(I64_CONST).s32(cost).u8(I64_SUB);
-      this.store(w);
+      w.u8(I64_CONST).s32(cost);
+      this.subtractAndStore(w);
     }
     if (check) this.trapIfExhausted(w, cost > 0, fresh);
   }
@@ -116,8 +144,7 @@ class ChargeEmitter {
     w.u8(LOCAL_GET).u32(this.scratch).u8(I64_EXTEND_I32_U);
     if (kind === PointKind.DynamicBytes) w.u8(I64_CONST).u8(BULK_BYTES_SHIFT).u8(I64_SHR_U);
     else if (kind === PointKind.DynamicPages) w.u8(I64_CONST).u8(GROW_PAGE_SHIFT).u8(I64_SHL);
-    w.u8(I64_SUB);
-    this.store(w);
+    this.subtractAndStore(w);
     this.trapIfExhausted(w, true, fresh);
   }
 
@@ -214,11 +241,8 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   const w = new Writer(Math.ceil(bytes.length * 1.25) + 256);
   w.bytes(bytes.subarray(0, 8));
   for (const entry of layout) {
-    if (entry.id === SectionId.custom) {
-      const c = m.customSections[entry.custom!];
-      const inner = new Writer(c.payload.length + 16);
-      inner.name(c.name).bytes(c.payload);
-      w.u8(0).sized(inner);
+    if (entry.start !== undefined && entry.end !== undefined && (VERBATIM_SECTIONS.has(entry.id) || (entry.id === SectionId.type && types === m.types))) {
+      w.range(bytes, entry.start, entry.end);
     } else if (entry.id === SectionId.code) {
       w.u8(SectionId.code).sized(code);
     } else {
@@ -269,8 +293,8 @@ function instrumentCode(
     const cacheFuel = allowCache && scan.hasTightLoop && !scan.hasExceptions;
     if (cacheFuel) settlePreLoops(scan);
     let extraLocals = scan.localCount;
-    emit.scratch = scan.needsScratch ? extraLocals++ : -1;
-    emit.fuelLocal = cacheFuel ? extraLocals++ : -1;
+    const scratch = scan.needsScratch ? extraLocals++ : -1;
+    emit.useLocals(cacheFuel ? extraLocals++ : -1, scratch);
     if (extraLocals > V8_LIMITS.locals) {
       throw new PolicyViolationError([{ rule: "locals", message: `function ${ctx.importedFunctionCount + f} has too many locals to meter` }]);
     }

@@ -434,6 +434,37 @@ for (const row of rows) {
   table[row.code] = row;
 }
 
+/** Classes of single-byte instructions the function scanner decodes inline (scanner.ts): the common ones. */
+export const enum FastClass {
+  /** Not inline: prefixed, control, dynamic-cost or with immediates other than those below. */
+  Slow = 0,
+  /** No immediates, no control, static cost (numeric, drop, select, ...). */
+  Plain = 1,
+  /** local.get/set/tee: one local index. */
+  Local = 2,
+  /** global.get/set: one global index. */
+  Global = 3,
+  /** Loads and stores: a memarg (alignment, offset). */
+  Memarg = 4,
+  /** i32.const: a signed LEB128. */
+  I32 = 5,
+}
+
+/** FastClass of each single-byte opcode. */
+export const FAST_CLASS = new Uint8Array(256);
+/** Static fuel cost of each single-byte opcode. */
+export const FAST_COST = new Uint8Array(256);
+
+for (const row of rows) {
+  if (row.prefix !== 0 || !row.supported || row.ctl !== Ctl.None || row.dynamic !== null) continue;
+  FAST_COST[row.code] = row.cost;
+  if (row.immId === ImmId.None) FAST_CLASS[row.code] = FastClass.Plain;
+  else if (row.immId === ImmId.Local) FAST_CLASS[row.code] = FastClass.Local;
+  else if (row.immId === ImmId.Global) FAST_CLASS[row.code] = FastClass.Global;
+  else if (row.immId === ImmId.Memarg) FAST_CLASS[row.code] = FastClass.Memarg;
+  else if (row.immId === ImmId.I32) FAST_CLASS[row.code] = FastClass.I32;
+}
+
 /** Opcodes that belong to proposals the runtime does not run, named for the error message. */
 export const UNSUPPORTED_OPCODES: ReadonlyMap<number, string> = new Map([
   [0x14, "function-references (call_ref)"],

@@ -4,7 +4,7 @@
 import { checkIndices, type CodeContext } from "./code-context.ts";
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
-import { Ctl, type DynamicCost, ImmId, type OpInfo } from "./opcodes.ts";
+import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
 import type { FunctionBody } from "./types.ts";
 
@@ -59,7 +59,7 @@ export class ScanResult {
   offsets = new Int32Array(256);
   kinds = new Uint8Array(256);
   /** Region heads (entry, loop headers, splits): the region's charge (its costliest path). */
-  costs = new Float64Array(256);
+  costs = new Int32Array(256);
   /**
    * Loop headers: the enclosing loop's header point (-1 if none). Dynamic and split points: the
    * innermost enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
@@ -103,7 +103,7 @@ export class ScanResult {
     const k = new Uint8Array(n);
     k.set(this.kinds);
     this.kinds = k;
-    const c = new Float64Array(n);
+    const c = new Int32Array(n);
     c.set(this.costs);
     this.costs = c;
     const l = new Int32Array(n);
@@ -140,19 +140,19 @@ export class FunctionScanner {
   /** Loops and the function: their header point (-1 if unreachable). */
   private frameHead = new Int32Array(64);
   /** `dist` of the enclosing region when the frame opened. */
-  private frameEntry = new Float64Array(64);
+  private frameEntry = new Int32Array(64);
   /** The region head current when the frame opened (`frameEntry` is a cost in that region). */
   private frameEntryHead = new Int32Array(64);
   /** Costliest path arriving at the frame's end (NONE if no path does)... */
-  private frameJoin = new Float64Array(64);
+  private frameJoin = new Int32Array(64);
   /** ...in the region headed by this point (NONE, or MIXED when paths of several regions arrive). */
   private frameJoinHead = new Int32Array(64);
   /** A reachable br_table targets the frame's end: the code after it is a region of its own. */
   private frameSplit = new Uint8Array(64);
   /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
-  private frameThrow = new Float64Array(64);
+  private frameThrow = new Int32Array(64);
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
-  private frameCatch = new Float64Array(64);
+  private frameCatch = new Int32Array(64);
   /** try_table frames: their catch labels, branched to from every throwing point of the body. */
   private frameCatchLabels: (number[] | null)[] = [];
   private tryDepth = 0;
@@ -173,7 +173,7 @@ export class FunctionScanner {
 
   private growFrames(): void {
     const n = this.frameKind.length * 2;
-    const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+    const grow = <T extends Uint8Array | Int32Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
       return b;
@@ -309,8 +309,34 @@ export class FunctionScanner {
     this.pushFrame(FrameKind.Function);
     this.frameHead[0] = 0;
 
+    const bytes = this.bytes;
+    const globalCount = ctx.globalCount;
     while (r.pos < r.end) {
       const at = r.pos;
+      // Inline decoding of the common instructions (most of any body): no call, no OpInfo. Anything
+      // unusual — an index out of range, a memarg that needs checks — falls through to the full path.
+      const cls = FAST_CLASS[bytes[at]];
+      if (cls !== FastClass.Slow) {
+        r.pos = at + 1;
+        let fast = true;
+        if (cls === FastClass.Local) fast = r.u32() < localCount;
+        else if (cls === FastClass.Global) fast = r.u32() < globalCount;
+        else if (cls === FastClass.I32) r.s32();
+        else if (cls === FastClass.Memarg) {
+          // Alignment below 32 in one byte: no multi-memory flag, no alignment error to report.
+          const align = r.pos < r.end ? bytes[r.pos] : 0x80;
+          fast = align < 32 && ctx.hasMemory;
+          if (fast) {
+            r.pos++;
+            r.u32();
+          }
+        }
+        if (fast) {
+          if (this.live) this.dist += FAST_COST[bytes[at]];
+          continue;
+        }
+        r.pos = at;
+      }
       const op: OpInfo = readOpcode(r);
       readOperands(r, op, ops, false);
       if (this.live) this.dist += op.cost;

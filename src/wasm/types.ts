@@ -184,6 +184,9 @@ export interface SectionEntry {
   /** Bytes the input used for the section size and for the section's first LEB (count or index). */
   sizeWidth?: number;
   leadWidth?: number;
+  /** The section's bytes in the input, id and size included: [start, end). */
+  start?: number;
+  end?: number;
 }
 
 export function emptyModule(): WasmModule {
