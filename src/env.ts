@@ -14,7 +14,8 @@ export interface Env {
   MODULES: R2Bucket;
   /** Function metadata: one object named "global", SQLite-backed, strongly consistent. */
   REGISTRY: DurableObjectNamespace<RegistryObject>;
-  /** One object per configured region; holds the active version per function and runs invocations. */
+  /** A pool of objects per configured region (region-pool.ts); holds the deployments and runs the invocations the
+   *  Worker does not run itself (an explicitly requested other region, edge calls into a region). */
   REGION: DurableObjectNamespace<RegionObject>;
   /** One object per region and database, named "<region>/<db>": the database's SQL data. */
   DATABASE: DurableObjectNamespace<DatabaseObject>;
@@ -40,4 +41,7 @@ export interface Env {
   /** Operator only: how often (ms) a region object asks the registry whether a function it serves has a newer
    *  deployment it missed; on use, in the background. Default 10000 (docs/limits.md). */
   HELIOS_DEPLOYMENT_RECHECK_MS?: string;
+  /** Operator only: how long (ms) a Worker isolate trusts the deployment it holds for a function before it checks
+   *  the region's pool again (src/regions/isolate-deployments.ts). Default 1000 (docs/limits.md). */
+  HELIOS_DEPLOYMENT_CACHE_MS?: string;
 }

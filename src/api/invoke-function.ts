@@ -11,6 +11,7 @@ import { invokeFunction } from "../services/index.ts";
 import { PayloadTooLargeError } from "./errors.ts";
 import type { FunctionTarget } from "./function-target.ts";
 import { readBodyCapped } from "./read-body.ts";
+import { type CallerLocation, chooseRegion, regionConfig } from "./regions.ts";
 
 /** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
 const WITHHELD_REQUEST_HEADERS: ReadonlySet<string> = new Set(["authorization"]);
@@ -31,20 +32,37 @@ export function httpRequestInfo(request: Request, path: string, query: string): 
   return { method: request.method, path, query, headers };
 }
 
-/** Runs the target in the region; the service repairs a region that missed a deployment (src/services). */
+/** Where an invocation runs: its region, and whether this Worker runs it itself (the request runs there). */
+export interface InvocationPlace {
+  region: string;
+  here: boolean;
+}
+
+/**
+ * The region the caller asked for (query or header), else the nearest; `here` unless the caller named a region
+ * other than the one this request would run in anyway. Only the region-pinned rest goes to a region object.
+ */
+export function invocationPlace(env: Env, requested: string | undefined, caller: CallerLocation | undefined): InvocationPlace {
+  const config = regionConfig(env);
+  const region = chooseRegion(config, requested, caller);
+  return { region, here: requested === undefined || requested === "" || region === chooseRegion(config, undefined, caller) };
+}
+
+/** Runs the target in its place; the service repairs a region that missed a deployment (src/services). */
 export function invokeInRegion(
   env: Env,
-  region: string,
+  place: InvocationPlace,
   target: FunctionTarget,
   payload: ArrayBuffer,
   authorized: boolean,
   http: HttpRequestInfo,
   requestId: string,
+  waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<InvokeResult> {
   const options: InvokeOptions = { authorized, http, requestId, point: target.point };
   if (target.alias !== undefined) options.alias = target.alias;
   if (target.version !== undefined) options.version = target.version;
-  return invokeFunction(env, region, target.name, payload, options);
+  return invokeFunction(env, place.region, target.name, payload, options, place.here ? { waitUntil } : undefined);
 }
 
 /** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */

@@ -91,17 +91,24 @@ export interface RunScope {
 export interface DeploymentSource {
   /** The deployment serving `name` in `region`, or not_deployed_in_region. */
   serving(region: string, name: string, scope: RunScope): HeldDeployment | Promise<HeldDeployment>;
-  /** Whether `record` is still routed to by the deployment held for its name (prepared sandboxes are kept only then). */
-  holds(record: FunctionVersion): boolean;
+  /** Whether `record` is still routed to by the deployment held for its name in `region` (prepared sandboxes are
+   *  kept only then). */
+  holds(region: string, record: FunctionVersion): boolean;
 }
 
 /** Runs a chained invocation in another region (through a region object's RPC). */
 export type RemoteInvoker = (region: string, name: string, payload: Uint8Array, call: ChainedCall) => Promise<RpcResult<InvokeResult>>;
 
-/** A version made ready to run: its loader entrypoint, and whether its profile needs the host bridge. */
+/**
+ * A version made ready to run in one region: what its isolate is named and built from, and whether its profile needs
+ * the host bridge. The loader's stub is not kept: a WorkerStub and the Fetcher it vends are I/O objects of the
+ * request that made them (workerd api/worker-loader.c++: `ioctx.addObject(...)` in WorkerLoader::get and
+ * WorkerStub::getEntrypoint), so a Worker serving many requests asks the loader again for each (a lookup by name
+ * while the isolate is warm).
+ */
 interface PreparedFunction {
   version: number;
-  entry: SandboxEntry;
+  entry: () => SandboxEntry;
   needsBridge: boolean;
 }
 
@@ -110,9 +117,9 @@ export const INTERNAL_ERROR_CODE = "region_internal_error";
 const MAX_PINNED_VERSIONS = 32;
 
 export class InvocationRunner {
-  /** Prepared versions by preparedKey(name, version). */
+  /** Prepared versions by preparedKey(region, record). */
   private readonly prepared = new Map<string, PreparedFunction>();
-  /** Immutable version records fetched for pins, by preparedKey; least recently used first. */
+  /** Immutable version records fetched for pins, by versionKey; least recently used first. */
   private readonly pinned = new Map<string, FunctionVersion>();
   private readonly modules: ModuleCache;
   readonly secrets: SecretCache;
@@ -121,8 +128,9 @@ export class InvocationRunner {
     private readonly env: Env,
     private readonly source: DeploymentSource,
     private readonly remote: RemoteInvoker,
+    moduleBudgetBytes?: number,
   ) {
-    this.modules = new ModuleCache(env.MODULES);
+    this.modules = new ModuleCache(env.MODULES, moduleBudgetBytes);
     this.secrets = new SecretCache(env);
   }
 
@@ -172,12 +180,12 @@ export class InvocationRunner {
     // A function with a database runs in its database's object, which loads it on first use.
     if (record.database !== undefined) return;
     const prepared = await this.prepare(region, record);
-    await prepared.entry.warm();
+    await prepared.entry().warm();
   }
 
   /** A new deployment of `name` took effect: drops what the old one prepared or pinned, and its secrets. */
   deploymentChanged(name: string, routed: number[]): void {
-    this.forgetPrepared(name, new Set(routed.map((v) => preparedKey(name, v))));
+    this.forgetPrepared(name, new Set(routed.map((v) => versionKey(name, v))));
     for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
     // A deploy may have carried new secrets (stored before the deployment was sent): fetch them again.
     this.secrets.drop(name);
@@ -228,10 +236,10 @@ export class InvocationRunner {
     const started = performance.now();
     let outcome;
     try {
-      outcome = await invokeSandbox(prepared.entry, payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
+      outcome = await invokeSandbox(prepared.entry(), payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
     } catch (error) {
       // A broken stub is not reused: the next invocation asks the loader again.
-      const key = preparedKey(record.name, record.version);
+      const key = preparedKey(region, record);
       if (this.prepared.get(key) === prepared) this.prepared.delete(key);
       throw error;
     }
@@ -276,9 +284,11 @@ export class InvocationRunner {
     return result.value;
   }
 
-  /** Drops the prepared versions of `name` except those in `kept`. */
+  /** Drops the prepared versions of `name` (in every region) except those whose versionKey is in `kept`. */
   private forgetPrepared(name: string, kept: ReadonlySet<string>): void {
-    for (const key of this.prepared.keys()) if (key.startsWith(`${name}\u0000`) && !kept.has(key)) this.prepared.delete(key);
+    for (const key of this.prepared.keys()) {
+      if (key.startsWith(`${name}\u0000`) && !kept.has(key.slice(0, key.lastIndexOf("\u0000")))) this.prepared.delete(key);
+    }
   }
 
   /** The version an invocation runs, and whether the deployment routes to it (a pin may name any version). */
@@ -300,7 +310,7 @@ export class InvocationRunner {
 
   /** A version no deployment routes to, from the registry once (versions are immutable), then from memory. */
   private async pinnedVersion(name: string, version: number): Promise<FunctionVersion> {
-    const key = preparedKey(name, version);
+    const key = versionKey(name, version);
     let record = this.pinned.get(key);
     if (record === undefined) {
       const fetched = await registryStub(this.env).getVersion(name, version);
@@ -312,13 +322,13 @@ export class InvocationRunner {
     for (const oldest of this.pinned.keys()) {
       if (this.pinned.size <= MAX_PINNED_VERSIONS) break;
       this.pinned.delete(oldest);
-      this.prepared.delete(oldest);
+      for (const prepared of this.prepared.keys()) if (prepared.startsWith(`${oldest}\u0000`)) this.prepared.delete(prepared);
     }
     return record;
   }
 
   private async prepare(region: string, record: FunctionVersion): Promise<PreparedFunction> {
-    const cacheKey = preparedKey(record.name, record.version);
+    const cacheKey = preparedKey(region, record);
     const existing = this.prepared.get(cacheKey);
     if (existing !== undefined) return existing;
     // Opened here, in the parent: the isolate receives the plain values in its settings (memory only), and its cache
@@ -338,11 +348,12 @@ export class InvocationRunner {
     // fails this call with its own error instead of a failed isolate start.
     await this.modules.get(record.instrumentedSha256, record.moduleKey);
     const key = await sandboxIsolateKey(record.instrumentedSha256, settings, secrets.fingerprint);
-    const entry = loadSandbox(this.env.LOADER, key, settings, () => this.modules.get(record.instrumentedSha256, record.moduleKey));
+    const loadModule = () => this.modules.get(record.instrumentedSha256, record.moduleKey);
+    const entry = () => loadSandbox(this.env.LOADER, key, settings, loadModule);
     const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
     // Only cache it if the version is still held or pinned and the secrets are still the held ones (a newer
     // deployment or secret change may have arrived during the awaits).
-    const held = this.source.holds(record) || this.pinned.get(cacheKey) === record;
+    const held = this.source.holds(region, record) || this.pinned.get(versionKey(record.name, record.version)) === record;
     if (held && this.secrets.isCurrent(record.name, secretsEntry)) this.prepared.set(cacheKey, prepared);
     return prepared;
   }
@@ -360,8 +371,13 @@ function refuse(region: string, record: FunctionVersion, requestId: string, payl
 }
 
 /** One version of one function (names are [a-z0-9-], so the separator cannot occur in them). */
-function preparedKey(name: string, version: number): string {
+function versionKey(name: string, version: number): string {
   return `${name}\u0000${version}`;
+}
+
+/** One version prepared for one region (its settings name the region): versionKey, then the region. */
+function preparedKey(region: string, record: FunctionVersion): string {
+  return `${versionKey(record.name, record.version)}\u0000${region}`;
 }
 
 /** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */

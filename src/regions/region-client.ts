@@ -2,10 +2,11 @@
 // runtime error classes instead of returning RPC results.
 
 import type { Env } from "../env.ts";
-import { type DeploymentBundle, errorFromSerialized, type FunctionVersion, type InvokeResult } from "../runtime/index.ts";
-import { ModuleDigestMismatchError, ModuleMissingError } from "./errors.ts";
+import type { DeploymentBundle, FunctionVersion, InvokeResult } from "../runtime/index.ts";
 import type { InvokeOptions, RegionObject, RpcResult } from "./region-object.ts";
 import { poolMemberNames, regionMemberStub, regionObjectStub } from "./region-pool.ts";
+import { unwrapRpc } from "./rpc-result.ts";
+import { existingIsolateInvoker } from "./isolate-invoker.ts";
 
 /** Cloudflare's Durable Object location hints; a region named after one is placed there on first use. */
 export const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
@@ -47,42 +48,40 @@ class PoolRegionClient implements RegionClient {
     readonly region: string,
   ) {}
 
-  /** Every member of the pool applies it (member 0 also warms the versions up); true if any took it. */
+  /**
+   * Every member of the pool applies it (member 0 also warms the versions up); true if any took it. This isolate's
+   * own deployment cache applies it too, whatever the members answered: every bundle pushed is the registry's,
+   * already committed, so the deploy this isolate processed is what it runs from now on.
+   */
   async activate(bundle: DeploymentBundle): Promise<boolean> {
-    const results = await Promise.all(poolMemberNames(this.region).map((member, k) => this.member(member).activate(this.region, bundle, k === 0)));
-    return results.map(unwrap).some((applied) => applied);
+    try {
+      const results = await Promise.all(poolMemberNames(this.region).map((member, k) => this.member(member).activate(this.region, bundle, k === 0)));
+      return results.map(unwrapRpc).some((applied) => applied);
+    } finally {
+      existingIsolateInvoker(this.env)?.pushed(this.region, bundle);
+    }
   }
 
   async deploymentStamp(name: string): Promise<number | null> {
-    return unwrap(await this.member(this.region).deploymentStamp(name));
+    return unwrapRpc(await this.member(this.region).deploymentStamp(name));
   }
 
   /** One invocation goes to one member of the pool, picked at random. */
   async invokeByName(name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult> {
-    return unwrap(await regionObjectStub(this.env, this.region).invokeByName(this.region, name, payload, options));
+    return unwrapRpc(await regionObjectStub(this.env, this.region).invokeByName(this.region, name, payload, options));
   }
 
   async activeVersions(): Promise<FunctionVersion[]> {
-    return unwrap(await this.member(this.region).activeVersions());
+    return unwrapRpc(await this.member(this.region).activeVersions());
   }
 
   async secretsChanged(name: string): Promise<void> {
+    existingIsolateInvoker(this.env)?.secretsChanged(name);
     const results = await Promise.all(poolMemberNames(this.region).map((member) => this.member(member).secretsChanged(name)));
-    results.forEach(unwrap);
+    results.forEach(unwrapRpc);
   }
 
   private member(name: string): DurableObjectStub<RegionObject> {
     return regionMemberStub(this.env, this.region, name);
   }
-}
-
-function unwrap<T>(result: RpcResult<T>): T {
-  if (result.ok) return result.value;
-  const { code, details } = result.error;
-  // This layer's own failures are rebuilt here; the runtime layer cannot know them.
-  if (code === "module_missing") throw new ModuleMissingError(String(details.key));
-  if (code === "module_digest_mismatch") {
-    throw new ModuleDigestMismatchError(String(details.key), String(details.expected), String(details.actual));
-  }
-  throw errorFromSerialized(result.error);
 }

@@ -17,6 +17,14 @@ import { regionObjectStub } from "./region-pool.ts";
 
 export type { ChainedCall, InvokeOptions, RpcResult } from "./invocation-runner.ts";
 
+/** A member's answer to a Worker's deployment cache: the held deployment's stamp, secrets fingerprint, and bundle if newer. */
+export interface DeploymentSnapshot {
+  seq: number;
+  /** secretsFingerprint of the function's secrets ("" for none, and where the member does not serve the region). */
+  secrets: string;
+  bundle: DeploymentBundle | null;
+}
+
 /** Default of HELIOS_DEPLOYMENT_RECHECK_MS: how often a region asks the registry about a function it serves. */
 export const DEPLOYMENT_RECHECK_MS = 10_000;
 
@@ -96,15 +104,37 @@ export class RegionObject extends DurableObject<Env> implements DeploymentSource
     if (held === undefined || held.deployment.routes === null || !held.deployment.regions.includes(region)) {
       throw new NotDeployedInRegionError(name, region);
     }
-    const now = Date.now();
-    if (now - held.checkedAt >= this.recheckMs) {
-      held.checkedAt = now;
-      this.ctx.waitUntil(this.catchUp(region, name, held.deployment.seq).catch(() => undefined));
-    }
+    this.recheckIfDue(region, name, held);
     return held;
   }
 
-  holds(record: FunctionVersion): boolean {
+  /**
+   * What a Worker's deployment cache (isolate-deployments.ts) revalidates against: the deployment this member holds
+   * for `name` (whether or not it serves `region`) and the fingerprint of the function's current secrets; the bundle
+   * only when it is newer than `knownSeq`. Null: no deployment of the name has reached this member.
+   */
+  async snapshot(region: string, name: string, knownSeq: number): Promise<RpcResult<DeploymentSnapshot | null>> {
+    return settle(async () => {
+      const held = this.deployments.get(name);
+      if (held === undefined) return null;
+      this.recheckIfDue(region, name, held);
+      const serves = held.deployment.routes !== null && held.deployment.regions.includes(region);
+      const secrets = serves ? (await this.runner.secrets.get(name)).fingerprint : "";
+      const { deployment } = held;
+      const bundle = deployment.seq > knownSeq ? { deployment, versions: serves ? [...held.versions.values()] : [] } : null;
+      return { seq: deployment.seq, secrets, bundle };
+    });
+  }
+
+  /** Starts a catch-up check (in the background) when the last one for `name` is older than the recheck interval. */
+  private recheckIfDue(region: string, name: string, held: HeldDeployment): void {
+    const now = Date.now();
+    if (now - held.checkedAt < this.recheckMs) return;
+    held.checkedAt = now;
+    this.ctx.waitUntil(this.catchUp(region, name, held.deployment.seq).catch(() => undefined));
+  }
+
+  holds(_region: string, record: FunctionVersion): boolean {
     return this.deployments.get(record.name)?.versions.get(record.version) === record;
   }
 

@@ -1,19 +1,28 @@
-// Running an invocation in a region, with the cold-path repair: the region object holds the function's deployment
-// in memory and answers from it; only when it has none that serves the request (the name, the alias or the pinned
-// version unknown there) is the registry asked, and the region is brought up to date if it missed a deployment.
+// Running an invocation in a region, with the cold-path repair. Where the caller may run it itself (`here`: the
+// Worker that received the request, for a region it runs in), the Worker's isolate runs it from its deployment cache
+// (src/regions/isolate-invoker.ts); otherwise one of the region's pool of objects does. Both answer from the
+// deployment in memory; only when it serves nothing for the request (the name, the alias or the pinned version
+// unknown there) is the registry asked, and the region (pool and this isolate) is brought up to date.
 
 import type { Env } from "../env.ts";
-import { type InvokeOptions, regionClient } from "../regions/index.ts";
+import { type InvokeOptions, isolateInvoker, regionClient } from "../regions/index.ts";
 import { registryStub } from "../registry/index.ts";
 import { type InvokeResult, UnknownFunctionError } from "../runtime/index.ts";
 
 /** The region's answers that may mean it is behind the registry. */
 const REPAIRABLE = new Set(["not_deployed_in_region", "unknown_alias", "unknown_version"]);
 
-export async function invokeFunction(env: Env, region: string, name: string, payload: ArrayBuffer, options: InvokeOptions): Promise<InvokeResult> {
+/** Run in this isolate: the request's waitUntil carries the observations and background work. */
+export interface RunHere {
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+export async function invokeFunction(env: Env, region: string, name: string, payload: ArrayBuffer, options: InvokeOptions, here?: RunHere): Promise<InvokeResult> {
   const client = regionClient(env, region);
+  const run = () =>
+    here !== undefined ? isolateInvoker(env).invokeByName(region, name, payload, options, here.waitUntil) : client.invokeByName(name, payload, options);
   try {
-    return await client.invokeByName(name, payload, options);
+    return await run();
   } catch (error) {
     if (!REPAIRABLE.has(String((error as { code?: unknown }).code))) throw error;
     const current = await registryStub(env).currentDeployment(name);
@@ -21,7 +30,8 @@ export async function invokeFunction(env: Env, region: string, name: string, pay
     // Applied only if newer than what the region holds. Asked again either way: the region's own background
     // catch-up may have applied this same deployment between its answer and now (then activate says "not newer").
     // A region that was current all along answers as before, on an error path only.
+    // The push reaches this isolate's deployment cache too (region-client.ts).
     await client.activate(current.deployment.regions.includes(region) ? current : { ...current, versions: [] });
-    return await client.invokeByName(name, payload, options);
+    return await run();
   }
 }

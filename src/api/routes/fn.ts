@@ -6,14 +6,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
-import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
+import { httpRequestInfo, invocationPlace, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { documentOnly, ERRORS, PUBLIC } from "../openapi/route-kit.ts";
 import { Binary, NameParam } from "../openapi/schemas.ts";
 import { z } from "@hono/zod-openapi";
 import { INVOCATION_HEADERS } from "./invoke.ts";
 import { allows } from "../permissions.ts";
-import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
+import type { CallerLocation } from "../regions.ts";
 
 export const fnRoutes = new OpenAPIHono<HonoEnv>();
 
@@ -25,7 +25,7 @@ async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response
   // `name@alias`; a version is pinned with the x-helios-version header (the query string is the function's).
   const raw = c.req.param("name")!;
   const target = functionTarget(raw, c.req.header("x-helios-version"), c.req.header(ROUTING_KEY_HEADER));
-  const region = chooseRegion(regionConfig(c.env), c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+  const place = invocationPlace(c.env, c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
@@ -37,7 +37,7 @@ async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response
   const path = slash === -1 ? "/" : rest.slice(slash);
   const payload = await readPayload(c.req.raw);
   const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
-  const result = await invokeInRegion(c.env, region, target, payload, authorized, http, requestId);
+  const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, c.req.method, payload.byteLength);
 }
 

@@ -1,16 +1,18 @@
-// POST /v1/functions/:name/invoke — the hot path. It reads no storage: the region object holds the function's
-// deployment in memory. The registry is consulted only when the region does not know the name (or alias, or pinned
-// version). `:name` may be `name@alias`; `?version=N` pins a version; `x-helios-routing-key` makes a split sticky.
+// POST /v1/functions/:name/invoke — the hot path. It reads no storage and, unless the caller names another region,
+// passes through no Durable Object: this Worker runs the sandbox from the deployment its isolate holds
+// (src/regions/isolate-invoker.ts). The registry is consulted only when the region does not know the name (or alias,
+// or pinned version). `:name` may be `name@alias`; `?version=N` pins a version; `x-helios-routing-key` makes a split
+// sticky.
 
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { HonoEnv } from "../hono-env.ts";
 import { type AsyncTarget, enqueueInvocation } from "../../invocations/index.ts";
-import { httpRequestInfo, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
+import { httpRequestInfo, invocationPlace, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
 import { Binary } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
-import { chooseRegion, regionConfig, type CallerLocation } from "../regions.ts";
+import type { CallerLocation } from "../regions.ts";
 
 /** The usage headers every successful invocation answers with (invoke-function.ts). */
 export const INVOCATION_HEADERS = {
@@ -55,11 +57,8 @@ const invoke = ownBody(
 
 export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(invoke, (c) => withRequestId(c.req.raw, async (requestId) => {
   const target = functionTarget(c.req.param("name"), c.req.query("version"), c.req.header(ROUTING_KEY_HEADER));
-  const region = chooseRegion(
-    regionConfig(c.env),
-    c.req.query("region") ?? c.req.header("x-helios-region"),
-    c.req.raw.cf as CallerLocation | undefined,
-  );
+  const place = invocationPlace(c.env, c.req.query("region") ?? c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+  const region = place.region;
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
@@ -78,6 +77,6 @@ export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHo
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
   const search = new URL(c.req.url).search;
   const http = httpRequestInfo(c.req.raw, "/", search.slice(1));
-  const result = await invokeInRegion(c.env, region, target, payload, authorized, http, requestId);
+  const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, "POST", payload.byteLength);
 }));
