@@ -40,6 +40,7 @@ import { headSeq } from "./change-log.ts";
 import { CommitListeners } from "./commit-listeners.ts";
 import { type ChangeRead, ChangeStream } from "./change-stream.ts";
 import { ChangeTails } from "./change-tail.ts";
+import { type SnapshotRead, snapshotPage } from "./snapshot.ts";
 import { ensureMarker, readMarker, type DatabaseMarker } from "./database-marker.ts";
 import { readTableInfo, type TableInfo } from "./table-info.ts";
 import * as triggerRegistry from "./trigger-registry.ts";
@@ -158,6 +159,13 @@ export class DatabaseObject extends DurableObject<Env> {
   async changes(after: number, limit: number, waitMs: number): Promise<ChangeRead> {
     if (readMarker(this.ctx.storage) === null) return { ok: false, code: "unknown_database" };
     return this.stream.read(after, limit, waitMs);
+  }
+
+  /** One snapshot page (snapshot.ts): the rows of a SELECT the service built, and the seq they are consistent with. */
+  async snapshot(text: string, params: unknown[], seq: number | null): Promise<SnapshotRead | { ok: false; code: "unknown_database" }> {
+    if (readMarker(this.ctx.storage) === null) return { ok: false, code: "unknown_database" };
+    await this.settled();
+    return snapshotPage(this.ctx.storage.sql, this.runner, text, params, seq);
   }
 
   /**

@@ -13,3 +13,4 @@ export * from "./token-service.ts";
 export * from "./observation-service.ts";
 export * from "./prometheus-text.ts";
 export * from "./change-service.ts";
+export * from "./snapshot-service.ts";

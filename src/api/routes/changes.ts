@@ -4,11 +4,11 @@
 import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import * as changes from "../../services/index.ts";
 import { parseAfter, parseChangeQuery } from "../change-request.ts";
-import { assertDatabaseName } from "../database-request.ts";
+import { assertDatabaseName, parsePage } from "../database-request.ts";
 import { WebSocketRequiredError } from "../errors.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { ERRORS, TOKEN, validationHook } from "../openapi/route-kit.ts";
-import { ChangeEntry } from "../openapi/schemas.ts";
+import { ChangeEntry, Row } from "../openapi/schemas.ts";
 import { requirePermission } from "../permissions.ts";
 
 const BASE = "/v1/regions/{region}/databases/{db}";
@@ -42,6 +42,13 @@ const tailChanges = declare({
   responses: { 101: { description: "switching to the WebSocket" }, ...ERRORS },
 });
 
+const snapshotTable = declare({
+  method: "get", path: `${BASE}/tables/{table}/snapshot`, summary: "A table's rows with the change log seq they are consistent with",
+  description: "Rows in key order, one keyset page (limit 1..1000, default 100). Every page carries the first page's `seq`: after the last page, follow GET .../changes?after=seq and apply each entry (upsert by key, delete) to miss nothing. 410 cursor_expired when the log no longer holds the entries after that seq (start again).",
+  request: { params: DbParams.extend({ table: param("table", "orders") }), query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) },
+  responses: { 200: json("a page", z.object({ rows: z.array(Row), nextCursor: z.string().nullable(), seq: z.number().int() })), ...ERRORS },
+});
+
 export const changeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook })
   .openapi(readChanges, async (c) => {
     const region = c.req.param("region")!;
@@ -56,4 +63,10 @@ export const changeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHo
     if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") throw new WebSocketRequiredError();
     // The 101 answer carries the client end of the socket; it is passed on untouched.
     return (await changes.openChangeTail(c.env, region, db, after, c.req.raw)) as never;
+  })
+  .openapi(snapshotTable, async (c) => {
+    const region = c.req.param("region")!;
+    const db = assertDatabaseName(c.req.param("db")!, "database");
+    const page = parsePage(c.req.query("limit"), c.req.query("cursor"));
+    return c.json(await changes.snapshotTable(c.env, region, db, c.req.param("table")!, page), 200);
   });
