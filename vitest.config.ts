@@ -1,6 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { LOCAL_API_HOST, outboundServer } from "./test/support/outbound-server.ts";
+import { existsSync } from "node:fs";
+import { buildDashboard, DASHBOARD_DIST } from "./scripts/build-dashboard.mjs";
+
+// wrangler.toml's [assets] directory must exist before the Workers pool reads the config (wrangler refuses a missing
+// one); `npm test` and the [build] command rebuild it, this covers a bare `npx vitest run`.
+if (!existsSync(DASHBOARD_DIST)) await buildDashboard();
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
 // and end-to-end projects are added alongside as they land.
@@ -50,6 +56,19 @@ export default defineConfig({
           name: "e2e",
           environment: "node",
           include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        // The dashboard in a real browser: Debian's Chromium driven by playwright-core against one real local
+        // server (started by the global setup, as npm start does). One file at a time: each drives a browser.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,
         },

@@ -95,8 +95,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   child.kill("SIGTERM");
-  const timeout = new Promise<"timeout">((done) => setTimeout(() => done("timeout"), 15_000));
-  if ((await Promise.race([exited, timeout])) === "timeout") {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((done) => (timer = setTimeout(() => done("timeout"), 15_000)));
+  // The timer is cleared once the child exited: a pending one would keep the caller's process alive (a global setup's).
+  const outcome = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+  if (outcome === "timeout") {
     child.kill("SIGKILL");
     await exited;
   }
