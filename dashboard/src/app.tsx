@@ -5,6 +5,7 @@ import { apiClient } from "./api.ts";
 import { type Route, href, useRoute } from "./route.ts";
 import { forgetToken, storedToken, storeToken } from "./session.ts";
 import { type Session, SessionContext } from "./session-context.ts";
+import { FunctionPage } from "./views/function-page.tsx";
 import { FunctionsList } from "./views/functions-list.tsx";
 import { SignIn } from "./views/sign-in.tsx";
 
@@ -55,6 +56,8 @@ export function App() {
 
 function View({ route }: { route: Route }) {
   switch (route.view) {
+    case "function":
+      return <FunctionPage name={route.name} tab={route.tab} />;
     default:
       return <FunctionsList />;
   }

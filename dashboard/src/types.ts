@@ -1,11 +1,11 @@
 // Shapes of API answers the route declarations leave open (documented in the README's API table); type-only imports
 // from the server, so nothing of it is bundled.
 
-import type { FunctionMetrics } from "@helios/api/services/observation-service";
+import type { FunctionMetrics, MetricsMinute } from "@helios/api/services/observation-service";
 import type { MetricsSummary } from "@helios/api/observe/metrics-window";
 import type { StoredLogLine } from "@helios/api/observe/stored-log";
 
-export type { FunctionMetrics, MetricsSummary, StoredLogLine };
+export type { FunctionMetrics, MetricsMinute, MetricsSummary, StoredLogLine };
 
 /** Failed invocations over all invocations, 0 when there were none. */
 export function errorRate(summary: MetricsSummary): number {

@@ -101,6 +101,15 @@ export class ObservationObject extends DurableObject<Env> {
     return total;
   }
 
+  /** The stored minutes of the last `windowMinutes` (this one included), oldest first; minutes with no record are absent. */
+  async series(windowMinutes: number, now = Date.now()): Promise<{ minute: number; stats: MinuteStats }[]> {
+    const from = minuteOf(now) - windowMinutes + 1;
+    return this.ctx.storage.sql
+      .exec<{ minute: number; stats: string }>("SELECT minute, stats FROM minutes WHERE minute >= ? ORDER BY minute", from)
+      .toArray()
+      .map((row) => ({ minute: row.minute, stats: JSON.parse(row.stats) as MinuteStats }));
+  }
+
   /** GET /tail?level=: a server-sent event stream of the log lines stored from now on (`event: log`). */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);

@@ -8,6 +8,7 @@ import {
   type LogQuery,
   type MetricsSummary,
   mergeMinutes,
+  minuteOf,
   observationStub,
   type StoredLogLine,
   summarize,
@@ -37,6 +38,30 @@ export async function readMetrics(env: Env, name: string, regions: string[], win
     byRegion[regions[i]!] = summarize(s);
   });
   return { function: name, windowMinutes, total: summarize(total), regions: byRegion };
+}
+
+/** One minute of a function's metrics over its regions: `at` is the minute's start (epoch ms). */
+export interface MetricsMinute extends MetricsSummary {
+  at: number;
+}
+
+export interface FunctionMetricsSeries {
+  function: string;
+  windowMinutes: number;
+  /** Every minute of the window, oldest first, including minutes without invocations (zeros), so charts need no gaps filled. */
+  minutes: MetricsMinute[];
+}
+
+/** The window minute by minute, each minute summed over `regions` (histograms merged, so percentiles stay exact to the bins). */
+export async function readMetricsSeries(env: Env, name: string, regions: string[], windowMinutes: number, now = Date.now()): Promise<FunctionMetricsSeries> {
+  const perRegion = await Promise.all(regions.map((region) => observationStub(env, name, region).series(windowMinutes, now)));
+  const last = minuteOf(now);
+  const first = last - windowMinutes + 1;
+  const merged = Array.from({ length: windowMinutes }, () => emptyMinute());
+  for (const rows of perRegion) {
+    for (const row of rows) if (row.minute >= first && row.minute <= last) mergeMinutes(merged[row.minute - first]!, row.stats);
+  }
+  return { function: name, windowMinutes, minutes: merged.map((stats, i) => ({ at: (first + i) * 60_000, ...summarize(stats) })) };
 }
 
 /**

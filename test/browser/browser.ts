@@ -1,7 +1,8 @@
 // Drives Debian's Chromium (/usr/bin/chromium, the apt package `chromium`) with playwright-core against the local
 // server the global setup started; screenshots go to test-artifacts/screenshots/ (gitignored), one per view.
 
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
@@ -47,4 +48,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The API over HTTP with the admin token (setting up what a test then looks at in the browser). */
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${baseUrl()}${path}`, { ...init, headers: { authorization: `Bearer ${token()}`, ...(init.headers as Record<string, string>) } });
+}
+
+/** Deploys a built example module under `name` (raw upload, settings as x-helios-* headers); the answer's JSON. */
+export async function deployExample(name: string, example: string, headers: Record<string, string> = {}): Promise<{ function: { version: number } }> {
+  const bytes = readFileSync(join(import.meta.dirname, "..", "..", "modules", "build", "examples", `${example}.wasm`));
+  const response = await api(`/v1/functions/${name}`, {
+    method: "PUT",
+    body: bytes,
+    headers: { "content-type": "application/wasm", "x-helios-sha256": createHash("sha256").update(bytes).digest("hex"), ...headers },
+  });
+  if (response.status >= 300) throw new Error(`deploy ${name}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { function: { version: number } };
 }

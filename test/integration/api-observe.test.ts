@@ -200,6 +200,28 @@ describe("metrics", () => {
     expect((await metricsOf(name, "?region=weur")).regions).toEqual({ weur: metrics.regions.weur });
   });
 
+  it("answers the window minute by minute, zeros included, summed over regions", async () => {
+    const name = freshName("series");
+    await deployExample(name, "trap", { query: { regions: "wnam,weur" } });
+    await invoke(name, "x", { region: "wnam" });
+    await invoke(name, "x", { region: "weur" });
+    await eventually(() => metricsOf(name), (m) => m.total.invocations >= 2);
+    const response = await request("GET", `/v1/functions/${name}/metrics/series?window=5`, { headers: AUTH });
+    expect(response.status).toBe(200);
+    const series = (await response.json()) as { windowMinutes: number; minutes: (Summary & { at: number })[] };
+    expect(series.windowMinutes).toBe(5);
+    expect(series.minutes).toHaveLength(5);
+    const starts = series.minutes.map((m) => m.at);
+    expect(starts.every((at, i) => at % 60_000 === 0 && (i === 0 || at - starts[i - 1]! === 60_000))).toBe(true);
+    expect(series.minutes.reduce((sum, m) => sum + m.invocations, 0)).toBe(2);
+    expect(series.minutes.flatMap((m) => Object.entries(m.errors))).toEqual(expect.arrayContaining([["guest_trap", expect.any(Number)]]));
+    expect(series.minutes.filter((m) => m.invocations === 0).every((m) => m.fuel.p99 === 0 && Object.keys(m.errors).length === 0)).toBe(true);
+    const weur = (await (await request("GET", `/v1/functions/${name}/metrics/series?window=5&region=weur`, { headers: AUTH })).json()) as typeof series;
+    expect(weur.minutes.reduce((sum, m) => sum + m.invocations, 0)).toBe(1);
+    expect((await request("GET", `/v1/functions/${name}/metrics/series?window=0`, { headers: AUTH })).status).toBe(400);
+    expect((await request("GET", `/v1/functions/${name}/metrics/series`)).status).toBe(401);
+  });
+
   it("counts errors by code and exposes everything as Prometheus text behind the token", async () => {
     const name = freshName("prom");
     await deployExample(name, "trap", { query: { regions: "wnam" } });

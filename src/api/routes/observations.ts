@@ -1,4 +1,5 @@
-// Logs and metrics: GET /v1/functions/:name/logs, .../logs/tail (server-sent events), .../metrics, and every
+// Logs and metrics: GET /v1/functions/:name/logs, .../logs/tail (server-sent events), .../metrics, .../metrics/series
+// (minute by minute), and every
 // function's metrics as Prometheus text at GET /metrics. Reading needs `read` on the function (`read_any` for
 // /metrics); the stores are per function and region (src/observe), so these routes ask each configured region.
 
@@ -6,7 +7,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { registryStub } from "../../registry/index.ts";
 import { UnknownFunctionError } from "../../runtime/index.ts";
-import { openTail, prometheusText, readLogs, readMetrics } from "../../services/index.ts";
+import { openTail, prometheusText, readLogs, readMetrics, readMetricsSeries } from "../../services/index.ts";
 import type { HonoEnv } from "../hono-env.ts";
 import { assertFunctionName } from "../manifest.ts";
 import { LOGS_QUERY, METRICS_QUERY, parseQuery, regionsOf, TAIL_QUERY } from "../observation-request.ts";
@@ -36,6 +37,12 @@ const metrics = createRoute({
   method: "get", path: "/v1/functions/{name}/metrics", summary: "Metrics over recent windows", security: TOKEN, middleware: readFunction,
   request: { params: NameParam, query: z.object({ ...RegionQuery, window: z.string().optional() }) },
   responses: { 200: { description: "the metrics", content: { "application/json": { schema: Metrics } } }, ...ERRORS },
+});
+const Minute = z.record(z.unknown()).openapi("MetricsMinute", { description: "one minute's summary (as in .../metrics) and `at`, its start in epoch ms" });
+const series = createRoute({
+  method: "get", path: "/v1/functions/{name}/metrics/series", summary: "Metrics minute by minute", security: TOKEN, middleware: readFunction,
+  request: { params: NameParam, query: z.object({ ...RegionQuery, window: z.string().optional() }) },
+  responses: { 200: { description: "every minute of the window, oldest first", content: { "application/json": { schema: z.object({ function: z.string(), windowMinutes: z.number(), minutes: z.array(Minute) }) } } }, ...ERRORS },
 });
 const prometheus = createRoute({
   method: "get", path: "/metrics", summary: "Every function's metrics as Prometheus text", security: TOKEN,
@@ -71,6 +78,12 @@ export const observationRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validat
   // FunctionMetrics (an interface, no index signature) is the documented open object.
   const result = (await readMetrics(c.env, name, regionsOf(regionConfig(c.env), query.region), query.window)) as unknown as Record<string, unknown>;
   return c.json(result, 200) as never;
+})
+.openapi(series, async (c) => {
+  const query = parseQuery(METRICS_QUERY, c.req.query());
+  const name = await knownFunction(c);
+  const result = await readMetricsSeries(c.env, name, regionsOf(regionConfig(c.env), query.region), query.window);
+  return c.json(result as unknown as { function: string; windowMinutes: number; minutes: Record<string, unknown>[] }, 200);
 })
 .openapi(prometheus, async (c) => {
   const query = parseQuery(METRICS_QUERY, c.req.query());
