@@ -6,6 +6,9 @@ import { heliosClient, type HeliosClient } from "@helios/api/api/client";
 export type { HeliosClient };
 
 export class ApiError extends Error {
+  /** The error object's other members (e.g. a refused deploy's `violations`). */
+  fields: Record<string, unknown> = {};
+
   constructor(readonly code: string, message: string, readonly status: number) {
     super(message);
     this.name = "ApiError";
@@ -34,7 +37,12 @@ export async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => "");
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code === "string") return new ApiError(body.error.code, String(body.error.message ?? ""), response.status);
+    if (typeof body.error?.code === "string") {
+      const { code, message, ...fields } = body.error;
+      const error = new ApiError(code, String(message ?? ""), response.status);
+      error.fields = fields;
+      return error;
+    }
   } catch {
     // not JSON: described below
   }

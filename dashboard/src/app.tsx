@@ -5,12 +5,18 @@ import { apiClient } from "./api.ts";
 import { type Route, href, useRoute } from "./route.ts";
 import { forgetToken, storedToken, storeToken } from "./session.ts";
 import { type Session, SessionContext } from "./session-context.ts";
+import { Databases } from "./views/databases.tsx";
+import { Deploy } from "./views/deploy.tsx";
 import { FunctionPage } from "./views/function-page.tsx";
 import { FunctionsList } from "./views/functions-list.tsx";
+import { Regions } from "./views/regions.tsx";
 import { SignIn } from "./views/sign-in.tsx";
 
 const NAV: { view: Route["view"]; label: string; path: string }[] = [
   { view: "functions", label: "Functions", path: "functions" },
+  { view: "regions", label: "Regions", path: "regions" },
+  { view: "databases", label: "Databases", path: "databases" },
+  { view: "deploy", label: "Deploy", path: "deploy" },
 ];
 
 export function App() {
@@ -58,6 +64,12 @@ function View({ route }: { route: Route }) {
   switch (route.view) {
     case "function":
       return <FunctionPage name={route.name} tab={route.tab} />;
+    case "regions":
+      return <Regions />;
+    case "databases":
+      return <Databases region={route.region} db={route.db} />;
+    case "deploy":
+      return <Deploy />;
     default:
       return <FunctionsList />;
   }
