@@ -4,7 +4,7 @@
 
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, launch, openPage, screenshot, signIn, visit } from "./browser.ts";
+import { api, baseUrl, launch, openPage, screenshot, signIn, token, visit } from "./browser.ts";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -117,5 +117,56 @@ describe("dashboard shell", () => {
     // not govern; the header test above asserts the policy has no 'unsafe-eval'.)
     expect(outcome).toMatchObject({ handler: false, script: false, url: false });
     expect(outcome.violations).toEqual(expect.arrayContaining(["script-src-attr", "script-src-elem"]));
+  });
+
+  it("works from the keyboard alone, with a visible focus ring and text contrast of at least 4.5:1", async () => {
+    const page = await fresh();
+    await visit(page);
+    // The token field has focus on arrival; Enter submits.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("token");
+    await page.keyboard.type(token());
+    await page.keyboard.press("Enter");
+    await page.locator('tr[data-function="hello"]').waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { text: el.textContent, outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    expect(focused).toMatchObject({ text: "Functions", outline: "solid" });
+    expect(focused.width).toBeGreaterThanOrEqual(2);
+    // Following a function's link by keyboard opens its page.
+    await page.locator('tr[data-function="hello"] a').focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "hello" }).waitFor();
+
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const ratios = await page.evaluate(() => {
+        const rgb = (css: string) => {
+          const probe = document.createElement("span");
+          probe.style.color = css;
+          document.body.append(probe);
+          const [r, g, b] = getComputedStyle(probe).color.match(/\d+/g)!.map(Number) as [number, number, number];
+          probe.remove();
+          return [r, g, b];
+        };
+        const luminance = ([r, g, b]: number[]) => {
+          const [R, G, B] = [r!, g!, b!].map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+        };
+        const vars = getComputedStyle(document.documentElement);
+        const bg = luminance(rgb(vars.getPropertyValue("--bg")));
+        const out: Record<string, number> = {};
+        for (const name of ["--fg", "--muted", "--accent", "--danger", "--ok"]) {
+          const fg = luminance(rgb(vars.getPropertyValue(name)));
+          out[name] = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        }
+        return out;
+      });
+      for (const [name, ratio] of Object.entries(ratios)) expect(ratio, `${scheme} ${name}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });
