@@ -8,8 +8,8 @@ import type { Env } from "../env.ts";
 import type { RegionObject } from "./region-object.ts";
 import { isLocationHint } from "./region-client.ts";
 
-/** Region objects per region: 1 until the tests that assume one object per region (one module cache, one missed push) are moved to the pool. */
-export const REGION_POOL_SIZE = 1;
+/** Region objects per region (each with its own module cache and held deployments; docs/limits.md). */
+export const REGION_POOL_SIZE = 8;
 
 /** The object name of pool member `k` of `region`. */
 export function poolMemberName(region: string, k: number): string {

@@ -11,6 +11,7 @@ import {
   sandboxWorkerCode,
   UnauthorizedError,
 } from "../../src/runtime/index.ts";
+import { poolMemberNames, regionMemberStub } from "../../src/regions/region-pool.ts";
 import { activateGuest, bundleOf, freshName, guestBytes, invoke, storeGuest, text } from "./runtime-support.ts";
 
 describe("region object: deployments", () => {
@@ -108,13 +109,20 @@ describe("region object: module store", () => {
     expect(failure).toBeInstanceOf(ModuleDigestMismatchError);
     expect(failure).toMatchObject({ code: "module_digest_mismatch", key: moduleKey, expected: version.instrumentedSha256 });
   });
-  it("reads the module store once per module, not on every invocation", async () => {
+  it("reads the module store once per module in each pool member, not on every invocation", async () => {
     const name = freshName("cached");
     // An unusual memory cap gives this test instrumented bytes (and an R2 key) no other test shares.
     const version = await activateGuest(name, "example:hello", { regions: ["eeur"], limits: { maxMemoryPages: 13 } });
-    expect(text((await invoke(name, "one", "eeur")).output)).toBe("Hello, one!");
+    const onMember = async (member: string, input: string) => {
+      const result = await regionMemberStub(env, "eeur", member).invokeByName("eeur", name, new TextEncoder().encode(input).buffer as ArrayBuffer, { authorized: false });
+      const answer = result as { ok: boolean; value?: { output: Uint8Array }; error?: { code: string } };
+      return answer.ok ? text(answer.value!.output) : answer.error?.code;
+    };
+    // Every member loads the module once (each has its own cache)...
+    for (const member of poolMemberNames("eeur")) expect(await onMember(member, "one")).toBe("Hello, one!");
     await env.MODULES.delete(version.moduleKey);
-    expect(text((await invoke(name, "two", "eeur")).output)).toBe("Hello, two!");
+    // ...and none reads the store again.
+    for (const member of poolMemberNames("eeur")) expect(await onMember(member, "two")).toBe("Hello, two!");
   });
 
   it("reports a version whose module object is missing", async () => {
