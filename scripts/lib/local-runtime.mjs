@@ -127,7 +127,9 @@ export async function startBareWorker({ port, ip = "127.0.0.1", logLevel = "warn
 /**
  * Starts the runtime; resolves once workerd listens.
  * @param {{ port: number, ip?: string, persistTo: string, bindings?: Record<string, string>, logLevel?: string,
- *           watch?: boolean, configPath?: string, onReload?: () => void }} options
+ *           watch?: boolean, configPath?: string, main?: string, onReload?: () => void }} options
+ * `main`: another Worker entry (absolute path) instead of wrangler.toml's, with the same bindings (benchmarks use
+ * one that re-exports the runtime with a bench-only subclass).
  * @returns {Promise<{ url: string, dispose(): Promise<void> }>}
  */
 export async function startLocalRuntime(options) {
@@ -141,7 +143,7 @@ export async function startLocalRuntime(options) {
     runBuildCommand(config);
     const { workerOptions, externalWorkers } = unstable_getMiniflareWorkerOptions(config);
     const { modulesRules: _rules, ...rest } = workerOptions; // one bundled module: no rules to apply
-    const module = await bundle(config);
+    const module = await bundle(options.main === undefined ? config : { ...config, main: options.main });
     const { logLevel: level, ...host } = hostOptions(ip, options.port, options.logLevel);
     return {
       ...host,
