@@ -132,4 +132,18 @@ describe("heliosdb_edge_invoke_async", () => {
     await deploy(self, "async-invoker", { profile: "invoke", config: JSON.stringify({ next: self }) });
     expect((await queueThrough(self, 1_000, "x")).status).toBe(-14);
   });
+
+  it("refuses a function with a database (notPermitted): a queued invocation is not part of its transaction", async () => {
+    const db = freshName("adb").replace(/-/g, "_").slice(0, 60);
+    expect((await request("PUT", `/v1/regions/wnam/databases/${db}`, { headers: AUTH })).status).toBe(201);
+    const callee = freshName("echo-callee");
+    await deployed(callee, "echo");
+    for (const profile of ["database_read,invoke", "database,invoke"]) {
+      const name = freshName("db-queuer");
+      await deploy(name, "async-invoker", { profile, database: db, config: JSON.stringify({ next: callee }) });
+      expect((await queueThrough(name, 1_000, "x")).status).toBe(-12);
+    }
+    const list = await (await request("GET", `/v1/functions/${callee}/invocations?status=queued`, { headers: AUTH })).json<{ invocations: View[] }>();
+    expect(list.invocations).toEqual([]);
+  });
 });
