@@ -10,7 +10,7 @@ import { readBodyCapped } from "./read-body.ts";
 export const MAX_DATABASE_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Checks a :db or :name path segment. */
-export function assertDatabaseName(value: string, field: "database" | "trigger"): string {
+export function assertDatabaseName(value: string, field: "database" | "trigger" | "subscription"): string {
   if (!DATABASE_NAME.test(value)) throw InvalidRequestError.of(field, `must match [a-z0-9_-]{1,63}, got ${JSON.stringify(value)}`);
   return value;
 }

@@ -50,6 +50,11 @@ import { migrateDatabase } from "./database-schema.ts";
 import { FunctionSandboxes } from "./function-sandboxes.ts";
 import { isReservedName } from "./sql-statement.ts";
 import { StatementRunner, outcomeForGuest } from "./statement-runner.ts";
+import { runConsumer } from "./subscription-consumer.ts";
+import { SubscriptionDelivery } from "./subscription-delivery.ts";
+import * as subscriptions from "./subscription-registry.ts";
+import type { DeadLetterView, Outcome, SubscriptionView } from "./subscription-registry.ts";
+import type { SubscriptionSpec } from "./subscription-spec.ts";
 import { plainError, type SqlFailure, type SqlOutcome } from "./sql-result.ts";
 import { runTransaction, TRANSACTION_LIMIT_MS, type TransactionScope } from "./transaction-scope.ts";
 import { type ResolvedTrigger, TRIGGER_FUEL, TRIGGER_MAX_RESPONSE_BYTES, TriggerEngine, triggerProfile } from "./trigger-engine.ts";
@@ -91,6 +96,8 @@ export class DatabaseObject extends DurableObject<Env> {
   private readonly stream: ChangeStream;
   /** The WebSocket tails of the change log (change-tail.ts); their sockets survive hibernation, this does not. */
   private readonly tails: ChangeTails;
+  /** Delivery of the change log to subscriptions (subscription-delivery.ts); its alarm is this object's alarm. */
+  private readonly delivery: SubscriptionDelivery;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -101,11 +108,26 @@ export class DatabaseObject extends DurableObject<Env> {
     this.tails = new ChangeTails(ctx, this.stream, this.commits);
     // ctx.id.name is known for objects reached by idFromName (workerd supports it locally since 2026-03).
     this.identity = ctx.id.name !== undefined ? parseDatabaseObjectName(ctx.id.name) : null;
+    this.delivery = new SubscriptionDelivery(ctx.storage, {
+      identity: () => this.identity,
+      idle: async () => {
+        while (this.active !== null) await this.active.closed;
+      },
+      runConsumer: (name, payload) => runConsumer(this.consumerHost(), name, payload),
+    });
+    this.commits.add(() => this.delivery.committed());
     void ctx.blockConcurrencyWhile(async () => {
       migrateDatabase(ctx.storage);
       syncChangeLogTriggers(ctx.storage.sql);
       this.commits.reset(headSeq(ctx.storage.sql));
     });
+    // After a restart, delivery carries on from the stored cursors at once (the alarm would, later).
+    void ctx.blockConcurrencyWhile(async () => this.delivery.kick());
+  }
+
+  /** Retention pruning and subscription delivery (subscription-delivery.ts); it catches its own failures. */
+  override async alarm(): Promise<void> {
+    await this.delivery.alarm();
   }
 
   /**
@@ -238,6 +260,8 @@ export class DatabaseObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     migrateDatabase(this.ctx.storage);
     this.commits.reset(0);
+    this.delivery.forgetAlarm();
+    await this.delivery.reschedule();
     return existed;
   }
 
@@ -292,6 +316,16 @@ export class DatabaseObject extends DurableObject<Env> {
   ): Promise<RpcResult<InvokeResult>> {
     return settle(async () => {
       if (record.database !== db) throw new DatabaseMismatchError(record.name, record.database ?? "(none)");
+      return this.runFunction(region, db, record, payload, invocation, chain, runs);
+    });
+  }
+
+  /**
+   * invoke() after its check that the function names this database; subscription consumers come here directly, as
+   * they may also name none (then they run as a read-only function would, and their profile grants no db calls).
+   */
+  private async runFunction(region: string, db: string, record: FunctionVersion, payload: ArrayBuffer, invocation: InvocationRequest, chain: CallChain, runs = 1): Promise<InvokeResult> {
+    {
       // Only a database someone created (and nobody deleted) runs functions: otherwise a function's first write
       // would make tables in an object that no listing shows and no DELETE can reach. The marker is a local read.
       if (readMarker(this.ctx.storage) === null) throw new UnknownDatabaseError(region, db);
@@ -327,7 +361,53 @@ export class DatabaseObject extends DurableObject<Env> {
       } finally {
         this.committed();
       }
-    });
+    }
+  }
+
+  /** How delivery reaches a consumer: its record from the region object, then runFunction here. */
+  private consumerHost(): Parameters<typeof runConsumer>[0] {
+    const identity = this.identity;
+    return {
+      identity,
+      lookup: (name, region) => this.regionStub(region).activeVersionsOf([name], region),
+      run: (record, payload, request, chain) => settle(() => this.runFunction(identity!.region, identity!.db, record, payload, request, chain)),
+    };
+  }
+
+  // --- Subscriptions (subscription-registry.ts): the HTTP API's calls; each wakes delivery when it may have work.
+
+  async putSubscription(name: string, spec: SubscriptionSpec): Promise<Outcome<{ subscription: SubscriptionView; created: boolean }>> {
+    return this.woken(subscriptions.put(this.ctx.storage, name, spec));
+  }
+  async listSubscriptions(): Promise<Outcome<SubscriptionView[]>> {
+    return subscriptions.list(this.ctx.storage);
+  }
+  async getSubscription(name: string): Promise<Outcome<SubscriptionView>> {
+    return subscriptions.get(this.ctx.storage, name);
+  }
+  async pauseSubscription(name: string): Promise<Outcome<SubscriptionView>> {
+    return subscriptions.pause(this.ctx.storage, name);
+  }
+  async resumeSubscription(name: string, skipPruned: boolean): Promise<Outcome<SubscriptionView>> {
+    return this.woken(subscriptions.resume(this.ctx.storage, name, skipPruned));
+  }
+  async deleteSubscription(name: string): Promise<Outcome<true>> {
+    return subscriptions.remove(this.ctx.storage, name);
+  }
+  async listDeadLetters(name: string): Promise<Outcome<DeadLetterView[]>> {
+    return subscriptions.deadLetters(this.ctx.storage, name);
+  }
+  async replayDeadLetter(name: string, id: string): Promise<Outcome<DeadLetterView>> {
+    return this.woken(subscriptions.replay(this.ctx.storage, name, id));
+  }
+  async discardDeadLetter(name: string, id: string): Promise<Outcome<true>> {
+    return subscriptions.discard(this.ctx.storage, name, id);
+  }
+
+  private woken<T>(outcome: T): T {
+    this.delivery.kick();
+    void this.delivery.reschedule();
+    return outcome;
   }
 
   /**

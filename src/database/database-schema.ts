@@ -28,6 +28,11 @@ export const CHANGE_LOG_TABLE = `${RESERVED_PREFIX}change_log`;
  */
 export const CHANGE_TX_TABLE = `${RESERVED_PREFIX}change_tx`;
 
+/** Subscriptions (subscription-store.ts): one row each, with its durable cursor and its retry state. */
+export const SUBSCRIPTIONS_TABLE = `${RESERVED_PREFIX}subscriptions`;
+/** Changes a subscription gave up on (onFailure "dead_letter"), each with its full entry: the log may prune it. */
+export const DEAD_LETTERS_TABLE = `${RESERVED_PREFIX}dead_letters`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -83,6 +88,48 @@ export const DATABASE_MIGRATIONS: readonly Migration[] = [
          mute_rowid INTEGER
        )`,
       `INSERT INTO ${CHANGE_TX_TABLE} (id, tx_id, committed_at, origin, start_seq) VALUES (1, '', '', NULL, 0)`,
+    ],
+  },
+  {
+    version: 3,
+    description: "subscriptions (durable cursors, retry state) and their dead letters",
+    statements: [
+      // state: active | paused | blocked; paused_reason: operator | lag_cap (null unless paused). cursor: the last
+      // seq handled (delivered or filtered out); it only grows. attempts / next_attempt_at: the failing batch's.
+      // trigger_name: the AFTER trigger registration that owns it (trigger-registry.ts), else null.
+      `CREATE TABLE ${SUBSCRIPTIONS_TABLE} (
+         name TEXT PRIMARY KEY,
+         function_name TEXT NOT NULL,
+         tables TEXT,
+         events TEXT NOT NULL,
+         batch_size INTEGER NOT NULL,
+         max_attempts INTEGER NOT NULL,
+         on_failure TEXT NOT NULL,
+         include_own_writes INTEGER NOT NULL,
+         max_lag INTEGER NOT NULL,
+         state TEXT NOT NULL,
+         paused_reason TEXT,
+         cursor INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT,
+         trigger_name TEXT,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      // state: dead | replaying (a replay queued or retrying, with its own attempts and next_attempt_at).
+      `CREATE TABLE ${DEAD_LETTERS_TABLE} (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         subscription TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         change TEXT NOT NULL,
+         attempts INTEGER NOT NULL,
+         error TEXT NOT NULL,
+         failed_at TEXT NOT NULL,
+         state TEXT NOT NULL DEFAULT 'dead',
+         next_attempt_at INTEGER NOT NULL DEFAULT 0
+       )`,
+      `CREATE INDEX ${RESERVED_PREFIX}dead_letters_by_subscription ON ${DEAD_LETTERS_TABLE} (subscription, seq)`,
     ],
   },
 ];

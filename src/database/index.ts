@@ -12,3 +12,6 @@ export * from "./table-info.ts";
 export * from "./trigger-registry.ts";
 export * from "./row-cursor.ts";
 export * from "./hidden-tables.ts";
+export * from "./subscription-spec.ts";
+export type { SubscriptionView, DeadLetterView, Outcome } from "./subscription-registry.ts";
+export { lowestCursor } from "./subscription-store.ts";

@@ -12,6 +12,13 @@ export type OnFailure = (typeof ON_FAILURE)[number];
 /** Changes per consumer invocation unless the subscription asks otherwise, and the most it may ask for. */
 export const DEFAULT_BATCH_SIZE = 100;
 export const MAX_BATCH_SIZE = 1000;
+/**
+ * The lag cap: a subscription more than this many changes behind the log's head is paused (pausedReason "lag_cap")
+ * and stops holding the log's retention, so a consumer that never catches up cannot grow the log without limit.
+ * A subscription may ask for less, or more up to MAX_LAG_CEILING.
+ */
+export const DEFAULT_MAX_LAG = 100_000;
+export const MAX_LAG_CEILING = 1_000_000;
 /** Tables one subscription may name. */
 export const MAX_SUBSCRIPTION_TABLES = 64;
 
@@ -25,6 +32,8 @@ export interface SubscriptionSpec {
   onFailure: OnFailure;
   /** Whether it receives the changes its own invocations wrote (default false). */
   includeOwnWrites: boolean;
+  /** Changes behind the head past which it is paused by the lag cap. */
+  maxLag: number;
 }
 
 export interface SpecIssue {
@@ -32,7 +41,7 @@ export interface SpecIssue {
   message: string;
 }
 
-const FIELDS = ["function", "tables", "events", "batchSize", "maxAttempts", "onFailure", "includeOwnWrites"];
+const FIELDS = ["function", "tables", "events", "batchSize", "maxAttempts", "onFailure", "includeOwnWrites", "maxLag"];
 
 function intIn(value: unknown, min: number, max: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
@@ -75,6 +84,7 @@ export function checkSubscriptionSpec(input: unknown): { ok: true; spec: Subscri
     issues.push({ field: "maxAttempts", message: `must be an integer from 1 to ${MAX_ATTEMPTS_CEILING}` });
   }
   if (body.onFailure !== undefined && !(ON_FAILURE as readonly unknown[]).includes(body.onFailure)) issues.push({ field: "onFailure", message: `must be one of ${ON_FAILURE.join(", ")}` });
+  if (body.maxLag !== undefined && !intIn(body.maxLag, 1, MAX_LAG_CEILING)) issues.push({ field: "maxLag", message: `must be an integer from 1 to ${MAX_LAG_CEILING}` });
   if (body.includeOwnWrites !== undefined && typeof body.includeOwnWrites !== "boolean") issues.push({ field: "includeOwnWrites", message: "must be a boolean" });
   if (issues.length > 0) return { ok: false, issues };
   return {
@@ -87,6 +97,7 @@ export function checkSubscriptionSpec(input: unknown): { ok: true; spec: Subscri
       maxAttempts: (body.maxAttempts as number | undefined) ?? DEFAULT_RETRY_POLICY.maxAttempts,
       onFailure: (body.onFailure as OnFailure | undefined) ?? "dead_letter",
       includeOwnWrites: (body.includeOwnWrites as boolean | undefined) ?? false,
+      maxLag: (body.maxLag as number | undefined) ?? DEFAULT_MAX_LAG,
     },
   };
 }

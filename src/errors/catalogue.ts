@@ -230,6 +230,26 @@ export const ERROR_CATALOGUE = {
     when: "a trigger registration names a function that belongs to another database (a trigger function may name none, or this one)",
     fields: { functionName: s, reason: s }, args: ["functionName", "reason"],
   },
+  unknown_subscription: {
+    status: 404, class: "UnknownSubscriptionError", layer: "services",
+    when: "no subscription of that name in the database",
+    fields: { database: s, subscription: s }, args: ["database", "subscription"],
+  },
+  unknown_dead_letter: {
+    status: 404, class: "UnknownDeadLetterError", layer: "services",
+    when: "the subscription's dead-letter list has no entry with that id (replayed successfully, discarded, or never there)",
+    fields: { subscription: s, id: s }, args: ["subscription", "id"],
+  },
+  invalid_subscription_function: {
+    status: 422, class: "InvalidSubscriptionFunctionError", layer: "services",
+    when: "a subscription names a function that belongs to another database (a consumer may name none, or this one)",
+    fields: { functionName: s, reason: s }, args: ["functionName", "reason"],
+  },
+  subscription_cursor_expired: {
+    status: 409, class: "SubscriptionCursorExpiredError", layer: "services",
+    when: "resume of a subscription whose next changes the log no longer holds (pruned while the lag cap paused it); resume with `?skipPruned=true` to move past them",
+    fields: { subscription: s, cursor: n, earliestSeq: n }, args: ["subscription", "cursor", "earliestSeq"],
+  },
   sql_refused: {
     status: 400, class: "SqlRefusedError", layer: "services",
     when: "the statement was refused before it ran: `reason` is one of `empty`, `multiple_statements`, `refused_statement` (transaction control, ATTACH, PRAGMA, VACUUM), `reserved_name`, `unterminated`, `too_long`, `bad_params`",

@@ -236,3 +236,48 @@ export class TooManyChangeTailsError extends ServiceError {
     this.name = "TooManyChangeTailsError";
   }
 }
+
+export class UnknownSubscriptionError extends ServiceError {
+  readonly code = "unknown_subscription" as const;
+  constructor(
+    readonly database: string,
+    readonly subscription: string,
+  ) {
+    super(`database "${database}" has no subscription "${subscription}"`);
+    this.name = "UnknownSubscriptionError";
+  }
+}
+
+export class UnknownDeadLetterError extends ServiceError {
+  readonly code = "unknown_dead_letter" as const;
+  constructor(
+    readonly subscription: string,
+    readonly id: string,
+  ) {
+    super(`subscription "${subscription}" has no dead letter "${id}"`);
+    this.name = "UnknownDeadLetterError";
+  }
+}
+
+export class InvalidSubscriptionFunctionError extends ServiceError {
+  readonly code = "invalid_subscription_function" as const;
+  constructor(
+    readonly functionName: string,
+    readonly reason: string,
+  ) {
+    super(`function "${functionName}" cannot consume this subscription: ${reason}`);
+    this.name = "InvalidSubscriptionFunctionError";
+  }
+}
+
+export class SubscriptionCursorExpiredError extends ServiceError {
+  readonly code = "subscription_cursor_expired" as const;
+  constructor(
+    readonly subscription: string,
+    readonly cursor: number,
+    readonly earliestSeq: number,
+  ) {
+    super(`subscription "${subscription}" would resume after seq ${cursor}, but the log holds changes from ${earliestSeq} only; resume with ?skipPruned=true to skip the pruned ones`);
+    this.name = "SubscriptionCursorExpiredError";
+  }
+}

@@ -14,3 +14,4 @@ export * from "./observation-service.ts";
 export * from "./prometheus-text.ts";
 export * from "./change-service.ts";
 export * from "./snapshot-service.ts";
+export * from "./subscription-service.ts";

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { watToBytes } from "../../src/wasm/fixtures.ts";
+import { CDC_GUEST_WAT } from "../support/cdc-guests.ts";
 import { DB_GUEST_WAT } from "../support/db-guests.ts";
 // @ts-expect-error plain ESM build script without type declarations
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
@@ -33,7 +34,7 @@ export default async function setup(project: TestProject): Promise<void> {
     const bytes = await watToBytes(readFileSync(join(watDir, file), "utf8"), [], { filename: file });
     guests[`wat:${file.slice(0, -4)}`] = Buffer.from(bytes).toString("base64");
   }
-  for (const [name, wat] of Object.entries(DB_GUEST_WAT)) {
+  for (const [name, wat] of Object.entries({ ...DB_GUEST_WAT, ...CDC_GUEST_WAT })) {
     guests[`wat:${name}`] = Buffer.from(await watToBytes(wat, [], { filename: `${name}.wat` })).toString("base64");
   }
   project.provide("runtimeGuests", guests);

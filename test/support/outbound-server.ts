@@ -48,8 +48,39 @@ function flaky(url: URL): Response {
   return new Response(null, { status: times.length <= Number(url.searchParams.get("fail") ?? "0") ? 503 : 200 });
 }
 
+/**
+ * The subscription consumers' sink (CDC tests): POST http://allowed.test/cdc-sink?key=K records the batch under K
+ * and answers 500 for the first `failFirst` requests of K, for every body containing `poison` (until
+ * http://outbound-log.test/cdc-heal?key=K), or 200. http://outbound-log.test/cdc?key=K lists what K received.
+ */
+interface SinkRecord {
+  at: number;
+  status: number;
+  body: string;
+}
+const sinks = new Map<string, SinkRecord[]>();
+const healed = new Set<string>();
+
+async function cdcSink(url: URL, request: { text(): Promise<string> }): Promise<Response> {
+  const key = url.searchParams.get("key") ?? "";
+  const records = sinks.get(key) ?? [];
+  sinks.set(key, records);
+  const body = await request.text();
+  const poison = url.searchParams.get("poison");
+  const failing = records.length < Number(url.searchParams.get("failFirst") ?? "0") || (poison !== null && !healed.has(key) && body.includes(poison));
+  const status = failing ? 500 : 200;
+  records.push({ at: Date.now(), status, body });
+  return new Response(failing ? "failing on purpose" : "ok", { status });
+}
+
 export async function outboundServer(request: { method: string; url: string; headers: Headers; text(): Promise<string> }): Promise<Response> {
   const url = new URL(request.url);
+  if (url.host === "outbound-log.test" && url.pathname === "/cdc") return Response.json(sinks.get(url.searchParams.get("key") ?? "") ?? []);
+  if (url.host === "outbound-log.test" && url.pathname === "/cdc-heal") {
+    healed.add(url.searchParams.get("key") ?? "");
+    return new Response("healed");
+  }
+  if (url.host === "allowed.test" && url.pathname === "/cdc-sink") return cdcSink(url, request);
   if (url.host === "outbound-log.test") {
     const token = url.searchParams.get("token") ?? "";
     return Response.json(hits.filter((hit) => hit.url.includes(token)));

@@ -11,10 +11,11 @@ import { invocationRoutes } from "./invocations.ts";
 import { invokeRoutes } from "./invoke.ts";
 import { observationRoutes } from "./observations.ts";
 import { secretRoutes } from "./secrets.ts";
+import { subscriptionRoutes } from "./subscriptions.ts";
 import { systemRoutes } from "./system.ts";
 import { tokenRoutes } from "./tokens.ts";
 
-export { invocationRoutes, changeRoutes, databaseRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
+export { invocationRoutes, changeRoutes, databaseRoutes, subscriptionRoutes, fnRoutes, functionRoutes, invokeRoutes, observationRoutes, secretRoutes, systemRoutes, tokenRoutes };
 
 export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", systemRoutes)
@@ -23,6 +24,7 @@ export const apiRoutes = new OpenAPIHono<HonoEnv>()
   .route("/", functionRoutes)
   .route("/", databaseRoutes)
   .route("/", changeRoutes)
+  .route("/", subscriptionRoutes)
   .route("/", secretRoutes)
   .route("/", tokenRoutes)
   .route("/", observationRoutes)
