@@ -15,7 +15,7 @@ describe("database object", () => {
       tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_helios\\_%' ESCAPE '\\' ORDER BY name").toArray().map((r) => r.name),
     }));
     expect(recorded.versions).toEqual(DATABASE_MIGRATIONS.map((m) => m.version));
-    expect(recorded.tables).toEqual(["_helios_change_log", "_helios_change_tx", "_helios_changes", "_helios_migrations", "_helios_triggers"]);
+    expect(recorded.tables).toEqual(["_helios_change_log", "_helios_change_tx", "_helios_changes", "_helios_dead_letters", "_helios_migrations", "_helios_subscriptions", "_helios_triggers"]);
   });
 
   it("runs statements with bound parameters and answers columns, rows and counts", async () => {
