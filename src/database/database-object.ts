@@ -77,7 +77,8 @@ export interface DatabaseOverview {
 export type TriggerPutOutcome =
   | { ok: true; trigger: TriggerRegistration; created: boolean }
   | { ok: false; code: "unknown_database" | "unknown_table" | "invalid_name" }
-  | { ok: false; code: "invalid_spec"; issues: { field: string; message: string }[] };
+  | { ok: false; code: "invalid_spec"; issues: { field: string; message: string }[] }
+  | { ok: false; code: "subscription_conflict"; reason: string };
 
 const INTERNAL_ERROR_CODE = "database_internal_error";
 
@@ -279,7 +280,14 @@ export class DatabaseObject extends DurableObject<Env> {
     if (!checked.ok) return { ok: false, code: "invalid_spec", issues: checked.issues };
     const table = readTableInfo(this.ctx.storage.sql, checked.spec.table);
     if (table === null) return { ok: false, code: "unknown_table" };
-    return { ok: true, ...triggerRegistry.putTrigger(this.ctx.storage, name, { ...checked.spec, table: table.name }) };
+    const taken = subscriptions.triggerConflict(this.ctx.storage.sql, name);
+    if (taken !== null) return { ok: false, code: "subscription_conflict", reason: taken };
+    const put = this.ctx.storage.transactionSync(() => {
+      const stored = triggerRegistry.putTrigger(this.ctx.storage, name, { ...checked.spec, table: table.name });
+      subscriptions.forTrigger(this.ctx.storage, name, stored.trigger);
+      return stored;
+    });
+    return { ok: true, ...this.woken(put) };
   }
 
   /** Every registration in name order, or null when the database does not exist. */
@@ -296,7 +304,11 @@ export class DatabaseObject extends DurableObject<Env> {
   /** Removes a registration; `deleted` is false when there was none of that name. */
   async deleteTrigger(name: string): Promise<{ database: false } | { database: true; deleted: boolean }> {
     if (readMarker(this.ctx.storage) === null) return { database: false };
-    return { database: true, deleted: triggerRegistry.deleteTrigger(this.ctx.storage.sql, name) };
+    const deleted = this.ctx.storage.transactionSync(() => {
+      subscriptions.forTrigger(this.ctx.storage, name, null);
+      return triggerRegistry.deleteTrigger(this.ctx.storage.sql, name);
+    });
+    return { database: true, deleted };
   }
 
   /**
@@ -445,7 +457,8 @@ export class DatabaseObject extends DurableObject<Env> {
    */
   private async resolveTriggers(): Promise<TriggerEngine | null> {
     const sql = this.ctx.storage.sql;
-    const registrations = triggerRegistry.listTriggers(sql);
+    // AFTER registrations are subscriptions (delivered after commit): nothing of theirs runs in the write.
+    const registrations = triggerRegistry.listTriggers(sql).filter((r) => r.timing === "before");
     syncCaptureTriggers(sql, registrations);
     if (registrations.length === 0) return null;
     const identity = this.identity;

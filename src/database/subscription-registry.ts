@@ -4,7 +4,9 @@
 
 import { earliestSeq, headSeq, isExpired, readChanges } from "./change-log.ts";
 import { readMarker } from "./database-marker.ts";
-import type { SubscriptionSpec } from "./subscription-spec.ts";
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LAG, type SubscriptionSpec } from "./subscription-spec.ts";
+import { DEFAULT_RETRY_POLICY } from "../runtime/retry-schedule.ts";
+import type { TriggerRegistration } from "./trigger-registry.ts";
 import * as store from "./subscription-store.ts";
 import type { DeadLetter, SubscriptionRecord } from "./subscription-store.ts";
 
@@ -51,7 +53,9 @@ function letterView(letter: DeadLetter): DeadLetterView {
   return { id: String(letter.id), seq: letter.seq, change: letter.change, attempts: letter.attempts, error: letter.error, failedAt: letter.failedAt, state: letter.state };
 }
 
-export type Refusal = { ok: false; code: "unknown_database" | "unknown_subscription" | "unknown_dead_letter" } | { ok: false; code: "cursor_expired"; cursor: number; earliestSeq: number };
+export type Refusal =
+  | { ok: false; code: "unknown_database" | "unknown_subscription" | "unknown_dead_letter" }
+  | { ok: false; code: "subscription_conflict"; reason: string } | { ok: false; code: "cursor_expired"; cursor: number; earliestSeq: number };
 export type Outcome<T> = { ok: true; value: T } | Refusal;
 
 const done = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -67,6 +71,8 @@ function inDatabase<T>(storage: DurableObjectStorage, body: (sql: SqlStorage) =>
 /** Creates (starting after the log's head: it receives what commits from now on) or replaces a subscription. */
 export function put(storage: DurableObjectStorage, name: string, spec: SubscriptionSpec, trigger: string | null = null): Outcome<{ subscription: SubscriptionView; created: boolean }> {
   return inDatabase(storage, (sql) => {
+    const owner = trigger === null ? ownedByTrigger(sql, name) : null;
+    if (owner !== null) return owner;
     const { subscription, created } = store.putSubscription(storage, name, spec, headSeq(sql), trigger);
     return done({ subscription: viewOf(sql, subscription), created });
   });
@@ -113,7 +119,46 @@ export function resume(storage: DurableObjectStorage, name: string, skipPruned: 
 }
 
 export function remove(storage: DurableObjectStorage, name: string): Outcome<true> {
-  return inDatabase(storage, () => (store.deleteSubscription(storage, name) ? done(true as const) : NO_SUBSCRIPTION));
+  return inDatabase(storage, (sql) => ownedByTrigger(sql, name) ?? (store.deleteSubscription(storage, name) ? done(true as const) : NO_SUBSCRIPTION));
+}
+
+/** A subscription an AFTER trigger made is changed and removed through its trigger only. */
+function ownedByTrigger(sql: SqlStorage, name: string): Refusal | null {
+  const trigger = store.getSubscription(sql, name)?.trigger ?? null;
+  if (trigger === null) return null;
+  return { ok: false, code: "subscription_conflict", reason: `subscription "${name}" belongs to AFTER trigger "${trigger}": change or delete the trigger instead` };
+}
+
+// --- AFTER triggers: a registration with timing "after" is a subscription of the same name, owned by it.
+
+/** Why a trigger of this name cannot be registered (a subscription of its name that no trigger owns), or null. */
+export function triggerConflict(sql: SqlStorage, name: string): string | null {
+  const existing = store.getSubscription(sql, name);
+  if (existing === null || existing.trigger === name) return null;
+  return `a subscription named "${name}" exists; an AFTER trigger is a subscription of its own name`;
+}
+
+/**
+ * Makes the trigger's subscription match its registration: created (from the log's head) or updated for an AFTER
+ * trigger, keeping its cursor; removed with its dead letters when the trigger is BEFORE now, or gone (null).
+ */
+export function forTrigger(storage: DurableObjectStorage, name: string, registration: TriggerRegistration | null): void {
+  const existing = store.getSubscription(storage.sql, name);
+  if (registration === null || registration.timing !== "after") {
+    if (existing?.trigger === name) store.deleteSubscription(storage, name);
+    return;
+  }
+  const spec: SubscriptionSpec = {
+    function: registration.function,
+    tables: [registration.table],
+    events: registration.events,
+    batchSize: existing?.batchSize ?? DEFAULT_BATCH_SIZE,
+    maxAttempts: existing?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+    onFailure: existing?.onFailure ?? "dead_letter",
+    includeOwnWrites: false,
+    maxLag: existing?.maxLag ?? DEFAULT_MAX_LAG,
+  };
+  store.putSubscription(storage, name, spec, headSeq(storage.sql), name);
 }
 
 export function deadLetters(storage: DurableObjectStorage, name: string): Outcome<DeadLetterView[]> {

@@ -11,7 +11,7 @@ describe("checkTriggerSpec", () => {
   });
 
   it("names every offending field", () => {
-    const checked = checkTriggerSpec({ table: "", events: ["insert", "truncate"], function: "a_b", timing: "after", extra: 1 });
+    const checked = checkTriggerSpec({ table: "", events: ["insert", "truncate"], function: "a_b", timing: "later", extra: 1 });
     expect(checked.ok).toBe(false);
     expect(!checked.ok && checked.issues.map((i) => i.field).sort()).toEqual(["events", "extra", "function", "table", "timing"]);
     expect(checkTriggerSpec(null)).toMatchObject({ ok: false, issues: [{ field: "body" }] });

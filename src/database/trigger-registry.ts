@@ -8,8 +8,11 @@ import { DATABASE_NAME } from "./database-names.ts";
 
 export const TRIGGER_EVENTS = ["insert", "update", "delete"] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
-/** Only BEFORE triggers exist: they run inside the write's transaction and can reject or rewrite it. */
-export const TRIGGER_TIMINGS = ["before"] as const;
+/**
+ * BEFORE triggers run inside the write's transaction and can reject or rewrite it; AFTER triggers are subscriptions
+ * of the change log (subscription-registry.ts, forTrigger): their function receives the committed changes in batches.
+ */
+export const TRIGGER_TIMINGS = ["before", "after"] as const;
 export type TriggerTiming = (typeof TRIGGER_TIMINGS)[number];
 
 /** The deploy API's function-name pattern (src/api/manifest.ts FUNCTION_NAME; a test keeps the two equal). */
@@ -55,10 +58,10 @@ export function checkTriggerSpec(input: unknown): { ok: true; spec: TriggerSpec 
   if (typeof body.function !== "string" || !TRIGGER_FUNCTION_NAME.test(body.function)) {
     issues.push({ field: "function", message: "must be a function name ([a-z0-9-]{1,63})" });
   }
-  if (!(TRIGGER_TIMINGS as readonly unknown[]).includes(body.timing)) issues.push({ field: "timing", message: `must be "before"` });
+  if (!(TRIGGER_TIMINGS as readonly unknown[]).includes(body.timing)) issues.push({ field: "timing", message: `must be "before" or "after"` });
   if (issues.length > 0) return { ok: false, issues };
   const ordered = TRIGGER_EVENTS.filter((e) => (events as unknown[]).includes(e));
-  return { ok: true, spec: { table: body.table as string, events: ordered, function: body.function as string, timing: "before" } };
+  return { ok: true, spec: { table: body.table as string, events: ordered, function: body.function as string, timing: body.timing as TriggerTiming } };
 }
 
 export function isTriggerName(name: string): boolean {

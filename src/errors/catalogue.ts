@@ -245,6 +245,11 @@ export const ERROR_CATALOGUE = {
     when: "a subscription names a function that belongs to another database (a consumer may name none, or this one)",
     fields: { functionName: s, reason: s }, args: ["functionName", "reason"],
   },
+  subscription_conflict: {
+    status: 409, class: "SubscriptionConflictError", layer: "services",
+    when: "a subscription and an AFTER trigger clash: the subscription belongs to an AFTER trigger (change or delete the trigger), or a trigger's name is taken by a subscription",
+    fields: { subscription: s, reason: s }, args: ["subscription", "reason"],
+  },
   subscription_cursor_expired: {
     status: 409, class: "SubscriptionCursorExpiredError", layer: "services",
     when: "resume of a subscription whose next changes the log no longer holds (pruned while the lag cap paused it); resume with `?skipPruned=true` to move past them",

@@ -281,3 +281,14 @@ export class SubscriptionCursorExpiredError extends ServiceError {
     this.name = "SubscriptionCursorExpiredError";
   }
 }
+
+export class SubscriptionConflictError extends ServiceError {
+  readonly code = "subscription_conflict" as const;
+  constructor(
+    readonly subscription: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = "SubscriptionConflictError";
+  }
+}

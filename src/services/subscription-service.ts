@@ -9,6 +9,7 @@ import { NotDeployedInRegionError, UnknownFunctionError } from "../runtime/index
 import { databaseIn } from "./database-service.ts";
 import {
   InvalidSubscriptionFunctionError,
+  SubscriptionConflictError,
   SubscriptionCursorExpiredError,
   UnknownDatabaseError,
   UnknownDeadLetterError,
@@ -33,6 +34,8 @@ function unwrap<T>(outcome: Outcome<T>, where: Where): T {
       throw new UnknownDeadLetterError(where.subscription ?? "", where.deadLetter ?? "");
     case "cursor_expired":
       throw new SubscriptionCursorExpiredError(where.subscription ?? "", outcome.cursor, outcome.earliestSeq);
+    case "subscription_conflict":
+      throw new SubscriptionConflictError(where.subscription ?? "", outcome.reason);
   }
 }
 

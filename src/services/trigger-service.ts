@@ -6,7 +6,7 @@ import type { Env } from "../env.ts";
 import { registryStub } from "../registry/index.ts";
 import { NotDeployedInRegionError, UnknownFunctionError } from "../runtime/index.ts";
 import { databaseIn } from "./database-service.ts";
-import { InvalidTriggerFunctionError, UnknownDatabaseError, UnknownTableError, UnknownTriggerError } from "./errors.ts";
+import { InvalidTriggerFunctionError, SubscriptionConflictError, UnknownDatabaseError, UnknownTableError, UnknownTriggerError } from "./errors.ts";
 
 /**
  * Registers (or replaces) a trigger. The function must be deployed in the database's region and belong to no other
@@ -27,6 +27,8 @@ export async function putTrigger(env: Env, region: string, db: string, name: str
       throw new UnknownDatabaseError(region, db);
     case "unknown_table":
       throw new UnknownTableError(db, spec.table);
+    case "subscription_conflict":
+      throw new SubscriptionConflictError(name, outcome.reason);
     default:
       // The route checks the name and the body with the same rules; reaching here is a bug, not the caller's doing.
       throw new Error(`trigger registration refused after the route's checks: ${outcome.code}`);

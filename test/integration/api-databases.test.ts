@@ -307,7 +307,7 @@ describe("triggers", () => {
       ["t1", { ...good, events: [] }, 400, { code: "invalid_request", field: "events" }],
       ["t1", { ...good, events: ["insert", "insert"] }, 400, { code: "invalid_request", field: "events" }],
       ["t1", { ...good, events: ["upsert"] }, 400, { code: "invalid_request", field: "events" }],
-      ["t1", { ...good, timing: "after" }, 400, { code: "invalid_request", field: "timing" }],
+      ["t1", { ...good, timing: "during" }, 400, { code: "invalid_request", field: "timing" }],
       ["t1", { ...good, function: "Bad_Name" }, 400, { code: "invalid_request", field: "function" }],
       ["t1", { ...good, when: "always" }, 400, { code: "invalid_request", field: "when" }],
       ["T1", good, 400, { code: "invalid_request", field: "trigger" }],

@@ -46,7 +46,7 @@ export const TriggerRegistration = z
     table: z.string(),
     events: z.array(z.enum(["insert", "update", "delete"])),
     function: z.string(),
-    timing: z.literal("before"),
+    timing: z.enum(["before", "after"]).openapi({ description: "after: a subscription of the same name delivers the committed changes to the function" }),
     createdAt: z.string(),
   })
   .openapi("Trigger");
@@ -96,7 +96,7 @@ export const TokenBody = z
 export const SqlBody = z.object({ sql: z.string(), params: z.array(z.unknown()).optional() }).strict();
 
 export const TriggerBody = z
-  .object({ table: z.string(), events: z.array(z.enum(["insert", "update", "delete"])), function: z.string(), timing: z.literal("before").optional() })
+  .object({ table: z.string(), events: z.array(z.enum(["insert", "update", "delete"])), function: z.string(), timing: z.enum(["before", "after"]).optional() })
   .strict();
 
 export const DeployManifest = z
