@@ -26,6 +26,8 @@ export interface LocalServer {
   /** Everything start.mjs printed so far. */
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL of the server and every process it started (workerd): a crash, nothing flushed. Needs `processGroup`. */
+  kill(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -48,6 +50,8 @@ export interface LocalServerOptions {
   env?: Record<string, string>;
   /** Listen on this port (default: a free one), e.g. when an operator setting must name it. */
   port?: number;
+  /** Start it as its own process group, so kill() can SIGKILL workerd with it (crash tests). */
+  processGroup?: boolean;
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
@@ -58,6 +62,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     cwd: repoRoot,
     env: { ...process.env, HELIOS_TOKEN: token, WRANGLER_SEND_METRICS: "false", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.processGroup === true,
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
@@ -88,7 +93,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     stateDir,
     output: () => output,
     stop: () => stopChild(child),
+    kill: () => killGroup(child, options.processGroup === true),
   };
+}
+
+async function killGroup(child: ChildProcess, group: boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // A negative pid signals the whole group: start.mjs and the workerd it spawned die at the same instant.
+  if (group) process.kill(-child.pid!, "SIGKILL");
+  else child.kill("SIGKILL");
+  await exited;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
