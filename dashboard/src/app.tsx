@@ -11,11 +11,13 @@ import { FunctionPage } from "./views/function-page.tsx";
 import { FunctionsList } from "./views/functions-list.tsx";
 import { Regions } from "./views/regions.tsx";
 import { SignIn } from "./views/sign-in.tsx";
+import { Subscriptions } from "./views/subscriptions.tsx";
 
 const NAV: { view: Route["view"]; label: string; path: string }[] = [
   { view: "functions", label: "Functions", path: "functions" },
   { view: "regions", label: "Regions", path: "regions" },
   { view: "databases", label: "Databases", path: "databases" },
+  { view: "subscriptions", label: "Subscriptions", path: "subscriptions" },
   { view: "deploy", label: "Deploy", path: "deploy" },
 ];
 
@@ -70,6 +72,8 @@ function View({ route }: { route: Route }) {
       return <Databases region={route.region} db={route.db} />;
     case "deploy":
       return <Deploy />;
+    case "subscriptions":
+      return <Subscriptions region={route.region} db={route.db} name={route.name} />;
     default:
       return <FunctionsList />;
   }

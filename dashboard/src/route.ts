@@ -9,7 +9,7 @@ export type Route =
   | { view: "regions" }
   | { view: "databases"; region?: string; db?: string }
   | { view: "deploy" }
-  | { view: "subscriptions" };
+  | { view: "subscriptions"; region?: string; db?: string; name?: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter((p) => p !== "").map(decodeURIComponent);
@@ -23,7 +23,7 @@ export function parseRoute(hash: string): Route {
     case "deploy":
       return { view: "deploy" };
     case "subscriptions":
-      return { view: "subscriptions" };
+      return { view: "subscriptions", ...(parts[1] ? { region: parts[1] } : {}), ...(parts[2] ? { db: parts[2] } : {}), ...(parts[3] ? { name: parts[3] } : {}) };
     default:
       return { view: "functions" };
   }
