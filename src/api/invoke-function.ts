@@ -66,10 +66,19 @@ export function invokeInRegion(
 }
 
 /** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */
+/** What a browser may do with a document a function answers: everything but share the runtime's origin. */
+export const GUEST_CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
+
 export function invocationResponse(result: InvokeResult, method: string, bytesIn: number): Response {
   const headers = new Headers();
   for (const [name, value] of result.response?.headers ?? []) headers.append(name, value);
   if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  // The guest's answer is untrusted content served from the runtime's own origin, the origin of the dashboard and
+  // of the token it keeps in session storage. A CSP `sandbox` policy (without allow-same-origin) gives any document
+  // a browser renders from it an opaque origin: its scripts run, but cannot read that storage, the runtime's
+  // cookies or same-origin API answers. Appended, not set: a policy the guest sends is enforced as well, and every
+  // policy is enforced (CSP 3, "multiple policies"), so a guest cannot lift this one.
+  headers.append("content-security-policy", GUEST_CONTENT_POLICY);
   headers.set("x-helios-region", result.region);
   headers.set("x-helios-sha256", result.sha256);
   headers.set("x-helios-version", String(result.version));

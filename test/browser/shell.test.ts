@@ -93,6 +93,28 @@ describe("dashboard shell", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  it("a function's HTML page, opened in the dashboard's own tab, runs in an opaque origin and cannot read the token", async () => {
+    const page = await fresh();
+    await signIn(page);
+    await page.locator('tr[data-function="static-page"]').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("helios.token"))).toBe(token());
+    // Same tab, same URL origin: without the runtime's sandbox policy this page could read the dashboard's storage.
+    const answer = await page.goto(`${baseUrl()}/fn/static-page`);
+    expect(answer?.status()).toBe(200);
+    expect(await page.locator("h1").textContent()).toBe("Hello from Helios Edge");
+    const seen = await page.evaluate(() => {
+      let storage: string;
+      try {
+        storage = String(sessionStorage.getItem("helios.token"));
+      } catch (error) {
+        storage = `refused: ${(error as Error).name}`;
+      }
+      return { origin: self.origin, storage };
+    });
+    expect(seen).toEqual({ origin: "null", storage: "refused: SecurityError" });
+    await page.close();
+  });
+
   it("blocks inline script that markup injected into the page tries to run, and reports the violation", async () => {
     const page = await fresh();
     await signIn(page);

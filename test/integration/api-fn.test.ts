@@ -2,6 +2,7 @@
 // body to the guest and answers with the status, headers and body it set (docs/abi.md "Version 2").
 
 import { describe, expect, it } from "vitest";
+import { GUEST_CONTENT_POLICY } from "../../src/api/invoke-function.ts";
 import { AUTH, deployed, errorOf, freshName, invoke, request } from "./api-support.ts";
 
 /** The http-echo guest's answer: method, path, query, x-probe, header lines..., then the body. */
@@ -28,6 +29,17 @@ describe("ANY /fn/:name/*", () => {
     // The caller's credential for the runtime never reaches the function.
     expect(seen.rest.toLowerCase()).not.toContain("authorization");
     expect(seen.rest).not.toContain("test-token");
+  });
+
+  it("every answer a guest authors carries the sandbox policy that gives its documents an opaque origin, over /fn and invoke", async () => {
+    const name = freshName("http");
+    await deployed(name, "http-echo");
+    for (const response of [await request("GET", `/fn/${name}/page`), await invoke(name, "x")]) {
+      const policies = response.headers.get("content-security-policy") ?? "";
+      expect(policies).toContain(GUEST_CONTENT_POLICY);
+      expect(GUEST_CONTENT_POLICY.split(" ")).not.toContain("allow-same-origin");
+      await response.arrayBuffer();
+    }
   });
 
   it("PUT, DELETE, PATCH and the root path reach the guest with their bodies; region from x-helios-region", async () => {
