@@ -6,7 +6,7 @@
 
 import { getFuel } from "../wasm/fuel.ts";
 import { HOST_MODULE } from "./guest-abi.ts";
-import { EDGE_INVOKE_STATE, MAX_EDGE_INVOKES_PER_INVOCATION } from "./host-edge-invoke.ts";
+import { EDGE_INVOKE_STATE, MAX_EDGE_INVOKES_PER_INVOCATION, readEdgeTarget } from "./host-edge-invoke.ts";
 import { billable, chargeFuel, checkDeadline, chargeHostCall, chargeHostCallRest, guarded, guardedAsync, HOST_CALL_BYTES_PER_FUEL, writeResult } from "./host-call.ts";
 import { type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { MAX_NAME_BYTES } from "./host-environment.ts";
@@ -22,9 +22,6 @@ const I32 = "i32" as const;
 export const EDGE_INVOKE_ASYNC_BASE_FUEL = 2_000_000;
 /** Largest payload one async edge call queues (as the API's queue: a row holds at most 2 MB; MAX_ASYNC_PAYLOAD_BYTES). */
 export const MAX_EDGE_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
-
-/** Function and region names: what the API accepts for either. */
-const NAME = /^[a-z0-9-]{1,63}$/;
 
 /**
  * heliosdb_edge_invoke_async(namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, fuel, idPtr, idCap,
@@ -49,15 +46,11 @@ export const EDGE_INVOKE_ASYNC_FUNCTION: HostFunctionDefinition = {
         billable(nameLen, MAX_NAME_BYTES) + billable(regionLen, MAX_NAME_BYTES) + billable(payloadLen, MAX_EDGE_ASYNC_PAYLOAD_BYTES),
       );
       const memory = context.memory!;
-      // Refusals are statuses, not exceptions, and come before the payload is copied (as in heliosdb_edge_invoke).
-      const functionName = memory.readStringOrStatus(namePtr, nameLen, MAX_NAME_BYTES);
-      if (typeof functionName === "number") return functionName;
-      const region = memory.readStringOrStatus(regionPtr, regionLen, MAX_NAME_BYTES);
-      if (typeof region === "number") return region;
-      const payloadStatus = memory.readStatus(payloadPtr, payloadLen, MAX_EDGE_ASYNC_PAYLOAD_BYTES);
-      if (payloadStatus !== 0) return payloadStatus;
-      if (memory.rangeStatus(idPtr, idCap) !== 0 || memory.rangeStatus(idLenPtr, 4) !== 0) return HostStatus.outOfBounds;
-      if (!NAME.test(functionName) || (region !== "" && !NAME.test(region))) return HostStatus.invalidArgument;
+      const target = readEdgeTarget(memory, {
+        namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, maxPayloadBytes: MAX_EDGE_ASYNC_PAYLOAD_BYTES, outPtr: idPtr, outCap: idCap, outLenPtr: idLenPtr,
+      });
+      if (typeof target === "number") return target;
+      const { functionName, region } = target;
       const grant = fuel >>> 0;
       if (grant === 0) return HostStatus.invalidArgument;
       // The grant comes out of what the caller has left: a tree never spends more fuel than its root was given.

@@ -9,6 +9,7 @@ import { billable, chargeFuel, checkDeadline, chargeHostCall, chargeHostCallRest
 import { type CallCounter, defineHostState, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { MAX_NAME_BYTES } from "./host-environment.ts";
 import { HostStatus } from "./host-status.ts";
+import type { SafeMemory } from "./safe-memory.ts";
 
 const I32 = "i32" as const;
 
@@ -30,6 +31,38 @@ export const EDGE_INVOKE_STATE = defineHostState<CallCounter>("edge-invoke calls
 /** Function and region names: what the API accepts for either. */
 const NAME = /^[a-z0-9-]{1,63}$/;
 
+/** Where an edge call's arguments are in guest memory (both edge calls take the same first six). */
+export interface EdgeCallArguments {
+  namePtr: number;
+  nameLen: number;
+  regionPtr: number;
+  regionLen: number;
+  payloadPtr: number;
+  payloadLen: number;
+  maxPayloadBytes: number;
+  /** The buffer the call's answer goes to (the callee's output, or the queued invocation's id) and its length slot. */
+  outPtr: number;
+  outCap: number;
+  outLenPtr: number;
+}
+
+/**
+ * Reads and checks an edge call's target: the callee's name and region ("" = the caller's), with every range the
+ * call will touch in bounds. Refusals are statuses, not exceptions, and come before the payload is copied: only a
+ * call that goes ahead copies it. Answers the status of the first refusal, else the names.
+ */
+export function readEdgeTarget(memory: SafeMemory, args: EdgeCallArguments): { functionName: string; region: string } | number {
+  const functionName = memory.readStringOrStatus(args.namePtr, args.nameLen, MAX_NAME_BYTES);
+  if (typeof functionName === "number") return functionName;
+  const region = memory.readStringOrStatus(args.regionPtr, args.regionLen, MAX_NAME_BYTES);
+  if (typeof region === "number") return region;
+  const payloadStatus = memory.readStatus(args.payloadPtr, args.payloadLen, args.maxPayloadBytes);
+  if (payloadStatus !== 0) return payloadStatus;
+  if (memory.rangeStatus(args.outPtr, args.outCap) !== 0 || memory.rangeStatus(args.outLenPtr, 4) !== 0) return HostStatus.outOfBounds;
+  if (!NAME.test(functionName) || (region !== "" && !NAME.test(region))) return HostStatus.invalidArgument;
+  return { functionName, region };
+}
+
 /**
  * heliosdb_edge_invoke(namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, outPtr, outCap, outLenPtr)
  * -> status. regionLen 0 means the caller's region. On success the callee's output is at outPtr and its length at
@@ -50,16 +83,10 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
         billable(nameLen, MAX_NAME_BYTES) + billable(regionLen, MAX_NAME_BYTES) + billable(payloadLen, MAX_EDGE_PAYLOAD_BYTES),
       );
       const memory = context.memory!;
-      // Refusals are statuses, not exceptions, and come before the payload is copied: only a call that goes ahead
-      // (at most MAX_EDGE_INVOKES_PER_INVOCATION of them) copies its payload.
-      const functionName = memory.readStringOrStatus(namePtr, nameLen, MAX_NAME_BYTES);
-      if (typeof functionName === "number") return functionName;
-      const region = memory.readStringOrStatus(regionPtr, regionLen, MAX_NAME_BYTES);
-      if (typeof region === "number") return region;
-      const payloadStatus = memory.readStatus(payloadPtr, payloadLen, MAX_EDGE_PAYLOAD_BYTES);
-      if (payloadStatus !== 0) return payloadStatus;
-      if (memory.rangeStatus(outPtr, outCap) !== 0 || memory.rangeStatus(outLenPtr, 4) !== 0) return HostStatus.outOfBounds;
-      if (!NAME.test(functionName) || (region !== "" && !NAME.test(region))) return HostStatus.invalidArgument;
+      // Only a call that goes ahead (at most MAX_EDGE_INVOKES_PER_INVOCATION of them) copies its payload.
+      const target = readEdgeTarget(memory, { namePtr, nameLen, regionPtr, regionLen, payloadPtr, payloadLen, maxPayloadBytes: MAX_EDGE_PAYLOAD_BYTES, outPtr, outCap, outLenPtr });
+      if (typeof target === "number") return target;
+      const { functionName, region } = target;
       const calls = hostState(context, EDGE_INVOKE_STATE);
       if (calls.count >= MAX_EDGE_INVOKES_PER_INVOCATION) return HostStatus.quotaExceeded;
       const bridge = context.bridge;
