@@ -6,7 +6,8 @@
 //        baseline: the project's route POST /v1/_baseline/echo (same Worker, same body reading, no sandbox);
 //        sandbox:  invoking a trivial function (the `echo` example);
 //      with both ratios (baseline/bare, sandbox/baseline); the load generator is wrk on loopback (a built-in Node
-//      closed-loop client if wrk is not installed); the median per route over the rounds is kept;
+//      closed-loop client if wrk is not installed); every route first gets one discarded warm-up round under the
+//      same load, then the measured rounds alternate, and only those are reported (median per route);
 //   2. guest kinds: warm throughput of the C and Rust WASI handlers (modules/examples/c-echo.c, rust-api.rs over
 //      ANY /fn/:name, as WASI commands: environ, stdin, stdout with a CGI header block) as ratios against the
 //      version-1 echo in the same run (skipped with a message when they were not built: no clang or rustc);
@@ -26,8 +27,8 @@ import { startBareWorker } from "./lib/local-runtime.mjs";
 
 const quick = process.argv.includes("--quick");
 const SETTINGS = quick
-  ? { rounds: 1, seconds: 3, connections: 8, coldSamples: 3 }
-  : { rounds: 2, seconds: 8, connections: 8, coldSamples: 9 };
+  ? { rounds: 1, seconds: 3, warmupSeconds: 2, connections: 8, coldSamples: 3 }
+  : { rounds: 2, seconds: 8, warmupSeconds: 3, connections: 8, coldSamples: 9 };
 const TARGETS = { sandboxVsBaseline: 0.6, sandboxVsBaselineStretch: 0.8, baselineVsBare: 0.85, sandboxP99Ms: 50, cold100kMs: 5, cold1mMs: 25 };
 const PAYLOAD = "x".repeat(64);
 
@@ -146,6 +147,23 @@ async function runNodeLoad(url, seconds) {
   return { rps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
 }
 
+const load = (url, seconds) => (hasWrk ? runWrk(url, seconds) : runNodeLoad(url, seconds));
+const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
+
+/**
+ * One discarded warm-up round per route (same load, warmupSeconds long: JIT tiers, connection pools, isolate and
+ * deployment caches, the allocator), then `rounds` alternating measured rounds; only the measured ones are kept.
+ * A tail that recurs in a warmed-up route is in every measured round, so it still shows in p99.
+ */
+async function alternatingRounds(routes) {
+  for (const url of Object.values(routes)) await load(url, SETTINGS.warmupSeconds);
+  const runs = Object.fromEntries(Object.keys(routes).map((route) => [route, []]));
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    for (const [route, url] of Object.entries(routes)) runs[route].push(await load(url, SETTINGS.seconds));
+  }
+  return Object.fromEntries(Object.entries(runs).map(([route, list]) => [route, summarize(list)]));
+}
+
 async function warmThroughput(server, bare) {
   const routes = {
     bare: `${bare.url}/`,
@@ -159,14 +177,7 @@ async function warmThroughput(server, bare) {
       if (output !== PAYLOAD) throw new Error(`${url} answered ${JSON.stringify(output)}`);
     }
   }
-  const runs = { bare: [], baseline: [], sandbox: [] };
-  for (let round = 0; round < SETTINGS.rounds; round++) {
-    for (const route of Object.keys(runs)) {
-      runs[route].push(hasWrk ? runWrk(routes[route], SETTINGS.seconds) : await runNodeLoad(routes[route], SETTINGS.seconds));
-    }
-  }
-  const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
-  return { bare: summarize(runs.bare), baseline: summarize(runs.baseline), sandbox: summarize(runs.sandbox) };
+  return alternatingRounds(routes);
 }
 
 const C_ECHO = join(repoRoot, "modules", "build", "examples", "c-echo.wasm");
@@ -185,16 +196,7 @@ async function guestThroughput(server) {
   if (echoed.body !== PAYLOAD || echoed.method !== "POST") throw new Error(`c-echo answered ${JSON.stringify(echoed)}`);
   const measured = JSON.parse(new TextDecoder().decode(await post(routes.wasiRust, PAYLOAD)));
   if (measured.bytes !== PAYLOAD.length) throw new Error(`rust-api answered ${JSON.stringify(measured)}`);
-  const runs = { v1Echo: [], wasiC: [], wasiRust: [] };
-  for (let round = 0; round < SETTINGS.rounds; round++) {
-    for (const route of ["v1Echo", "wasiC", "wasiRust"]) {
-      runs[route].push(hasWrk ? runWrk(routes[route], SETTINGS.seconds) : await runNodeLoad(routes[route], SETTINGS.seconds));
-    }
-  }
-  const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
-  const v1Echo = summarize(runs.v1Echo);
-  const wasiC = summarize(runs.wasiC);
-  const wasiRust = summarize(runs.wasiRust);
+  const { v1Echo, wasiC, wasiRust } = await alternatingRounds(routes);
   return { v1Echo, wasiC, wasiRust, wasiCRatio: wasiC.rps / v1Echo.rps, wasiRustRatio: wasiRust.rps / v1Echo.rps };
 }
 
@@ -244,7 +246,8 @@ async function main() {
     const load = loadavg()[0];
     const met = (ok) => (ok ? "met" : "MISSED");
     console.log(`\nWarm throughput (${hasWrk ? "wrk -t1" : "Node client (wrk not found)"}, ${SETTINGS.connections} connections, ` +
-      `${SETTINGS.seconds}s x ${SETTINGS.rounds} alternating rounds, median; ${PAYLOAD.length}-byte POST; all served by Miniflare directly)`);
+      `${SETTINGS.seconds}s x ${SETTINGS.rounds} alternating rounds after one discarded ${SETTINGS.warmupSeconds}s warm-up round per route; ` +
+      `median of the measured rounds only; ${PAYLOAD.length}-byte POST; all served by Miniflare directly)`);
     console.log(table([
       ["route", "req/s", "p50 ms", "p99 ms"],
       ["bare     Worker without app code", fmt(warm.bare.rps, 0), fmt(warm.bare.p50), fmt(warm.bare.p99)],
@@ -258,7 +261,7 @@ async function main() {
 
     if (guests === null) console.log("\nGuest kinds: skipped (c-echo.wasm or rust-api.wasm not built: clang or rustc with wasm32-wasi not installed)");
     else {
-      console.log(`\nGuest kinds: warm throughput against the version-1 echo in the same run (same load, median)`);
+      console.log(`\nGuest kinds: warm throughput against the version-1 echo in the same run (same load and warm-up, median of the measured rounds)`);
       console.log(table([
         ["guest", "req/s", "p50 ms", "p99 ms", "ratio"],
         ["v1 echo  POST /v1/functions/bench-echo/invoke", fmt(guests.v1Echo.rps, 0), fmt(guests.v1Echo.p50), fmt(guests.v1Echo.p99), "1.000"],
@@ -276,7 +279,7 @@ async function main() {
     if (load > availableParallelism()) console.log(`\nwarning: load average ${load.toFixed(1)} exceeds ${availableParallelism()} cores; timings are unreliable`);
 
     console.log("\nJSON summary");
-    console.log(JSON.stringify({ quick, loadGenerator: hasWrk ? "wrk" : "node", warm, baselineVsBare: baselineRatio, sandboxVsBaseline: ratio, guests, cold, targets: TARGETS, loadAverage: load }, null, 2));
+    console.log(JSON.stringify({ quick, loadGenerator: hasWrk ? "wrk" : "node", settings: SETTINGS, warm, baselineVsBare: baselineRatio, sandboxVsBaseline: ratio, guests, cold, targets: TARGETS, loadAverage: load }, null, 2));
   } catch (error) {
     console.error(`server output (last lines):\n${server.output().split("\n").slice(-40).join("\n")}`);
     throw error;
