@@ -235,6 +235,7 @@ describe("host functions: property test", () => {
       }
       return [pointer(), length()];
     };
+    const valid = (name: string): [number, number] => [prepared[name].ptr, prepared[name].len];
     /** An output buffer: inside memory most of the time, so successful writes happen too. */
     const outBuffer = (): [number, number, number] => {
       if (next() < 0.6) {
@@ -281,7 +282,10 @@ describe("host functions: property test", () => {
       }),
       heliosdb_response_header: () => ({
         name: "heliosdb_response_header",
-        args: [...pair("headerName", "reservedName", "invalidUtf8", "message"), ...pair("headerValue", "crlfValue", "message")],
+        args:
+          next() < 0.3
+            ? [...valid("headerName"), ...valid("headerValue")]
+            : [...pair("headerName", "reservedName", "invalidUtf8", "message"), ...pair("headerValue", "crlfValue", "message")],
         targets: () => [],
       }),
       heliosdb_clock_now_ms: () => ({ name: "heliosdb_clock_now_ms", args: [], targets: () => [] }),
@@ -290,12 +294,24 @@ describe("host functions: property test", () => {
       heliosdb_dealloc: () => ({ name: "heliosdb_dealloc", args: block(), targets: () => [] }),
       heliosdb_edge_invoke: () => ({
         name: "heliosdb_edge_invoke",
-        args: [...pair("functionName", "invalidUtf8", "url"), ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")), ...pair("message"), ...outBuffer()],
+        // Half the calls are a whole valid call (name, no region or a valid one, payload, a buffer large enough for
+        // the fake callee's answer): five independently random arguments alone get past validation about once in
+        // 200 calls, too rarely for a short run to reach the success path it must cover.
+        args:
+          next() < 0.5
+            ? [...valid("functionName"), ...(next() < 0.5 ? [0, 0] : valid("region")), ...valid("message"), HEAP_START / 2 + int(4096), 300 + int(300), HEAP_START / 2 + 5000 + int(100)]
+            : [...pair("functionName", "invalidUtf8", "url"), ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")), ...pair("message"), ...outBuffer()],
         targets: (a) => [at(a[6], a[7]), at(a[8], 4)],
       }),
       heliosdb_edge_invoke_async: () => ({
         name: "heliosdb_edge_invoke_async",
-        args: [
+        args: next() < 0.5 ? [
+          ...valid("functionName"),
+          ...(next() < 0.5 ? [0, 0] : valid("region")),
+          ...valid("message"),
+          1 + int(1_000_000),
+          HEAP_START / 2 + int(4096), 40 + int(60), HEAP_START / 2 + 5000 + int(100),
+        ] : [
           ...pair("functionName", "invalidUtf8", "url"),
           ...(next() < 0.5 ? [0, 0] : pair("region", "badUrl")),
           ...pair("message"),
@@ -307,7 +323,14 @@ describe("host functions: property test", () => {
       }),
       heliosdb_http_fetch: () => ({
         name: "heliosdb_http_fetch",
-        args: [
+        // As for edge_invoke, half the calls are a whole valid call (an allowed URL, valid or absent parts).
+        args: next() < 0.5 ? [
+          ...(next() < 0.5 ? [0, 0] : valid("method")),
+          ...valid("url"),
+          ...(next() < 0.5 ? [0, 0] : valid("headers")),
+          ...(next() < 0.7 ? [0, 0] : valid("message")),
+          HEAP_START / 2 + 6000 + int(64),
+        ] : [
           ...(next() < 0.5 ? [0, 0] : pair("method", "message")),
           ...pair("url", "forbiddenUrl", "badUrl", "invalidUtf8"),
           ...(next() < 0.5 ? [0, 0] : pair("headers", "badHeaders")),
