@@ -2,11 +2,11 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { LOCAL_API_HOST, outboundServer } from "./test/support/outbound-server.ts";
 import { existsSync } from "node:fs";
-import { buildDashboard, DASHBOARD_DIST } from "./scripts/build-dashboard.mjs";
+import { buildDashboard, DASHBOARD_MODULE } from "./scripts/build-dashboard.mjs";
 
-// wrangler.toml's [assets] directory must exist before the Workers pool reads the config (wrangler refuses a missing
-// one); `npm test` and the [build] command rebuild it, this covers a bare `npx vitest run`.
-if (!existsSync(DASHBOARD_DIST)) await buildDashboard();
+// The Worker imports the dashboard's generated module, so it must exist before the Workers pool bundles the Worker;
+// `npm test` and the [build] command rebuild it, this covers a bare `npx vitest run`.
+if (!existsSync(DASHBOARD_MODULE)) await buildDashboard();
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
 // and end-to-end projects are added alongside as they land.

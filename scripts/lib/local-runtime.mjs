@@ -165,10 +165,11 @@ export async function startLocalRuntime(options) {
   const url = await miniflare.ready;
 
   // Watch mode: rebuild and swap the Worker in place when the source changes (wrangler dev's default too).
-  let watcher = null;
+  let watchers = [];
   if (options.watch) {
     let pending = null;
-    watcher = watchFiles(join(repoRoot, "src"), { recursive: true }, (_event, file) => {
+    // The Worker's sources and the dashboard's (built into the Worker by the [build] command).
+    watchers = [join(repoRoot, "src"), join(repoRoot, "dashboard", "src")].map((dir) => watchFiles(dir, { recursive: true }, (_event, file) => {
       if (file === null || String(file).includes("generated") || /\.test\.ts$/.test(String(file))) return;
       clearTimeout(pending);
       pending = setTimeout(async () => {
@@ -179,14 +180,14 @@ export async function startLocalRuntime(options) {
           console.error(`reload failed: ${error.message}`);
         }
       }, 200);
-    });
+    }));
   }
 
   return {
     url: url.href.replace(/\/$/, ""),
     miniflare,
     dispose: async () => {
-      watcher?.close();
+      for (const watcher of watchers) watcher.close();
       await miniflare.dispose();
     },
   };

@@ -3,6 +3,7 @@
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "./auth.ts";
+import { serveDashboard } from "./dashboard.ts";
 import { errorResponse } from "./error-response.ts";
 import { OUTBOUND_MARKER_HEADER } from "../runtime/index.ts";
 import { drainUnreadBody } from "./drain-request.ts";
@@ -21,6 +22,9 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     if (c.req.header(OUTBOUND_MARKER_HEADER) !== undefined) throw new LoopDetectedError(OUTBOUND_MARKER_HEADER);
     await next();
   });
+  // The dashboard's files, public as static assets are: before authentication, so a stale token cannot lock a
+  // browser out of the page that signs in.
+  app.use(serveDashboard);
   // Every route, public ones and unknown paths included: a presented token that is wrong is refused here.
   app.use(authenticate);
   app.route("/", apiRoutes);
