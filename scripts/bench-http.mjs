@@ -12,7 +12,9 @@
 //      ANY /fn/:name, as WASI commands: environ, stdin, stdout with a CGI header block) as ratios against the
 //      version-1 echo in the same run (skipped with a message when they were not built: no clang or rustc);
 //   3. cold start: latency of the first invocation after a deploy, p50 over fresh modules of about 100 KB and
-//      1 MB of code (each module is new, so nothing is cached: R2 read, isolate, compile, instantiate, run).
+//      1 MB of code (each module is new). The deploy prepares the new version in the Worker isolate that processed
+//      it before answering (module read, isolate start, compile: docs/architecture.md, "The hot path"), so that
+//      cost is in the deploy's answer time, reported next to it; another isolate's first invocation pays it itself.
 // Prints a table, the ratios, and a JSON summary. Targets (issue 8) are reported, not enforced.
 //   node scripts/bench-http.mjs [--quick]
 
@@ -205,12 +207,15 @@ async function coldStarts(server, sizedGuest) {
   for (const [label, target] of [["100KB", 100_000], ["1MB", 1_000_000]]) {
     const first = [];
     const second = [];
+    const deploys = [];
     let size = 0;
     for (let i = 0; i < SETTINGS.coldSamples; i++) {
       const bytes = await sizedGuest(target, Date.now() % 1_000_000 + i);
       size = bytes.length;
       const name = `cold-${label.toLowerCase()}-${i}`;
+      const deployStarted = performance.now();
       await deploy(server, name, bytes);
+      deploys.push(performance.now() - deployStarted);
       const url = `${server.baseUrl}/v1/functions/${name}/invoke?region=wnam`;
       let started = performance.now();
       await post(url, PAYLOAD);
@@ -219,7 +224,7 @@ async function coldStarts(server, sizedGuest) {
       await post(url, PAYLOAD);
       second.push(performance.now() - started);
     }
-    results[label] = { moduleBytes: size, firstP50: median(first), warmP50: median(second), samples: first.length };
+    results[label] = { moduleBytes: size, firstP50: median(first), warmP50: median(second), deployP50: median(deploys), samples: first.length };
   }
   return results;
 }
@@ -270,11 +275,12 @@ async function main() {
       ]));
     }
 
-    console.log(`\nCold start: first invocation after deploy (client-side, p50 of ${SETTINGS.coldSamples} fresh modules)`);
+    console.log(`\nCold start: first invocation after deploy (client-side, p50 of ${SETTINGS.coldSamples} fresh modules; the deploy prepares the ` +
+      `isolate that processed it, so its answer time is shown too)`);
     console.log(table([
-      ["module", "bytes", "first p50 ms", "second p50 ms", "target"],
-      ["100KB", cold["100KB"].moduleBytes, fmt(cold["100KB"].firstP50), fmt(cold["100KB"].warmP50), `< ${TARGETS.cold100kMs} ms: ${cold["100KB"].firstP50 < TARGETS.cold100kMs ? "met" : "MISSED"}`],
-      ["1MB", cold["1MB"].moduleBytes, fmt(cold["1MB"].firstP50), fmt(cold["1MB"].warmP50), `< ${TARGETS.cold1mMs} ms: ${cold["1MB"].firstP50 < TARGETS.cold1mMs ? "met" : "MISSED"}`],
+      ["module", "bytes", "first p50 ms", "second p50 ms", "deploy p50 ms", "target"],
+      ["100KB", cold["100KB"].moduleBytes, fmt(cold["100KB"].firstP50), fmt(cold["100KB"].warmP50), fmt(cold["100KB"].deployP50), `< ${TARGETS.cold100kMs} ms: ${cold["100KB"].firstP50 < TARGETS.cold100kMs ? "met" : "MISSED"}`],
+      ["1MB", cold["1MB"].moduleBytes, fmt(cold["1MB"].firstP50), fmt(cold["1MB"].warmP50), fmt(cold["1MB"].deployP50), `< ${TARGETS.cold1mMs} ms: ${cold["1MB"].firstP50 < TARGETS.cold1mMs ? "met" : "MISSED"}`],
     ]));
     if (load > availableParallelism()) console.log(`\nwarning: load average ${load.toFixed(1)} exceeds ${availableParallelism()} cores; timings are unreliable`);
 

@@ -58,6 +58,17 @@ export class IsolateInvoker {
     this.deployments.pushed(region, bundle);
   }
 
+  /**
+   * Makes this isolate ready to run a deployment it just pushed to `region`: held at once, and each routed version
+   * prepared (module loaded and verified, secrets opened, sandbox isolate started), so the first invocation here
+   * after the deploy finds everything warm. Failures are not the deploy's: the deployment is committed and
+   * activated, and an invocation that meets the same problem reports it with its own error.
+   */
+  async warm(region: string, bundle: DeploymentBundle): Promise<void> {
+    this.deployments.pushed(region, bundle);
+    await Promise.allSettled(bundle.versions.map((version) => this.runner.warm(region, version)));
+  }
+
   /** This isolate changed the function's secrets: the next invocation here fetches them again. */
   secretsChanged(name: string): void {
     this.runner.secretsChanged(name);

@@ -4,7 +4,7 @@
 // The HTTP layer parses requests into these calls and answers with what they return.
 
 import type { Env } from "../env.ts";
-import { regionClient } from "../regions/index.ts";
+import { isolateInvoker, regionClient } from "../regions/index.ts";
 import {
   type ChangeOutcome,
   type DeploymentChange,
@@ -47,6 +47,14 @@ export interface DeployOutcome {
   secretNames: string[];
 }
 
+/**
+ * Where the deploying Worker isolate runs invocations itself: the region its callers' invocations run in when they
+ * name none (the one nearest the deploy's caller). A deploy prepares the new versions there before answering.
+ */
+export interface DeployPlace {
+  warmRegion?: string;
+}
+
 /** `secrets` (plain values, sealed here) are the function's, not the version's: they are no part of its settings. */
 export async function deployFunction(
   env: Env,
@@ -54,6 +62,7 @@ export async function deployFunction(
   settings: VersionSettings,
   module: Uint8Array,
   secrets: Record<string, string> = {},
+  place: DeployPlace = {},
 ): Promise<DeployOutcome> {
   const sha256 = await sha256Hex(module);
   if (sha256 !== settings.sha256) throw new HashMismatchError(settings.sha256, sha256);
@@ -97,7 +106,7 @@ export async function deployFunction(
   // Stored before the version is committed, so the regions that receive the deployment find them.
   await storeDeploySecrets(env, name, secretPlan);
   const { version, created, previous, change, deployment } = await registry.commitVersion(draft);
-  if (change !== null) await pushDeployment(env, change);
+  if (change !== null) await pushDeployment(env, change, place);
   else if (secretPlan.sealed.length > 0) await secretsChanged(env, deployment);
   return { version, created, previous, deployment, deployed: change !== null, secretNames: secretPlan.names };
 }
@@ -157,8 +166,12 @@ export async function listDeployments(env: Env, name: string, limit: number): Pr
  * Regions apply deployments in sequence order, so concurrent pushes cannot leave an older one in place. A region
  * that does not confirm is repaired later (on its next use, src/regions/region-object.ts); the caller learns of it
  * as activation_failed, with the deployment already recorded.
+ *
+ * Then, with `place.warmRegion` among the serving regions, this Worker isolate prepares the versions for it
+ * (IsolateInvoker.warm): the region objects warm their own sandboxes after answering, and this makes the isolate
+ * that processed the deploy, the one its caller's next requests most likely reach, skip the cold path as well.
  */
-export async function pushDeployment(env: Env, change: DeploymentChange): Promise<void> {
+export async function pushDeployment(env: Env, change: DeploymentChange, place: DeployPlace = {}): Promise<void> {
   const { bundle, previousRegions } = change;
   const serving = bundle.deployment.regions;
   const dropped = previousRegions.filter((region) => !serving.includes(region));
@@ -174,6 +187,7 @@ export async function pushDeployment(env: Env, change: DeploymentChange): Promis
     const primary = bundle.deployment.routes?.default[0].version ?? 0;
     throw new ActivationFailedError(bundle.deployment.name, primary, failed);
   }
+  if (place.warmRegion !== undefined && serving.includes(place.warmRegion)) await isolateInvoker(env).warm(place.warmRegion, bundle);
 }
 
 /** A no-op deploy that carried secrets: the regions serving the function drop the secrets they hold. */

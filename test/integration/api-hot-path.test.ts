@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { IsolateInvoker, type SnapshotSource } from "../../src/regions/index.ts";
 import { poolSnapshots } from "../../src/regions/isolate-deployments.ts";
 import { poolMemberNames, regionMemberStub } from "../../src/regions/region-pool.ts";
-import { AUTH, deployed, freshName, invoke, request, sha256Hex, textOf } from "./api-support.ts";
+import { instrumentedModuleKey } from "../../src/registry/module-store.ts";
+import { AUTH, deployed, deployRaw, freshName, guest, invoke, request, sha256Hex, textOf } from "./api-support.ts";
 import { guestBytes } from "./runtime-support.ts";
 
 /** Invocations the region's pool members have run (by name and chained) since they started. */
@@ -63,6 +64,25 @@ describe("hot path: where invocations run", () => {
     const response = await invoke(callee, null, { region: "weur" });
     expect(response.headers.get("x-helios-region")).toBe("weur");
     expect(await poolInvocations("weur")).toBe(elsewhere + 1);
+  });
+});
+
+describe("hot path: a deploy warms the isolate that processed it", () => {
+  it("prepares the new version there before answering: its first invocation needs no module read", async () => {
+    const name = freshName("warm");
+    // Bytes no other test deploys (a custom section of its own), so removing its stored module touches nothing else.
+    const tag = new TextEncoder().encode(`warm-${name}`);
+    const section = [0, tag.length + 2, 1, 0x77, ...tag];
+    const bytes = new Uint8Array([...guest("echo"), ...section]);
+    const response = await deployRaw(name, bytes);
+    expect(response.status).toBe(201);
+    const { function: view } = await response.json<{ function: { instrumentedSha256: string } }>();
+    // With the instrumented module gone from the store, only a version prepared at deploy can still run here.
+    await env.MODULES.delete(instrumentedModuleKey(view.instrumentedSha256));
+    expect(await env.MODULES.head(instrumentedModuleKey(view.instrumentedSha256))).toBeNull();
+    const first = await invoke(name, "first call");
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe("first call");
   });
 });
 

@@ -35,7 +35,7 @@ import {
   VersionSummary,
 } from "../openapi/schemas.ts";
 import { canSee, functionPermission, requirePermission } from "../permissions.ts";
-import { regionConfig } from "../regions.ts";
+import { type CallerLocation, chooseRegion, regionConfig } from "../regions.ts";
 
 const DeploySettingsQuery = z.object(
   Object.fromEntries(DEPLOY_SETTINGS.map((s) => [s.query, z.string().optional().openapi({ description: `manifest field ${s.field} (or header ${s.header})` })])),
@@ -248,7 +248,8 @@ export const functionRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validation
     // Secrets travel apart from the version's settings: sealed, stored per function, never in a version document.
     const { secrets, ...settings } = parseManifest(input.manifest, regionConfig(c.env).regions);
     assertAllowedHosts(settings.allowedHosts, outboundPolicy(c.env, input.selfHost === undefined ? [] : [input.selfHost]));
-    const outcome = await deployFunction(c.env, name, settings, input.module, secrets);
+    const warmRegion = chooseRegion(regionConfig(c.env), undefined, c.req.raw.cf as CallerLocation | undefined);
+    const outcome = await deployFunction(c.env, name, settings, input.module, secrets, { warmRegion });
     const body = {
       function: functionView(outcome.version, outcome.secretNames),
       previousVersion: outcome.previous?.version ?? null,
