@@ -103,6 +103,18 @@ function startFunctionType(m: WasmModule, index: number): number {
  */
 function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
   const start = r.pos;
+  // Fast path for the usual segment offset, `i32.const n end` (thousands of data segments in a
+  // large module): the generic loop below costs an opcode lookup and an operand decode per byte
+  // group, which dominates decoding while the process is still cold.
+  if (r.bytes[start] === 0x41 && start < r.end) {
+    r.pos = start + 1;
+    r.s32();
+    if (r.pos < r.end && r.bytes[r.pos] === 0x0b) {
+      r.pos++;
+      return r.bytes.subarray(start, r.pos);
+    }
+    r.pos = start;
+  }
   const operands = constOperands;
   let depth = 0;
   for (;;) {

@@ -247,3 +247,28 @@ describe("LEB padding the encoder does not keep", () => {
     expect(encodeModule(decodeModule(canonical))).toEqual(canonical);
   });
 });
+
+describe("data segment offsets", () => {
+  // `i32.const n end` takes a fast path in the decoder; everything else the generic one.
+  const source = `(module (import "e" "g" (global $g i32)) (memory 2)
+    (data (i32.const 0) "a") (data (i32.const -1) "b") (data (i32.const 70000) "c") (data (global.get $g) "d"))`;
+
+  it("keeps each offset expression byte for byte, one-byte, negative, multi-byte and non-const alike", async () => {
+    const bytes = await watToBytes(source);
+    const offsets = decodeModule(bytes).data.map((d) => Array.from(d.offset!));
+    expect(offsets).toEqual([[0x41, 0x00, 0x0b], [0x41, 0x7f, 0x0b], [0x41, 0xf0, 0xa2, 0x04, 0x0b], [0x23, 0x00, 0x0b]]);
+    expect(encodeModule(decodeModule(bytes))).toEqual(bytes);
+  });
+
+  it("decodes an offset that continues after its i32.const through the generic path", async () => {
+    const bytes = await watToBytes(source);
+    // Rewrite the first segment's `i32.const 0 end` into `i32.const 0 nop`: the expression then
+    // runs on into the segment's length byte, so the decoder must reject it rather than stop early.
+    const at = bytes.findIndex((b, i) => b === 0x41 && bytes[i + 1] === 0x00 && bytes[i + 2] === 0x0b && bytes[i + 3] === 0x01 && bytes[i + 4] === 0x61);
+    expect(at).toBeGreaterThan(0);
+    const patched = bytes.slice();
+    patched[at + 2] = 0x01;
+    expect(() => decodeModule(patched)).toThrow();
+    expect(WebAssembly.validate(patched)).toBe(false);
+  });
+});
