@@ -5,9 +5,11 @@
 //                  answering the request body: what workerd and Miniflare's entry cost on their own;
 //        baseline: the project's route POST /v1/_baseline/echo (same Worker, same body reading, no sandbox);
 //        sandbox:  invoking a trivial function (the `echo` example);
-//      with both ratios (baseline/bare, sandbox/baseline); the load generator is wrk on loopback (a built-in Node
-//      closed-loop client if wrk is not installed); every route first gets one discarded warm-up round under the
-//      same load, then the measured rounds alternate, and only those are reported (median per route);
+//      with both ratios (baseline/bare, sandbox/baseline); throughput from wrk on loopback, latency from a timed Node
+//      client in a run of its own next to each wrk run (both 8 connections, closed loop; the client alone if wrk is
+//      not installed; see runNodeLoad for why wrk's latencies are not used, and the in-flight check printed for
+//      both); every route first gets one discarded warm-up round under the same load, then the measured rounds
+//      alternate, and only those are reported (median per route);
 //   2. guest kinds: warm throughput of the C and Rust WASI handlers (modules/examples/c-echo.c, rust-api.rs over
 //      ANY /fn/:name, as WASI commands: environ, stdin, stdout with a CGI header block) as ratios against the
 //      version-1 echo in the same run (skipped with a message when they were not built: no clang or rustc);
@@ -21,6 +23,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -114,43 +117,72 @@ async function post(url, body) {
 
 const hasWrk = spawnSync("wrk", ["--version"]).error === undefined;
 
-/** wrk with --latency; returns requests/s and p50/p99 in ms. */
+const MS = { us: 0.001, ms: 1, s: 1000 };
+
+/** wrk: requests/s, and the mean latency it reports (only to show the in-flight check; its percentiles are not used). */
 function runWrk(url, seconds) {
   const script = join(repoRoot, "modules", "build", ".bench", "post.lua");
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = "${PAYLOAD}"\n`);
-  const result = spawnSync("wrk", ["-t1", `-c${SETTINGS.connections}`, `-d${seconds}s`, "--latency", "-s", script, url], { encoding: "utf8" });
+  const result = spawnSync("wrk", ["-t1", `-c${SETTINGS.connections}`, `-d${seconds}s`, "-s", script, url], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
   const out = result.stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const percentile = (p) => {
-    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
-    if (!match) return NaN;
-    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
-  };
+  const mean = /^\s+Latency\s+([\d.]+)(us|ms|s)/m.exec(out);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   if (non2xx > 0) throw new Error(`wrk saw ${non2xx} failed responses from ${url}`);
-  return { rps, p50: percentile(50), p99: percentile(99) };
+  const meanMs = mean ? Number(mean[1]) * MS[mean[2]] : NaN;
+  return { rps, inFlight: (meanMs * rps) / 1000 };
 }
 
-/** Fallback closed-loop client: `connections` workers each POSTing back to back for `seconds`. */
+/**
+ * The latency instrument: a closed loop of `connections` keep-alive connections (node:http), each POSTing back to
+ * back for `seconds`, every request timed from write to the end of its answer. Its own check is Little's law: in a
+ * closed loop mean latency x rate is the number of requests in flight, which must come out at `connections`.
+ * (wrk 4.1's latencies fail that check against workerd on this kind of machine: a mean of 6 ms at 8,000 req/s
+ * would mean 48 requests in flight on 8 connections; its request counts agree with this client's.)
+ */
 async function runNodeLoad(url, seconds) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.connections });
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const request = http.request(url, { method: "POST", agent, headers: { "content-length": PAYLOAD.length } }, (response) => {
+        if (response.statusCode < 200 || response.statusCode > 299) reject(new Error(`POST ${url}: ${response.statusCode}`));
+        response.resume();
+        response.on("end", resolve);
+      });
+      request.on("error", reject);
+      request.end(PAYLOAD);
+    });
   const latencies = [];
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: SETTINGS.connections }, async () => {
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        await post(url, PAYLOAD);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: SETTINGS.connections }, async () => {
+        while (performance.now() < deadline) {
+          const started = performance.now();
+          await once();
+          latencies.push(performance.now() - started);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
+  const rps = latencies.length / seconds;
+  const meanMs = latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length;
+  return { rps, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)], inFlight: (meanMs * rps) / 1000 };
 }
 
-const load = (url, seconds) => (hasWrk ? runWrk(url, seconds) : runNodeLoad(url, seconds));
-const summarize = (list) => ({ rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)) });
+/** Throughput from wrk when installed (lighter on the shared cores), latency from the timed client, each in its own run. */
+async function load(url, seconds) {
+  const timed = await runNodeLoad(url, seconds);
+  if (!hasWrk) return { rps: timed.rps, p50: timed.p50, p99: timed.p99, inFlight: timed.inFlight, wrkInFlight: NaN };
+  const wrk = runWrk(url, seconds);
+  return { rps: wrk.rps, p50: timed.p50, p99: timed.p99, inFlight: timed.inFlight, wrkInFlight: wrk.inFlight };
+}
+
+const summarize = (list) => Object.fromEntries(["rps", "p50", "p99", "inFlight", "wrkInFlight"].map((key) => [key, median(list.map((r) => r[key]))]));
 
 /**
  * One discarded warm-up round per route (same load, warmupSeconds long: JIT tiers, connection pools, isolate and
@@ -250,7 +282,7 @@ async function main() {
     const baselineRatio = warm.baseline.rps / warm.bare.rps;
     const load = loadavg()[0];
     const met = (ok) => (ok ? "met" : "MISSED");
-    console.log(`\nWarm throughput (${hasWrk ? "wrk -t1" : "Node client (wrk not found)"}, ${SETTINGS.connections} connections, ` +
+    console.log(`\nWarm throughput (${hasWrk ? "req/s from wrk -t1, latency from the timed Node client" : "Node client (wrk not found)"}, ${SETTINGS.connections} connections, ` +
       `${SETTINGS.seconds}s x ${SETTINGS.rounds} alternating rounds after one discarded ${SETTINGS.warmupSeconds}s warm-up round per route; ` +
       `median of the measured rounds only; ${PAYLOAD.length}-byte POST; all served by Miniflare directly)`);
     console.log(table([
@@ -263,6 +295,9 @@ async function main() {
       `sandbox/baseline ${fmt(ratio, 3)} (target >= ${TARGETS.sandboxVsBaseline}: ${met(ratio >= TARGETS.sandboxVsBaseline)}, ` +
       `stretch ${TARGETS.sandboxVsBaselineStretch}: ${met(ratio >= TARGETS.sandboxVsBaselineStretch)}); ` +
       `sandbox p99 ${fmt(warm.sandbox.p99)} ms (target < ${TARGETS.sandboxP99Ms}: ${met(warm.sandbox.p99 < TARGETS.sandboxP99Ms)})`);
+    const inFlight = (key) => ["bare", "baseline", "sandbox"].map((route) => `${route} ${fmt(warm[route][key], 1)}`).join(", ");
+    console.log(`latency check, mean latency x rate = requests in flight (closed loop: ${SETTINGS.connections} expected): timed client ${inFlight("inFlight")}` +
+      (hasWrk ? `; wrk's own figures would give ${inFlight("wrkInFlight")} (not used)` : ""));
 
     if (guests === null) console.log("\nGuest kinds: skipped (c-echo.wasm or rust-api.wasm not built: clang or rustc with wasm32-wasi not installed)");
     else {
