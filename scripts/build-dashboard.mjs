@@ -1,6 +1,6 @@
-// Builds the operators' dashboard (dashboard/src, Preact + uPlot) into dashboard/dist/ (not committed: index.html,
-// _headers with the Content-Security-Policy, one minified app.js and app.css) and embeds those files into the Worker
-// as src/api/generated/dashboard-assets.ts (not committed), which src/api/dashboard.ts serves at `/`. Runs from
+// Builds the operators' dashboard (dashboard/src, Preact + uPlot: one minified app.js and app.css, with index.html
+// and _headers, the Content-Security-Policy, from dashboard/public) straight into the Worker as
+// src/api/generated/dashboard-assets.ts (not committed), which src/api/dashboard.ts serves at `/`. Runs from
 // wrangler.toml's [build] command (so `npm start`, `wrangler dev` and `wrangler deploy` rebuild it), from `npm test`
 // and from the vitest config (the Worker imports the module). Prints the bundle's size.
 //
@@ -12,25 +12,24 @@
 //   node scripts/build-dashboard.mjs [--quiet]
 
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const DASHBOARD_DIST = join(root, "dashboard", "dist");
 const PUBLIC_DIR = join(root, "dashboard", "public");
 export const DASHBOARD_MODULE = join(root, "src", "api", "generated", "dashboard-assets.ts");
 /** Content types of the files the dashboard has; any other kind of file in the build is refused. */
 const CONTENT_TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
+/** Builds the dashboard into its generated module; returns the size of what a first view downloads. */
 export async function buildDashboard() {
-  await mkdir(DASHBOARD_DIST, { recursive: true });
   const result = await build({
     entryPoints: { app: join(root, "dashboard", "src", "main.tsx") },
-    outdir: DASHBOARD_DIST,
+    // Names the outputs (app.js, app.css) only: nothing is written, the files go into the generated module.
+    outdir: join(root, "dashboard", "build"),
     write: false,
     bundle: true,
     minify: true,
@@ -47,13 +46,12 @@ export async function buildDashboard() {
     logLevel: "warning",
   });
   const files = result.outputFiles.map((f) => [f.path, f.contents]);
-  for (const file of await readdir(PUBLIC_DIR)) files.push([join(DASHBOARD_DIST, file), await readFile(join(PUBLIC_DIR, file))]);
-  // Every local server serves this directory while others may rebuild it (the e2e tests start several): a file is
-  // replaced by a rename, never truncated or deleted, and only when its bytes changed.
-  for (const [path, bytes] of files) await replaceIfChanged(path, bytes);
+  for (const file of await readdir(PUBLIC_DIR)) files.push([file, await readFile(join(PUBLIC_DIR, file))]);
+  // Every local server's build bundles this module while others may rebuild it (the e2e tests start several): it
+  // is replaced by a rename, never truncated, and only when its bytes changed.
   await mkdir(dirname(DASHBOARD_MODULE), { recursive: true });
   await replaceIfChanged(DASHBOARD_MODULE, Buffer.from(assetModule(files)));
-  return bundleSize();
+  return bundleSize(files);
 }
 
 /**
@@ -114,18 +112,18 @@ async function replaceIfChanged(path, bytes) {
 }
 
 /** Bytes of what a first view downloads (index.html, app.js, app.css), raw and gzipped. */
-export async function bundleSize() {
+function bundleSize(files) {
   let raw = 0;
   let gzip = 0;
-  for (const file of ["index.html", "app.js", "app.css"]) {
-    const path = join(DASHBOARD_DIST, file);
-    raw += (await stat(path)).size;
-    gzip += gzipSync(readFileSync(path)).length;
+  for (const [path, bytes] of files) {
+    if (!["index.html", "app.js", "app.css"].includes(basename(path))) continue;
+    raw += bytes.byteLength;
+    gzip += gzipSync(bytes).length;
   }
   return { raw, gzip };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const size = await buildDashboard();
-  if (!process.argv.includes("--quiet")) console.log(`build-dashboard: ${size.raw} bytes (${size.gzip} gzipped) in dashboard/dist`);
+  if (!process.argv.includes("--quiet")) console.log(`build-dashboard: ${size.raw} bytes (${size.gzip} gzipped) in ${DASHBOARD_MODULE.slice(root.length + 1)}`);
 }
