@@ -11,7 +11,7 @@ import { invokeFunction } from "../services/index.ts";
 import { PayloadTooLargeError } from "./errors.ts";
 import type { FunctionTarget } from "./function-target.ts";
 import { readBodyCapped } from "./read-body.ts";
-import { type CallerLocation, chooseRegion, regionConfig } from "./regions.ts";
+import { type CallerLocation, chooseRegion, regionConfig, regionHere } from "./regions.ts";
 
 /** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
 const WITHHELD_REQUEST_HEADERS: ReadonlySet<string> = new Set(["authorization"]);
@@ -45,7 +45,7 @@ export interface InvocationPlace {
 export function invocationPlace(env: Env, requested: string | undefined, caller: CallerLocation | undefined): InvocationPlace {
   const config = regionConfig(env);
   const region = chooseRegion(config, requested, caller);
-  return { region, here: requested === undefined || requested === "" || region === chooseRegion(config, undefined, caller) };
+  return { region, here: requested === undefined || requested === "" || region === regionHere(config, caller) };
 }
 
 /** Runs the target in its place; the service repairs a region that missed a deployment (src/services). */

@@ -41,6 +41,14 @@ export function nearestRegion(regions: string[], caller: CallerLocation | undefi
   return null;
 }
 
+/**
+ * The region an invocation that names none runs in: the configured one nearest the caller, else the default. The
+ * Worker runs such invocations itself (the hot path), so a deploy warms this region in the isolate that processed it.
+ */
+export function regionHere(config: RegionConfig, caller: CallerLocation | undefined): string {
+  return nearestRegion(config.regions, caller) ?? config.defaultRegion;
+}
+
 /** The region an invocation runs in. A region the caller names must be configured. */
 export function chooseRegion(config: RegionConfig, requested: string | undefined, caller: CallerLocation | undefined): string {
   if (requested !== undefined && requested !== "") {
@@ -49,5 +57,5 @@ export function chooseRegion(config: RegionConfig, requested: string | undefined
     }
     return requested;
   }
-  return nearestRegion(config.regions, caller) ?? config.defaultRegion;
+  return regionHere(config, caller);
 }

@@ -35,7 +35,7 @@ import {
   VersionSummary,
 } from "../openapi/schemas.ts";
 import { canSee, functionPermission, requirePermission } from "../permissions.ts";
-import { type CallerLocation, chooseRegion, regionConfig } from "../regions.ts";
+import { type CallerLocation, regionConfig, regionHere } from "../regions.ts";
 
 const DeploySettingsQuery = z.object(
   Object.fromEntries(DEPLOY_SETTINGS.map((s) => [s.query, z.string().optional().openapi({ description: `manifest field ${s.field} (or header ${s.header})` })])),
@@ -246,9 +246,10 @@ export const functionRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validation
     const name = checkedName(c.req.param("name"));
     const input = await readDeployRequest(c.req.raw);
     // Secrets travel apart from the version's settings: sealed, stored per function, never in a version document.
-    const { secrets, ...settings } = parseManifest(input.manifest, regionConfig(c.env).regions);
+    const config = regionConfig(c.env);
+    const { secrets, ...settings } = parseManifest(input.manifest, config.regions);
     assertAllowedHosts(settings.allowedHosts, outboundPolicy(c.env, input.selfHost === undefined ? [] : [input.selfHost]));
-    const warmRegion = chooseRegion(regionConfig(c.env), undefined, c.req.raw.cf as CallerLocation | undefined);
+    const warmRegion = regionHere(config, c.req.raw.cf as CallerLocation | undefined);
     const outcome = await deployFunction(c.env, name, settings, input.module, secrets, { warmRegion });
     const body = {
       function: functionView(outcome.version, outcome.secretNames),

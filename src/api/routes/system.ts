@@ -8,7 +8,7 @@ import { Binary, Region } from "../openapi/schemas.ts";
 import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
 import { readBodyCapped } from "../read-body.ts";
 import { REGION_LOCATIONS } from "../region-locations.ts";
-import { nearestRegion, regionConfig, type CallerLocation } from "../regions.ts";
+import { regionConfig, regionHere, type CallerLocation } from "../regions.ts";
 
 const health = createRoute({
   method: "get",
@@ -46,7 +46,8 @@ const baseline = ownBody(
 export const systemRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook })
   .openapi(health, (c) => c.json({ status: "ok" as const }, 200))
   .openapi(regions, (c) => {
-    const { regions, defaultRegion } = regionConfig(c.env);
+    const config = regionConfig(c.env);
+    const { regions, defaultRegion } = config;
     return c.json(
       {
         regions: regions.map((name) => {
@@ -58,7 +59,7 @@ export const systemRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHo
           };
         }),
         default: defaultRegion,
-        nearest: nearestRegion(regions, c.req.raw.cf as CallerLocation | undefined) ?? defaultRegion,
+        nearest: regionHere(config, c.req.raw.cf as CallerLocation | undefined),
       },
       200,
     );
