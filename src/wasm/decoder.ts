@@ -106,7 +106,7 @@ function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
   // Fast path for the usual segment offset, `i32.const n end` (thousands of data segments in a
   // large module): the generic loop below costs an opcode lookup and an operand decode per byte
   // group, which dominates decoding while the process is still cold.
-  if (r.bytes[start] === 0x41 && start < r.end) {
+  if (start < r.end && r.bytes[start] === 0x41) {
     r.pos = start + 1;
     r.s32();
     if (r.pos < r.end && r.bytes[r.pos] === 0x0b) {
