@@ -10,7 +10,9 @@
 // >= 100 MB/s warm and >= 30 MB/s fresh on a module of 1 MB or more.
 // Prints a table and a JSON summary. Targets are reported, not enforced: the exit code is non-zero
 // only when something is broken (an error, or an instrumented module computing a different result).
-// `--quick` is a smoke variant for CI: same inputs, fewer repetitions.
+// `--quick` is a smoke variant for CI: same inputs, fewer repetitions. While iterating on the
+// instrumenter, `--only=<regex>` times only the kernels whose name matches (the CPU-suite figures
+// then cover those alone) and `--overhead` skips the instrumentation-speed and growth part.
 //
 // Node 20 cannot import TypeScript, so the toolkit and the test helpers are bundled with esbuild
 // (a dependency of wrangler and vitest) into modules/build/.bench/ and imported from there.
@@ -22,6 +24,10 @@ import { join } from "node:path";
 import { importTypeScript, median, repoRoot } from "./lib/bench-support.mjs";
 
 const quick = process.argv.includes("--quick");
+const overheadOnly = process.argv.includes("--overhead");
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+const only = onlyArg === undefined ? null : new RegExp(onlyArg.slice("--only=".length));
+const selected = (name) => only === null || only.test(name);
 
 const TARGETS = {
   overheadGeomean: 1.05,
@@ -99,6 +105,7 @@ function measureKernels(toolkit, failures) {
   const { wasm } = toolkit;
   const rows = [];
   for (const kernel of toolkit.BENCH_KERNELS) {
+    if (!selected(kernel.name)) continue;
     const bytes = toolkit.loadKernel(kernel);
     const instrumentedBytes = wasm.instrumentModule(bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
     const instances = [];
@@ -123,6 +130,7 @@ async function measureRealWorld(toolkit, failures) {
   const { wasm } = toolkit;
   const rows = [];
   for (const subject of toolkit.realWorldModules()) {
+    if (!selected(subject.name)) continue;
     const instrumentedBytes = wasm.instrumentModule(subject.bytes, { maxMemoryPages: MAX_MEMORY_PAGES });
     const meteredInstances = [];
     const runOriginal = await subject.prepare(instantiator(wasm, subject.bytes, false, []));
@@ -207,26 +215,10 @@ function table(headers, rows) {
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-async function main() {
-  const started = performance.now();
-  const toolkit = await loadToolkit();
-  const failures = [];
-
-  const overhead = [...measureKernels(toolkit, failures), ...(await measureRealWorld(toolkit, failures))];
-  const suite = overhead.filter((row) => row.kind === "assemblyscript" || CPU_SUITE_REAL_WORLD.test(row.name));
-  const overheadGeomean = geomean(suite.map((row) => row.ratio));
-  const worst = suite.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+function reportInstrumentation(toolkit, failures) {
   const modules = measureInstrumentation(toolkit);
   for (const row of modules) if (!row.valid) failures.push(`${row.name}: instrumented module does not validate`);
   const speeds = modules.filter((row) => row.instrumentMBps !== undefined);
-
-  console.log(`\nMetering overhead (${quick ? "quick" : "full"}: median of ${SETTINGS.samples} interleaved samples after ${SETTINGS.warmupSamples} warm-up)`);
-  console.log(table(
-    ["kernel", "kind", "original ms", "metered ms", "ratio", "fuel/call"],
-    overhead.map((r) => [r.name, r.kind, fmt(r.originalMs), fmt(r.meteredMs), fmt(r.ratio, 3), r.fuelPerCall]),
-  ));
-  console.log(`CPU suite (${suite.length} kernels): geomean ${fmt(overheadGeomean, 3)} (target <= ${TARGETS.overheadGeomean}: ${mark(overheadGeomean <= TARGETS.overheadGeomean)}); ` +
-    `worst ${worst.name} ${fmt(worst.ratio, 3)} (target <= ${TARGETS.overheadWorstKernel}: ${mark(worst.ratio <= TARGETS.overheadWorstKernel)})`);
 
   console.log("\nInstrumentation speed and code growth (real-world modules)");
   console.log(table(
@@ -243,6 +235,36 @@ async function main() {
     `fresh process ${slowestFresh?.name} ${fmt(slowestFresh?.freshInstrumentMBps, 1)} MB/s (target >= ${TARGETS.freshInstrumentMBps}: ${mark(slowestFresh?.freshInstrumentMBps >= TARGETS.freshInstrumentMBps)})`);
   console.log(`largest code growth ${largestCodeGrowth.name} ${fmt(largestCodeGrowth.codeGrowth, 3)} (target <= ${TARGETS.codeGrowth}: ${mark(largestCodeGrowth.codeGrowth <= TARGETS.codeGrowth)}); ` +
     `largest file growth ${largestGrowth.name} ${fmt(largestGrowth.growth, 3)} (target <= ${TARGETS.codeGrowth}: ${mark(largestGrowth.growth <= TARGETS.codeGrowth)})`);
+  return {
+    slowestMBps: slowest.instrumentMBps,
+    meetsTarget: slowest.instrumentMBps >= TARGETS.instrumentMBps,
+    slowestFreshMBps: slowestFresh?.freshInstrumentMBps,
+    freshMeetsTarget: slowestFresh?.freshInstrumentMBps >= TARGETS.freshInstrumentMBps,
+    largestGrowth: largestGrowth.growth,
+    largestCodeGrowth: largestCodeGrowth.codeGrowth,
+    growthMeetsTarget: largestGrowth.growth <= TARGETS.codeGrowth && largestCodeGrowth.codeGrowth <= TARGETS.codeGrowth,
+    modules,
+  };
+}
+
+async function main() {
+  const started = performance.now();
+  const toolkit = await loadToolkit();
+  const failures = [];
+
+  const overhead = [...measureKernels(toolkit, failures), ...(await measureRealWorld(toolkit, failures))];
+  const suite = overhead.filter((row) => row.kind === "assemblyscript" || CPU_SUITE_REAL_WORLD.test(row.name));
+  const overheadGeomean = geomean(suite.map((row) => row.ratio));
+  const worst = suite.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  console.log(`\nMetering overhead (${quick ? "quick" : "full"}: median of ${SETTINGS.samples} interleaved samples after ${SETTINGS.warmupSamples} warm-up)`);
+  console.log(table(
+    ["kernel", "kind", "original ms", "metered ms", "ratio", "fuel/call"],
+    overhead.map((r) => [r.name, r.kind, fmt(r.originalMs), fmt(r.meteredMs), fmt(r.ratio, 3), r.fuelPerCall]),
+  ));
+  console.log(`CPU suite (${suite.length} kernels): geomean ${fmt(overheadGeomean, 3)} (target <= ${TARGETS.overheadGeomean}: ${mark(overheadGeomean <= TARGETS.overheadGeomean)}); ` +
+    `worst ${worst.name} ${fmt(worst.ratio, 3)} (target <= ${TARGETS.overheadWorstKernel}: ${mark(worst.ratio <= TARGETS.overheadWorstKernel)})`);
+
+  const instrumentation = overheadOnly ? null : reportInstrumentation(toolkit, failures);
 
   const [load] = loadavg();
   const busy = load > availableParallelism();
@@ -261,16 +283,7 @@ async function main() {
       meetsTargets: overheadGeomean <= TARGETS.overheadGeomean && worst.ratio <= TARGETS.overheadWorstKernel,
       kernels: overhead,
     },
-    instrumentation: {
-      slowestMBps: slowest.instrumentMBps,
-      meetsTarget: slowest.instrumentMBps >= TARGETS.instrumentMBps,
-      slowestFreshMBps: slowestFresh?.freshInstrumentMBps,
-      freshMeetsTarget: slowestFresh?.freshInstrumentMBps >= TARGETS.freshInstrumentMBps,
-      largestGrowth: largestGrowth.growth,
-      largestCodeGrowth: largestCodeGrowth.codeGrowth,
-      growthMeetsTarget: largestGrowth.growth <= TARGETS.codeGrowth && largestCodeGrowth.codeGrowth <= TARGETS.codeGrowth,
-      modules,
-    },
+    instrumentation,
     failures,
   };
   console.log("\nJSON summary");

@@ -41,8 +41,9 @@ export function getFuel(instance: WebAssembly.Instance): bigint {
  * Runs `fn` (which calls into the guest) with `budget` fuel. A trap raised while the counter is
  * negative is the instrumented code's own out-of-fuel trap, or a trap in a block it had already
  * overdrawn for: either way the budget was exceeded, so it becomes OutOfFuelError. So does a call
- * that returns with the counter negative: exhaustion is checked at function entries and loop
- * headers, so a short loop-free tail can finish past the budget, and its result is not accepted.
+ * that returns with the counter negative: exhaustion is checked at loop headers and before calls,
+ * so a short loop-free tail (a callee that calls nothing included) can finish past the budget, and
+ * its result is not accepted.
  */
 export function callMetered<T>(instance: WebAssembly.Instance, budget: bigint, fn: () => T): { value: T; fuelUsed: bigint } {
   const global = startMetering(instance, budget);

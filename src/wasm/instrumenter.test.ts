@@ -221,6 +221,22 @@ describe("instrumentModule", () => {
     expect(stats).toMatchObject({ functions: 1, checks: 1, dynamicCharges: 1, charges: 2 });
   });
 
+  test("checks before a call only where no check precedes it, and once at the entry for several", async () => {
+    const checksOf = async (body: string) =>
+      instrumentModuleWithStats(await watToBytes(`(module (func $leaf) (func (export "f") (param i32) ${body}))`), { maxMemoryPages: 1 }).stats.checks;
+    // One call on one arm: one check, right before it.
+    expect(await checksOf(`(if (local.get 0) (then (call $leaf)))`)).toBe(1);
+    // A second call after the first: the first one's check precedes it on every path.
+    expect(await checksOf(`(call $leaf) (call $leaf)`)).toBe(1);
+    // A call inside a loop, and one after it: both follow the loop header's check.
+    expect(await checksOf(`(loop (call $leaf) (br_if 0 (local.get 0))) (call $leaf)`)).toBe(1);
+    // Calls on two arms each need a check: one at the entry instead (smaller, checks both).
+    expect(await checksOf(`(if (local.get 0) (then (call $leaf)) (else (call $leaf)))`)).toBe(1);
+    // After an if whose then arm checked, the else path did not: the call after it is checked too.
+    expect(await checksOf(`(if (local.get 0) (then (loop (br_if 0 (local.get 0))))) (call $leaf)`)).toBe(2);
+    expect(await checksOf(`(local.get 0) (drop)`)).toBe(0);
+  });
+
   test("host charges come out of the same budget, and a host that overdraws it ends the call as OutOfFuel", async () => {
     const bytes = await watToBytes(`(module (import "host" "work" (func $work))
       (func (export "run") (result i32) (call $work) (i32.const 7)))`);

@@ -21,9 +21,9 @@ export interface InstrumentOptions {
 
 export interface InstrumentStats {
   functions: number;
-  /** Region charges inserted (function entries and loop headers that cost something). */
+  /** Region charges inserted (function entries, loop headers and br_table targets that cost something). */
   charges: number;
-  /** Charges that also check for exhaustion (function entries and loop headers). */
+  /** Exhaustion checks inserted: after loop-header charges, and before calls no check precedes. */
   checks: number;
   dynamicCharges: number;
   inputBytes: number;
@@ -333,9 +333,16 @@ function emitPoints(
       case PointKind.Entry:
         // In local mode the entry fills the local (a charge tees it) for loops no call precedes.
         if (cacheFuel && costs[i] === 0) emit.refill(body);
-        emit.charge(body, costs[i], scan.hasCall, false);
+        // Several calls that need a check: one check at the entry is smaller and checks them all.
+        emit.charge(body, costs[i], scan.callChecks > 1, false);
         if (costs[i] > 0) stats.charges++;
-        if (scan.hasCall) stats.checks++;
+        if (scan.callChecks > 1) stats.checks++;
+        break;
+      case PointKind.CallCheck:
+        if (scan.callChecks > 1) break;
+        // The global holds the charged fuel at every instruction; no call runs inside a call-free loop.
+        emit.charge(body, 0, true, false);
+        stats.checks++;
         break;
       case PointKind.LoopHeader:
         // A loop's region costs 0 only if no path through it branches back: it needs no check either.

@@ -12,7 +12,7 @@ export { codeContext, type CodeContext } from "./code-context.ts";
 
 /** What a point in the code needs inserted before it. */
 export const enum PointKind {
-  /** The function entry (always point 0): charge the entry region; checked when the function calls. */
+  /** The function entry (always point 0): charge the entry region, unchecked. */
   Entry = 0,
   /** A loop header: charge the loop's region, then trap if fuel is exhausted. */
   LoopHeader = 1,
@@ -28,6 +28,8 @@ export const enum PointKind {
   None = 7,
   /** After a `br_table` target's end: charge the region that starts there (unchecked). */
   Split = 8,
+  /** Before a call that no check precedes on every path from the entry: trap if fuel is exhausted. */
+  CallCheck = 9,
 }
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -72,6 +74,8 @@ export class ScanResult {
   /** Parameters plus declared locals: the index a scratch local gets. */
   localCount = 0;
   hasCall = false;
+  /** CallCheck points pushed: the instrumenter checks once at the entry instead when there are several. */
+  callChecks = 0;
   hasLoop = false;
   /** Has a reachable loop whose body makes no call: the case where caching fuel in a local pays off. */
   hasTightLoop = false;
@@ -81,6 +85,7 @@ export class ScanResult {
   reset(): void {
     this.count = 0;
     this.needsScratch = false;
+    this.callChecks = 0;
     this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
   }
 
@@ -155,6 +160,15 @@ export class FunctionScanner {
   private frameCatch = new Int32Array(64);
   /** try_table frames: their catch labels, branched to from every throwing point of the body. */
   private frameCatchLabels: (number[] | null)[] = [];
+  /** `checked` when the frame opened. */
+  private frameEntryChecked = new Uint8Array(64);
+  /** Every path arriving at the frame's end so far has passed a check. */
+  private frameChecked = new Uint8Array(64);
+  /**
+   * Every path from the function entry to the current instruction has passed an exhaustion check
+   * (a loop header's, a dynamic charge's or a call's): a call here needs no check of its own.
+   */
+  private checked = false;
   private tryDepth = 0;
   /** Whether the current instruction is reachable. */
   private live = true;
@@ -191,6 +205,8 @@ export class FunctionScanner {
     this.frameSplit = grow(this.frameSplit);
     this.frameThrow = grow(this.frameThrow);
     this.frameCatch = grow(this.frameCatch);
+    this.frameEntryChecked = grow(this.frameEntryChecked);
+    this.frameChecked = grow(this.frameChecked);
   }
 
   private pushFrame(kind: FrameKind): number {
@@ -210,6 +226,8 @@ export class FunctionScanner {
     this.frameThrow[f] = NONE;
     this.frameCatch[f] = NONE;
     this.frameCatchLabels[f] = null;
+    this.frameEntryChecked[f] = this.checked ? 1 : 0;
+    this.frameChecked[f] = 1;
     if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth++;
     return f;
   }
@@ -243,8 +261,9 @@ export class FunctionScanner {
     return d;
   }
 
-  /** A path of region `head` arrives at frame f's end with cost d. */
-  private arrive(out: ScanResult, f: number, head: number, d: number): void {
+  /** A path of region `head` arrives at frame f's end with cost d (checked: it passed a check). */
+  private arrive(out: ScanResult, f: number, head: number, d: number, checked = this.checked): void {
+    if (!checked) this.frameChecked[f] = 0;
     const joined = this.frameJoinHead[f];
     if (joined === head || joined === NONE) {
       this.frameJoinHead[f] = head;
@@ -302,6 +321,7 @@ export class FunctionScanner {
     this.depth = 0;
     this.tryDepth = 0;
     this.live = true;
+    this.checked = false;
     this.dist = 0;
     this.head = 0;
     this.region = 0;
@@ -347,6 +367,7 @@ export class FunctionScanner {
           const loop = this.region === 0 ? -1 : this.frameHead[this.region];
           out.push(at, DYNAMIC_KIND[op.dynamic], loop);
           if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow, loop);
+          this.checked = true;
         }
       }
       if (op.ctl !== Ctl.None) this.control(op, at, r, out);
@@ -358,6 +379,7 @@ export class FunctionScanner {
     const ops = this.operands;
     switch (op.ctl) {
       case Ctl.Call:
+        this.checkBeforeCall(at, out);
         out.hasCall = true;
         for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
         this.mayThrow();
@@ -395,6 +417,7 @@ export class FunctionScanner {
         this.frameHasElse[f] = 1;
         if (this.live) this.arrive(out, f, this.head, this.dist);
         this.live = this.frameReachable[f] === 1;
+        this.checked = this.frameEntryChecked[f] === 1;
         this.head = this.frameEntryHead[f];
         this.dist = this.frameEntry[f];
         return;
@@ -409,6 +432,8 @@ export class FunctionScanner {
         // start, if nothing in the body can throw). Later handlers start from the same place.
         if (this.frameCatch[f] === NONE && this.frameReachable[f]) this.frameCatch[f] = Math.max(this.frameEntry[f], this.frameThrow[f]);
         this.live = this.frameCatch[f] !== NONE;
+        // Every path into a handler passed the try's start.
+        this.checked = this.frameEntryChecked[f] === 1;
         this.head = this.frameEntryHead[f];
         this.dist = this.frameCatch[f];
         return;
@@ -452,6 +477,7 @@ export class FunctionScanner {
         this.exit(out);
         return;
       case Ctl.ReturnCall:
+        this.checkBeforeCall(at, out);
         out.hasCall = true;
         this.exit(out);
         return;
@@ -481,6 +507,8 @@ export class FunctionScanner {
     this.region = f;
     this.head = this.frameHead[f];
     this.dist = 0;
+    // A reachable call inside makes the loop's region cost something, so its header checks.
+    this.checked = true;
   }
 
   private endFrame(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
@@ -503,19 +531,23 @@ export class FunctionScanner {
     if (op.ctl === Ctl.Delegate) this.labelFrame(this.operands.index, at);
     if (this.live) this.arrive(out, f, this.head, this.dist);
     // An `if` without `else` also arrives at its end when the condition is false.
-    if (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f]) this.arrive(out, f, this.frameEntryHead[f], this.frameEntry[f]);
+    if (kind === FrameKind.If && !this.frameHasElse[f] && this.frameReachable[f]) {
+      this.arrive(out, f, this.frameEntryHead[f], this.frameEntry[f], this.frameEntryChecked[f] === 1);
+    }
     // What the body may throw propagates to the enclosing frame's handlers too.
     if (this.frameThrow[f] > this.frameThrow[f - 1]) this.frameThrow[f - 1] = this.frameThrow[f];
     const labels = this.frameCatchLabels[f];
     if (labels !== null && this.frameReachable[f]) {
       // A catch clause branches to its label from any throwing point of the body.
       this.live = true;
+      this.checked = this.frameEntryChecked[f] === 1;
       this.head = this.frameEntryHead[f];
       this.dist = Math.max(this.frameEntry[f], this.frameThrow[f]);
       for (const l of labels) this.branch(out, l, at);
     }
     const joined = this.frameJoinHead[f];
     this.live = joined !== NONE;
+    this.checked = this.frameChecked[f] === 1;
     if (joined === MIXED || (joined >= 0 && this.frameSplit[f])) {
       if (joined >= 0) this.end(out, joined, this.frameJoin[f]);
       this.head = out.push(r.pos, PointKind.Split, this.region === 0 ? -1 : this.frameHead[this.region]);
@@ -536,9 +568,19 @@ export class FunctionScanner {
         out.hasTightLoop = true;
       }
     }
+    // A loop that costs nothing is not checked (and contains no call or branch out of it).
+    if (head < 0 || out.costs[head] === 0) this.checked = this.frameEntryChecked[f] === 1;
     this.region = this.frameRegion[f - 1];
     this.head = this.frameEntryHead[f];
     this.dist = this.frameEntry[f];
+  }
+
+  /** A call (or tail call) here: unless a check precedes it on every path from the entry, check before it. */
+  private checkBeforeCall(at: number, out: ScanResult): void {
+    if (!this.live || this.checked) return;
+    out.push(at, PointKind.CallCheck, this.region === 0 ? -1 : this.frameHead[this.region]);
+    out.callChecks++;
+    this.checked = true;
   }
 }
 
