@@ -32,6 +32,7 @@ import {
 import type { HostBridge } from "./host-bridge.ts";
 import { createHostContext, type HostContext, hostCallsOf } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
+import { memoryImport, memoryPoolFor } from "./memory-pool.ts";
 import type { HttpResponseHead } from "./http-exchange.ts";
 import type { LogEntry } from "./log-collector.ts";
 import { SafeMemory, safeMemoryLimits } from "./safe-memory.ts";
@@ -75,8 +76,11 @@ export async function runInvocation(
   bridge: HostBridge | null = null,
 ): Promise<InvocationOutcome> {
   const context = createHostContext(settings, request, bridge);
+  // A module whose memory is imported gets one from its pool, which takes it back once the outcome holds copies only.
+  const pool = memoryPoolFor(module);
+  const memory = pool?.acquire() ?? null;
   try {
-    const { output, response } = await runGuest(module, payload, request, settings, context);
+    const { output, response } = await runGuest(module, payload, request, settings, context, memory);
     // Only a guest that set a status or header gets a head: version-1 outcomes stay exactly as they were.
     return response === undefined ? { ok: true, output, ...usageOf(context, request) } : { ok: true, output, response, ...usageOf(context, request) };
   } catch (error) {
@@ -84,6 +88,8 @@ export async function runInvocation(
     // What a WASI guest wrote to stderr before failing reaches its logs.
     finishStdio(context, false);
     return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
+  } finally {
+    if (memory !== null) pool!.release(memory);
   }
 }
 
@@ -124,9 +130,12 @@ async function runGuest(
   request: InvocationRequest,
   settings: SandboxSettings,
   context: HostContext,
+  pooledMemory: WebAssembly.Memory | null,
 ): Promise<GuestResult> {
-  // A new instance every time: no global, heap or table state survives from one invocation to the next.
+  // A new instance every time: no global, heap or table state survives from one invocation to the next (a pooled
+  // memory arrives zeroed: memory-pool.ts).
   const imports = linkHostFunctions(settings.profile, context);
+  if (pooledMemory !== null) Object.assign(imports, memoryImport(pooledMemory));
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, imports);

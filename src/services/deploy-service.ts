@@ -24,7 +24,7 @@ import {
   UnknownFunctionError,
   UnknownVersionError,
 } from "../runtime/index.ts";
-import { inspectModule, instrumentModule, MalformedModuleError, PolicyViolationError } from "../wasm/index.ts";
+import { importMemory, inspectModule, instrumentModule, MalformedModuleError, PolicyViolationError } from "../wasm/index.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError, NoPreviousVersionError, TooManyAliasesError } from "./deploy-errors.ts";
 import { modulePolicyViolations, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { prepareDeploySecrets, storeDeploySecrets } from "./secret-service.ts";
@@ -88,9 +88,10 @@ export async function deployFunction(
   } else {
     // Both caps hold at run time too: the instrumenter clamps every memory and table maximum, so memory.grow and
     // table.grow past them return -1 as the spec says (a declared table without a maximum could otherwise grow to
-    // V8's 10,000,000 elements).
-    const instrumented = decode(() =>
-      instrumentModule(module, { maxMemoryPages: settings.limits.maxMemoryPages, maxTableElements: STRUCTURAL_LIMITS.maxTableElements }),
+    // V8's 10,000,000 elements). The memory then becomes an import, so the sandbox can reuse it zeroed between
+    // instances (src/sandbox/memory-pool.ts) instead of mapping a new one per invocation.
+    const instrumented = decode(
+      () => importMemory(instrumentModule(module, { maxMemoryPages: settings.limits.maxMemoryPages, maxTableElements: STRUCTURAL_LIMITS.maxTableElements })).bytes,
     );
     if (!WebAssembly.validate(instrumented)) throw new InstrumentationFailedError();
     const instrumentedSha256 = await sha256Hex(instrumented);

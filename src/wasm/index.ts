@@ -26,6 +26,15 @@ export {
   type InstrumentOptions,
   type InstrumentStats,
 } from "./instrumenter.ts";
+export { importMemory } from "./memory-import.ts";
+export {
+  decodeMemoryLimits,
+  encodeMemoryLimits,
+  MEMORY_IMPORT_MODULE,
+  MEMORY_IMPORT_NAME,
+  MEMORY_LIMITS_SECTION,
+  type MemoryLimits,
+} from "./memory-protocol.ts";
 export {
   FUEL_EXPORT,
   GROW_FAILED_EXPORT,

@@ -42,6 +42,17 @@ export const GUEST_WAT = {
   echo: guest(`
     (func (export "handle") (param $ptr i32) (param $len i32) (result i64)
       (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))`),
+  /**
+   * Answers '0' + the byte at 2000 and '0' + memory.size, then sets that byte, and grows one page when the payload is
+   * not empty: every invocation must answer "01", whatever the ones before it did (a fresh memory each time).
+   */
+  "memory-residue": guest(`
+    (func (export "handle") (param $ptr i32) (param $len i32) (result i64)
+      (i32.store8 (i32.const 3000) (i32.add (i32.const 48) (i32.load8_u (i32.const 2000))))
+      (i32.store8 (i32.const 3001) (i32.add (i32.const 48) (memory.size)))
+      (i32.store8 (i32.const 2000) (i32.const 1))
+      (if (i32.gt_u (local.get $len) (i32.const 0)) (then (drop (memory.grow (i32.const 1)))))
+      (i64.or (i64.shl (i64.const 3000) (i64.const 32)) (i64.const 2)))`),
   /** Never returns: a loop with no exit. */
   spin: guest(`
     (func (export "handle") (param i32 i32) (result i64)
