@@ -53,6 +53,16 @@ describe("POST /v1/functions/:name/invoke", () => {
     expect(await errorOf(response)).toMatchObject({ code: "invalid_request", field: "region" });
   });
 
+  it("invalid_request naming the field for a query its declaration refuses, before the payload is read", async () => {
+    const name = freshName("query");
+    await deployed(name, "echo");
+    for (const [query, field] of [["mode=sideways", "mode"], ["mode=async&maxAttempts=0", "maxAttempts"], ["region=wnam&region=weur", "region"]]) {
+      const response = await request("POST", `/v1/functions/${name}/invoke?${query}`, { body: "x" });
+      expect(response.status, query).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: "invalid_request", field });
+    }
+  });
+
   it("not_deployed_in_region (404) vs unknown_function (404)", async () => {
     const name = freshName("here");
     await deployed(name, "echo", { query: { regions: "wnam" } });

@@ -2,14 +2,16 @@
 // passes through no Durable Object: this Worker runs the sandbox from the deployment its isolate holds
 // (src/regions/isolate-invoker.ts). The registry is consulted only when the region does not know the name (or alias,
 // or pinned version). `:name` may be `name@alias`; `?version=N` pins a version; `x-helios-routing-key` makes a split
-// sticky.
+// sticky. Registered by hand (documented from the same declaration): its query is checked in one synchronous parse
+// (route-kit.ts parseQuery) instead of per-request validator middlewares.
 
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { HonoEnv } from "../hono-env.ts";
 import { type AsyncTarget, enqueueInvocation } from "../../invocations/index.ts";
 import { httpRequestInfo, invocationPlace, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
-import { ERRORS, ownBody, PUBLIC, validationHook } from "../openapi/route-kit.ts";
+import { documentOnly, ERRORS, parseQuery, PUBLIC } from "../openapi/route-kit.ts";
 import { Binary } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
 import type { CallerLocation } from "../regions.ts";
@@ -26,7 +28,14 @@ export const INVOCATION_HEADERS = {
   "x-helios-leaks": { description: "host-made blocks the guest never freed", schema: { type: "integer" } },
 } as const;
 
-const invoke = ownBody(
+const InvokeQuery = z.object({
+  region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }),
+  version: z.string().optional().openapi({ description: "pin a version (a positive integer); not with an alias" }),
+  mode: z.enum(["sync", "async"]).optional().openapi({ description: "async: answer 202 with an invocation id at once (GET /v1/invocations/{id})" }),
+  maxAttempts: z.coerce.number().int().min(1).max(20).optional().openapi({ description: "async only: attempts in all (default 5)" }),
+});
+
+documentOnly(
   createRoute({
     method: "post",
     path: "/v1/functions/{name}/invoke",
@@ -35,12 +44,7 @@ const invoke = ownBody(
     security: PUBLIC,
     request: {
       params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello", description: "the function's name, or name@alias" }) }),
-      query: z.object({
-        region: z.string().optional().openapi({ description: "one of the configured regions (or header x-helios-region)" }),
-        version: z.string().optional().openapi({ description: "pin a version (a positive integer); not with an alias" }),
-        mode: z.enum(["sync", "async"]).optional().openapi({ description: "async: answer 202 with an invocation id at once (GET /v1/invocations/{id})" }),
-        maxAttempts: z.coerce.number().int().min(1).max(20).optional().openapi({ description: "async only: attempts in all (default 5)" }),
-      }),
+      query: InvokeQuery,
       body: { content: { "application/octet-stream": { schema: Binary } } },
     },
     responses: {
@@ -55,28 +59,31 @@ const invoke = ownBody(
   }),
 );
 
-export const invokeRoutes = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook }).openapi(invoke, (c) => withRequestId(c.req.raw, async (requestId) => {
-  const target = functionTarget(c.req.param("name"), c.req.query("version"), c.req.header(ROUTING_KEY_HEADER));
-  const place = invocationPlace(c.env, c.req.query("region") ?? c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+/** The query's types for the typed client (client.ts), as a validator would have given them. */
+type InvokeInput = { in: { query: z.input<typeof InvokeQuery> }; out: { query: z.output<typeof InvokeQuery> } };
+
+export const invokeRoutes = new OpenAPIHono<HonoEnv>().post("/v1/functions/:name/invoke", (c: Context<HonoEnv, "/v1/functions/:name/invoke", InvokeInput>) => withRequestId(c.req.raw, async (requestId) => {
+  const url = new URL(c.req.url);
+  const query = parseQuery(InvokeQuery, url.searchParams);
+  const target = functionTarget(c.req.param("name"), query.version, c.req.header(ROUTING_KEY_HEADER));
+  const place = invocationPlace(c.env, query.region ?? c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
   const region = place.region;
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 
   const payload = await readPayload(c.req.raw);
-  if (c.req.query("mode") === "async") {
-    const maxAttempts = c.req.query("maxAttempts");
+  if (query.mode === "async") {
     const asyncTarget: AsyncTarget = { point: target.point };
     if (target.alias !== undefined) asyncTarget.alias = target.alias;
     if (target.version !== undefined) asyncTarget.version = target.version;
     const id = await enqueueInvocation(c.env, {
       region, functionName: target.name, target: asyncTarget, payload, authorized, requestId,
-      ...(maxAttempts !== undefined ? { maxAttempts: Number(maxAttempts) } : {}),
+      ...(query.maxAttempts !== undefined ? { maxAttempts: query.maxAttempts } : {}),
     });
     return c.json({ id, status: "queued" as const, location: `/v1/invocations/${id}` }, 202);
   }
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
-  const search = new URL(c.req.url).search;
-  const http = httpRequestInfo(c.req.raw, "/", search.slice(1));
+  const http = httpRequestInfo(c.req.raw, "/", url.search.slice(1));
   const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, "POST", payload.byteLength);
 }));
