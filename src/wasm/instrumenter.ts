@@ -2,6 +2,7 @@
 import { PolicyViolationError } from "./errors.ts";
 import { CHARGE_EXPORT, FUEL_EXPORT, GROW_FAILED_EXPORT, RESERVED_EXPORT_PREFIX, START_EXPORT } from "./fuel.ts";
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
+import { type CountedLoop, emitCountedCharge } from "./counted-loop.ts";
 import { encodeSection } from "./encoder.ts";
 import { type CodeContext, FunctionScanner, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
@@ -26,6 +27,8 @@ export interface InstrumentStats {
   /** Exhaustion checks inserted: after loop-header charges, and before calls no check precedes. */
   checks: number;
   dynamicCharges: number;
+  /** Counted loops charged for all their iterations before they start (included in charges and checks). */
+  countedLoops: number;
   inputBytes: number;
   outputBytes: number;
 }
@@ -137,6 +140,16 @@ class ChargeEmitter {
     if (check) this.trapIfExhausted(w, cost > 0, fresh);
   }
 
+  /** Charges a counted loop for all its iterations (counted-loop.ts), then checks. */
+  counted(w: Writer, loop: CountedLoop, cost: number, fresh: boolean): void {
+    this.fuel(w, fresh);
+    emitCountedCharge(w, loop, cost);
+    // The new fuel is on the stack: store it as subtractAndStore does, without the subtract.
+    if (this.fuelLocal >= 0) w.u8(LOCAL_TEE).u32(this.fuelLocal);
+    w.u8(GLOBAL_SET).u32(this.fuelGlobal);
+    this.trapIfExhausted(w, true, fresh);
+  }
+
   /** Charges for the i32 length on top of the stack, keeping it there (via the scratch local). */
   dynamic(w: Writer, kind: PointKind, fresh: boolean): void {
     w.u8(LOCAL_TEE).u32(this.scratch);
@@ -224,7 +237,7 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     start: null,
   };
 
-  const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, inputBytes: bytes.length, outputBytes: 0 };
+  const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, countedLoops: 0, inputBytes: bytes.length, outputBytes: 0 };
   const code = instrumentCode(bytes, m, ctx, fuelGlobal, stats, options.cacheFuelInLocals ?? true);
   code.sized(chargeFunctionBody(fuelGlobal));
 
@@ -358,6 +371,12 @@ function emitPoints(
         break;
       case PointKind.PreLoop:
         if (cacheFuel && scan.hasCall) emit.refill(body);
+        break;
+      case PointKind.CountedLoop:
+        emit.counted(body, scan.counted.get(i)!, costs[i], cacheFuel && loops[i] >= 0 && tight[loops[i]] === 1);
+        stats.charges++;
+        stats.checks++;
+        stats.countedLoops++;
         break;
       case PointKind.None:
         break;

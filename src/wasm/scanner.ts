@@ -2,6 +2,8 @@
 // and how much (docs/limits.md, "How it is charged"). The instrumenter turns the result into
 // charges; the inspector uses it to validate.
 import { checkIndices, type CodeContext } from "./code-context.ts";
+import { matchCountedLoop, MAX_COUNTED_ITERATION_COST } from "./counted-loop.ts";
+import { PointKind, type ScanResult } from "./scan-result.ts";
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
 import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo } from "./opcodes.ts";
@@ -9,28 +11,9 @@ import { Reader } from "./reader.ts";
 import type { FunctionBody } from "./types.ts";
 
 export { codeContext, type CodeContext } from "./code-context.ts";
+export { PointKind, ScanResult, settlePreLoops } from "./scan-result.ts";
 
-/** What a point in the code needs inserted before it. */
-export const enum PointKind {
-  /** The function entry (always point 0): charge the entry region, unchecked. */
-  Entry = 0,
-  /** A loop header: charge the loop's region, then trap if fuel is exhausted. */
-  LoopHeader = 1,
-  /** Charge the dynamic cost of the bulk instruction that starts here, then check. */
-  DynamicBytes = 2,
-  DynamicPages = 3,
-  DynamicElements = 4,
-  /** Before an outermost call-free loop: refill the fuel local from the global (a call may have left it stale). */
-  PreLoop = 5,
-  /** Right after a memory.grow: record a refused grow (result -1) in the grow-failed global. */
-  AfterGrow = 6,
-  /** Nothing to insert. */
-  None = 7,
-  /** After a `br_table` target's end: charge the region that starts there (unchecked). */
-  Split = 8,
-  /** Before a call that no check precedes on every path from the entry: trap if fuel is exhausted. */
-  CallCheck = 9,
-}
+const END = 0x0b;
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
   bytes: PointKind.DynamicBytes,
@@ -52,73 +35,6 @@ const NONE = -1;
 /** frameJoinHead: paths of more than one region arrive at the frame's end. */
 const MIXED = -2;
 
-/**
- * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
- * instruction). Points are in code order; `offsets` are absolute positions in the module bytes.
- */
-export class ScanResult {
-  count = 0;
-  offsets = new Int32Array(256);
-  kinds = new Uint8Array(256);
-  /** Region heads (entry, loop headers, splits): the region's charge (its costliest path). */
-  costs = new Int32Array(256);
-  /**
-   * Loop headers: the enclosing loop's header point (-1 if none). Dynamic and split points: the
-   * innermost enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
-   */
-  loops = new Int32Array(256);
-  /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
-  tight = new Uint8Array(256);
-  /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
-  needsScratch = false;
-  /** Parameters plus declared locals: the index a scratch local gets. */
-  localCount = 0;
-  hasCall = false;
-  /** CallCheck points pushed: the instrumenter checks once at the entry instead when there are several. */
-  callChecks = 0;
-  hasLoop = false;
-  /** Has a reachable loop whose body makes no call: the case where caching fuel in a local pays off. */
-  hasTightLoop = false;
-  /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
-  hasExceptions = false;
-
-  reset(): void {
-    this.count = 0;
-    this.needsScratch = false;
-    this.callChecks = 0;
-    this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
-  }
-
-  push(offset: number, kind: PointKind, loop: number): number {
-    if (this.count === this.offsets.length) this.grow();
-    const i = this.count++;
-    this.offsets[i] = offset;
-    this.kinds[i] = kind;
-    this.costs[i] = 0;
-    this.loops[i] = loop;
-    this.tight[i] = 0;
-    return i;
-  }
-
-  private grow(): void {
-    const n = this.count * 2;
-    const o = new Int32Array(n);
-    o.set(this.offsets);
-    this.offsets = o;
-    const k = new Uint8Array(n);
-    k.set(this.kinds);
-    this.kinds = k;
-    const c = new Int32Array(n);
-    c.set(this.costs);
-    this.costs = c;
-    const l = new Int32Array(n);
-    l.set(this.loops);
-    this.loops = l;
-    const t = new Uint8Array(n);
-    t.set(this.tight);
-    this.tight = t;
-  }
-}
 
 /**
  * Reused across functions: a per-module scanner. Its state lives in fields and typed arrays rather
@@ -160,6 +76,18 @@ export class FunctionScanner {
   private frameCatch = new Int32Array(64);
   /** try_table frames: their catch labels, branched to from every throwing point of the body. */
   private frameCatchLabels: (number[] | null)[] = [];
+  /** Loops: their PreLoop point (-1 if unreachable), and how many reachable branches go back to them. */
+  private framePre = new Int32Array(64);
+  private frameBackEdges = new Int32Array(64);
+  /** Loops: a reachable path leaves them other than by falling out of their end (a branch out, return, trap, throw). */
+  private frameExits = new Uint8Array(64);
+  /** Where the last reachable `br_if 0` to a loop starts and ends, and the last `br` to a loop. */
+  private loopBrIfAt = -1;
+  private loopBrIfEnd = -1;
+  private loopBrAt = -1;
+  private loopBrEnd = -1;
+  /** Bytes of loop bodies counted-loop recognition may still decode again: at most the module's size. */
+  private countedBudget: number;
   /** `checked` when the frame opened. */
   private frameEntryChecked = new Uint8Array(64);
   /** Every path arriving at the frame's end so far has passed a check. */
@@ -183,7 +111,9 @@ export class FunctionScanner {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly ctx: CodeContext,
-  ) {}
+  ) {
+    this.countedBudget = bytes.length;
+  }
 
   private growFrames(): void {
     const n = this.frameKind.length * 2;
@@ -207,7 +137,11 @@ export class FunctionScanner {
     this.frameCatch = grow(this.frameCatch);
     this.frameEntryChecked = grow(this.frameEntryChecked);
     this.frameChecked = grow(this.frameChecked);
+    this.framePre = grow(this.framePre);
+    this.frameBackEdges = grow(this.frameBackEdges);
+    this.frameExits = grow(this.frameExits);
   }
+
 
   private pushFrame(kind: FrameKind): number {
     if (this.depth === this.frameKind.length) this.growFrames();
@@ -228,6 +162,9 @@ export class FunctionScanner {
     this.frameCatchLabels[f] = null;
     this.frameEntryChecked[f] = this.checked ? 1 : 0;
     this.frameChecked[f] = 1;
+    this.framePre[f] = -1;
+    this.frameBackEdges[f] = 0;
+    this.frameExits[f] = 0;
     if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth++;
     return f;
   }
@@ -253,6 +190,7 @@ export class FunctionScanner {
     let d = this.dist;
     while (region !== target) {
       this.end(out, head, d);
+      this.frameExits[region] = 1;
       head = this.frameEntryHead[region];
       d = this.frameEntry[region];
       region = this.frameRegion[region - 1];
@@ -281,6 +219,7 @@ export class FunctionScanner {
     const f = this.labelFrame(label, at);
     if (!this.live) return f;
     if (this.frameKind[f] === FrameKind.Loop) {
+      this.frameBackEdges[f]++;
       const d = this.crossTo(out, f);
       this.end(out, this.crossedHead, d);
     } else {
@@ -442,14 +381,27 @@ export class FunctionScanner {
       case Ctl.Delegate:
         this.endFrame(op, at, r, out);
         return;
-      case Ctl.Br:
-        this.branch(out, ops.index, at);
+      case Ctl.Br: {
+        const f = this.branch(out, ops.index, at);
+        if (this.live && this.frameKind[f] === FrameKind.Loop) {
+          // Maybe a top-tested counted loop's back edge (counted-loop.ts).
+          this.loopBrAt = at;
+          this.loopBrEnd = r.pos;
+        }
         this.live = false;
         return;
-      case Ctl.BrIf:
+      }
+      case Ctl.BrIf: {
         // The fallthrough continues the same path: a taken forward br_if pays for what it skipped.
-        this.branch(out, ops.index, at);
+        const live = this.live;
+        const f = this.branch(out, ops.index, at);
+        if (live && ops.index === 0 && this.frameKind[f] === FrameKind.Loop) {
+          // Maybe a counted loop's back edge (counted-loop.ts).
+          this.loopBrIfEnd = r.pos;
+          this.loopBrIfAt = at;
+        }
         return;
+      }
       case Ctl.BrTable:
         // A dispatch: each target's code pays for itself (outside try bodies, where handlers need
         // one region), instead of every dispatch paying for the costliest target.
@@ -499,6 +451,7 @@ export class FunctionScanner {
       pre = out.push(at, PointKind.PreLoop, -1);
     }
     const f = this.pushFrame(FrameKind.Loop);
+    this.framePre[f] = pre;
     if (this.live) {
       const head = out.push(r.pos, PointKind.LoopHeader, outer);
       out.loops[pre] = head;
@@ -525,7 +478,7 @@ export class FunctionScanner {
     this.depth--;
     if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth--;
     if (kind === FrameKind.Loop) {
-      this.closeLoop(f, out);
+      this.closeLoop(f, at, out);
       return;
     }
     if (op.ctl === Ctl.Delegate) this.labelFrame(this.operands.index, at);
@@ -559,13 +512,20 @@ export class FunctionScanner {
   }
 
   /** The loop's region is complete: its header charges the costliest path; code after it continues the enclosing region. */
-  private closeLoop(f: number, out: ScanResult): void {
+  private closeLoop(f: number, at: number, out: ScanResult): void {
     if (this.live) this.end(out, this.head, this.dist);
     const head = this.frameHead[f];
     if (head >= 0) {
       if (!this.frameCalls[f]) {
         out.tight[head] = 1;
         out.hasTightLoop = true;
+      }
+      // Only a loop that runs all its iterations (or traps) is counted: no call (it could throw out),
+      // no branch out, return or throw, so charging them all up front charges what it runs.
+      if (this.frameBackEdges[f] === 1 && !this.frameExits[f] && !this.frameCalls[f]) {
+        // The back edge right before the loop's end, or right before the end of an if that ends the loop.
+        if (this.loopBrIfEnd === at) this.countLoop(f, head, out, this.loopBrIfAt, false);
+        else if (this.loopBrEnd + 1 === at && this.bytes[this.loopBrEnd] === END) this.countLoop(f, head, out, this.loopBrAt, true);
       }
     }
     // A loop that costs nothing is not checked (and contains no call or branch out of it).
@@ -575,25 +535,31 @@ export class FunctionScanner {
     this.dist = this.frameEntry[f];
   }
 
+  /**
+   * The loop, whose only back edge is the `br_if 0` right before its end, becomes a counted loop if
+   * counted-loop.ts recognises it: its PreLoop point then charges every iteration, its header nothing.
+   */
+  private countLoop(f: number, head: number, out: ScanResult, backAt: number, topTested: boolean): void {
+    const pre = this.framePre[f];
+    const cost = out.costs[head];
+    const size = backAt - out.offsets[head];
+    if (pre < 0 || cost === 0 || cost > MAX_COUNTED_ITERATION_COST || size > this.countedBudget) return;
+    this.countedBudget -= size;
+    const shape = matchCountedLoop(this.bytes, out.offsets[head], backAt, topTested);
+    if (shape === null) return;
+    out.kinds[pre] = PointKind.CountedLoop;
+    out.costs[pre] = cost;
+    // For the local cache: the PreLoop's loop is the one around the counted loop.
+    out.loops[pre] = out.loops[head];
+    out.kinds[head] = PointKind.None;
+    out.counted.set(pre, shape);
+  }
+
   /** A call (or tail call) here: unless a check precedes it on every path from the entry, check before it. */
   private checkBeforeCall(at: number, out: ScanResult): void {
     if (!this.live || this.checked) return;
     out.push(at, PointKind.CallCheck, this.region === 0 ? -1 : this.frameHead[this.region]);
     out.callChecks++;
     this.checked = true;
-  }
-}
-
-/**
- * Marks the PreLoop points the fuel local needs: before a call-free loop that no call-free loop
- * encloses (inside one, the local is already fresh). Every other PreLoop becomes None.
- */
-export function settlePreLoops(out: ScanResult): void {
-  const { kinds, loops, tight } = out;
-  for (let i = 0; i < out.count; i++) {
-    if (kinds[i] !== PointKind.PreLoop) continue;
-    const head = loops[i];
-    const outer = loops[head];
-    if (!tight[head] || (outer >= 0 && tight[outer])) kinds[i] = PointKind.None;
   }
 }

@@ -1,0 +1,111 @@
+// The result of scanning one function body: the points where fuel code is inserted, in code order.
+import type { CountedLoop } from "./counted-loop.ts";
+
+/** What a point in the code needs inserted before it. */
+export const enum PointKind {
+  /** The function entry (always point 0): charge the entry region, unchecked. */
+  Entry = 0,
+  /** A loop header: charge the loop's region, then trap if fuel is exhausted. */
+  LoopHeader = 1,
+  /** Charge the dynamic cost of the bulk instruction that starts here, then check. */
+  DynamicBytes = 2,
+  DynamicPages = 3,
+  DynamicElements = 4,
+  /** Before an outermost call-free loop: refill the fuel local from the global (a call may have left it stale). */
+  PreLoop = 5,
+  /** Right after a memory.grow: record a refused grow (result -1) in the grow-failed global. */
+  AfterGrow = 6,
+  /** Nothing to insert. */
+  None = 7,
+  /** After a `br_table` target's end: charge the region that starts there (unchecked). */
+  Split = 8,
+  /** Before a call that no check precedes on every path from the entry: trap if fuel is exhausted. */
+  CallCheck = 9,
+  /** Before a counted loop (its header then charges nothing): charge all its iterations, then check. */
+  CountedLoop = 10,
+}
+
+/**
+ * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
+ * instruction). Points are in code order; `offsets` are absolute positions in the module bytes.
+ */
+export class ScanResult {
+  count = 0;
+  offsets = new Int32Array(256);
+  kinds = new Uint8Array(256);
+  /** Region heads (entry, loop headers, splits): the region's charge (its costliest path). */
+  costs = new Int32Array(256);
+  /**
+   * Loop headers: the enclosing loop's header point (-1 if none). Dynamic and split points: the
+   * innermost enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
+   */
+  loops = new Int32Array(256);
+  /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
+  tight = new Uint8Array(256);
+  /** CountedLoop points: the loop's counter, bound and step (by point index). */
+  readonly counted = new Map<number, CountedLoop>();
+  /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
+  needsScratch = false;
+  /** Parameters plus declared locals: the index a scratch local gets. */
+  localCount = 0;
+  hasCall = false;
+  /** CallCheck points pushed: the instrumenter checks once at the entry instead when there are several. */
+  callChecks = 0;
+  hasLoop = false;
+  /** Has a reachable loop whose body makes no call: the case where caching fuel in a local pays off. */
+  hasTightLoop = false;
+  /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
+  hasExceptions = false;
+
+  reset(): void {
+    this.count = 0;
+    this.needsScratch = false;
+    this.callChecks = 0;
+    this.counted.clear();
+    this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
+  }
+
+  push(offset: number, kind: PointKind, loop: number): number {
+    if (this.count === this.offsets.length) this.grow();
+    const i = this.count++;
+    this.offsets[i] = offset;
+    this.kinds[i] = kind;
+    this.costs[i] = 0;
+    this.loops[i] = loop;
+    this.tight[i] = 0;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.count * 2;
+    const o = new Int32Array(n);
+    o.set(this.offsets);
+    this.offsets = o;
+    const k = new Uint8Array(n);
+    k.set(this.kinds);
+    this.kinds = k;
+    const c = new Int32Array(n);
+    c.set(this.costs);
+    this.costs = c;
+    const l = new Int32Array(n);
+    l.set(this.loops);
+    this.loops = l;
+    const t = new Uint8Array(n);
+    t.set(this.tight);
+    this.tight = t;
+  }
+}
+
+/**
+ * Marks the PreLoop points the fuel local needs: before a call-free loop that no call-free loop
+ * encloses (inside one, the local is already fresh). Every other PreLoop becomes None.
+ */
+export function settlePreLoops(out: ScanResult): void {
+  const { kinds, loops, tight } = out;
+  for (let i = 0; i < out.count; i++) {
+    if (kinds[i] !== PointKind.PreLoop) continue;
+    const head = loops[i];
+    const outer = loops[head];
+    if (!tight[head] || (outer >= 0 && tight[outer])) kinds[i] = PointKind.None;
+  }
+}
