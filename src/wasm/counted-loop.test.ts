@@ -38,6 +38,8 @@ describe("counted loops", () => {
     const below = `(i32.lt_s (local.get $i) (local.get $n))`;
     expect(await countedLoopsOf(top(below, `(local.set $x (local.get $i)) ${step} (br $l)`))).toBe(1);
     expect(await countedLoopsOf(top(`(i32.lt_u (local.get $i) (i32.const 64))`, `${step} (br $l)`))).toBe(1);
+    // A small constant bound: a few iterations, cheaper charged one by one.
+    expect(await countedLoopsOf(top(`(i32.lt_s (local.get $i) (i32.const 5))`, `${step} (br $l)`))).toBe(0);
     // An else arm, a second write of the counter, a write of the bound, a step of 2, a second back edge: per iteration.
     expect(await countedLoopsOf(`(loop $l (if ${below} (then ${step} (br $l)) (else (nop))))`)).toBe(0);
     expect(await countedLoopsOf(top(below, `(local.set $i (local.get $i)) ${step} (br $l)`))).toBe(0);

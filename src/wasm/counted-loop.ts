@@ -45,6 +45,11 @@ export const MAX_COUNTED_ITERATION_COST = 1 << 20;
  * ones, where a charge per iteration costs the most.
  */
 export const MAX_COUNTED_BODY_BYTES = 1024;
+/**
+ * Loops bounded by a constant at most this are charged per iteration: they run a few iterations
+ * (nbody's `j < 5`), where computing the count up front costs more than the charges it saves.
+ */
+export const MIN_COUNTED_CONST_BOUND = 8;
 
 /**
  * Rotated: `counter += step` then continue while `counter != bound` (step ±1) or `counter <u bound`
@@ -92,14 +97,20 @@ export function matchCountedLoop(bytes: Uint8Array, bodyStart: number, backAt: n
     writes[count++] = op.prefix === 0 && (op.code === LOCAL_SET || op.code === LOCAL_TEE) ? operands.index : -1;
   }
   const loop = newCountedLoop();
-  if (topTested) return matchTopTested(bytes, count, backAt, loop) && writesOnlyStep(loop, count, count - 1) ? loop : null;
+  if (topTested) return matchTopTested(bytes, count, backAt, loop) && writesOnlyStep(loop, count, count - 1) && worthCounting(loop) ? loop : null;
   // The tails are 6 instructions long, or 4 when counting down to 0.
   for (const length of [6, 4]) {
     const first = count - length;
     if (first < 0 || !matchCountedTail(bytes, starts[first], backAt, loop)) continue;
-    return writesOnlyStep(loop, count, first) ? loop : null;
+    return writesOnlyStep(loop, count, first) && worthCounting(loop) ? loop : null;
   }
   return null;
+}
+
+function worthCounting(loop: CountedLoop): boolean {
+  // Counting down to 0 compares with the constant 0 but runs as often as its counter says.
+  const countsDown = !loop.topTested && loop.step === -1 && loop.boundLocal < 0 && loop.boundConst === 0;
+  return loop.boundLocal >= 0 || countsDown || loop.boundConst < 0 || loop.boundConst > MIN_COUNTED_CONST_BOUND;
 }
 
 /** No instruction before `step` writes the counter, and none writes the bound. */
