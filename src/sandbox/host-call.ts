@@ -29,6 +29,8 @@ export interface HostContext {
   output: OutputCollector;
   /** Null when the profile links no host function that makes parent-side calls. */
   bridge: HostBridge | null;
+  /** The bridge the invocation was called with (a parameter stub, disposed by the platform when the call ends). */
+  readonly initialBridge: HostBridge | null;
   /** Per-invocation state of the host modules, each slot created on first use (host-module.ts `hostState`). */
   states: Map<HostState<unknown>, unknown>;
   /**
@@ -71,6 +73,7 @@ export function createHostContext(settings: SandboxSettings, request: Invocation
     logs: new LogCollector(),
     output: new OutputCollector(request.maxResponseBytes),
     bridge,
+    initialBridge: bridge,
     states: new Map(),
     clockMs: BigInt(Math.floor(Date.now())),
     http: request.http ?? DEFAULT_HTTP_REQUEST,

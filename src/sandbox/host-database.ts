@@ -12,6 +12,7 @@ import { type CallCounter, defineHostState, type HostCallPrice, type HostFunctio
 import type { CapabilityProfileName } from "./capabilities.ts";
 import { HostStatus } from "./host-status.ts";
 import { SandboxError } from "./errors.ts";
+import { takeHandoff } from "./bridge-handoff.ts";
 
 const I32 = "i32" as const;
 
@@ -101,7 +102,7 @@ function dbFunction(name: string, grantedBy: CapabilityProfileName, parentCall: 
         calls.count++;
         return bridge[parentCall]({ sql, params }).then((outcome) =>
           guardedAsync(async () => {
-            if (outcome.next !== undefined) context.bridge = outcome.next;
+            takeHandoff(context, outcome);
             return deliver(context, price, outcome, outPtrPtr, outLenPtr);
           }),
         );

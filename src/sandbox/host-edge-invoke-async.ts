@@ -11,6 +11,7 @@ import { billable, chargeFuel, checkDeadline, chargeHostCall, chargeHostCallRest
 import { type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { MAX_NAME_BYTES } from "./host-environment.ts";
 import { HostStatus } from "./host-status.ts";
+import { takeHandoff } from "./bridge-handoff.ts";
 
 const I32 = "i32" as const;
 
@@ -64,7 +65,7 @@ export const EDGE_INVOKE_ASYNC_FUNCTION: HostFunctionDefinition = {
       const payload = memory.readBytes(payloadPtr, payloadLen, MAX_EDGE_ASYNC_PAYLOAD_BYTES);
       return bridge.edgeInvokeAsync({ functionName, region, payload, fuel: grant }).then((outcome) =>
         guardedAsync(async () => {
-          if (outcome.next !== undefined) context.bridge = outcome.next;
+          takeHandoff(context, outcome);
           if (outcome.status !== HostStatus.ok) return outcome.status;
           // Queued: the grant is the queued invocation's now. The guest was suspended meanwhile, so it still has it.
           chargeFuel(context, grant);

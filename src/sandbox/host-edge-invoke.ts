@@ -10,6 +10,7 @@ import { type CallCounter, defineHostState, type HostFunctionDefinition, type Ho
 import { MAX_NAME_BYTES } from "./host-environment.ts";
 import { HostStatus } from "./host-status.ts";
 import type { SafeMemory } from "./safe-memory.ts";
+import { takeHandoff } from "./bridge-handoff.ts";
 
 const I32 = "i32" as const;
 
@@ -99,7 +100,7 @@ export const EDGE_INVOKE_FUNCTION: HostFunctionDefinition = {
       const fuel = Number(getFuel(instance));
       return bridge.edgeInvoke({ functionName, region, payload, fuel, maxResponseBytes: outCap >>> 0 }).then((outcome) =>
         guardedAsync(async () => {
-          if (outcome.next !== undefined) context.bridge = outcome.next;
+          takeHandoff(context, outcome);
           checkDeadline(context);
           chargeHostCallRest(context, price, outcome.output?.byteLength ?? 0);
           // The callee's fuel is the caller's: a chain never uses more than the caller's budget.

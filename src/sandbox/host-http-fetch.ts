@@ -7,6 +7,7 @@ import { billable, chargeHostCall, checkDeadline, chargeHostCallRest, guarded, g
 import { type CallCounter, defineHostState, type HostCallPrice, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import type { HttpFetchOutcome } from "./host-bridge.ts";
 import { HostStatus } from "./host-status.ts";
+import { takeHandoff } from "./bridge-handoff.ts";
 
 const I32 = "i32" as const;
 
@@ -109,7 +110,7 @@ export const HTTP_FETCH_FUNCTION: HostFunctionDefinition = {
         .httpFetch({ method, url: url.href, headers, body: body.byteLength > 0 ? body : null })
         .then((outcome) =>
           guardedAsync(async () => {
-            if (outcome.next !== undefined) context.bridge = outcome.next;
+            takeHandoff(context, outcome);
             checkDeadline(context);
             return deliver(context, price, outcome, resultPtr);
           }),

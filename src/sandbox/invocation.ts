@@ -6,6 +6,7 @@
 import { OutOfFuelError } from "../wasm/errors.ts";
 import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXPORT, START_EXPORT } from "../wasm/fuel.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
+import { releaseHandedOffBridge } from "./bridge-handoff.ts";
 import {
   GuestAbiViolationError,
   GuestExitError,
@@ -89,6 +90,7 @@ export async function runInvocation(
     finishStdio(context, false);
     return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
   } finally {
+    releaseHandedOffBridge(context);
     if (memory !== null) pool!.release(memory);
   }
 }
