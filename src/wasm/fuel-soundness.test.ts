@@ -177,6 +177,53 @@ describe("counted loops are charged an upper bound of every run", () => {
   });
 });
 
+// Loops with a counted tail that can leave early: not counted, so a long bound with an early exit
+// fits a small budget (the failure a wrongly counted loop shows: out of fuel on every request).
+const early = (exit: string) =>
+  `(module (tag $e) (func $throw (throw $e))
+    (func (export "run") (param $i i32) (param $n i32) (result i32) (local $c i32)
+      (block $out (loop $l ${count} (if (i32.eq (local.get $c) (i32.const 5)) (then ${exit}))
+        (br_if $l (i32.lt_u ${step(1)} (local.get $n)))))
+      (local.get $c)))`;
+// A guest exception reaching the host (the lib types of this TypeScript lack WebAssembly.Exception).
+const WasmException = (WebAssembly as unknown as { Exception: new (...args: never[]) => object }).Exception;
+const EXITS: [string, string, string][] = [
+  ["a branch out of the loop", "(br $out)", "ok"],
+  ["a br_table out of the loop", "(br_table $out $l (i32.const 0))", "ok"],
+  ["return", "(return (local.get $c))", "ok"],
+  ["an unreachable trap", "(unreachable)", "unreachable"],
+  ["a throw", "(throw $e)", "exception"],
+  ["a call that throws", "(call $throw)", "exception"],
+];
+
+describe("loops that can leave early are charged what they run", () => {
+  test.each(EXITS)("leaving by %s after 5 of 1,000,000 iterations", async (_, exit, expected) => {
+    const wat = early(exit);
+    const { bytes, stats } = instrumentModuleWithStats(await watToBytes(wat, ["exceptions"]), { maxMemoryPages: 1 });
+    expect(stats.countedLoops).toBe(0);
+    const outcome = runInstance(instantiate(bytes), 10_000n, [0, 1_000_000]);
+    if (expected === "ok") {
+      expect(outcome).toMatchObject({ kind: "ok", value: 5 });
+      // Five iterations of the count, the test and the tail: 4 + 3 + 1 + 7 (the last without the tail).
+      expect((outcome as { fuelUsed: bigint }).fuelUsed).toBeGreaterThanOrEqual(5n * 15n);
+    } else {
+      expect(outcome.kind).toBe("trap");
+      const error = (outcome as { error: unknown; left: bigint }).error;
+      if (expected === "unreachable") expect(String(error)).toMatch(/unreachable/);
+      else expect(error).toBeInstanceOf(WasmException);
+      expect((outcome as { left: bigint }).left).toBeGreaterThanOrEqual(0n);
+    }
+  });
+
+  test("both fuel strategies charge every counted shape and input the same", async () => {
+    for (const shape of SHAPES) {
+      const cached = await build(moduleOf(shape.loop(false)), true);
+      const global = await build(moduleOf(shape.loop(false)), false);
+      for (const [i, n] of inputs()) expect(runInstance(cached.instance, BUDGET, [i, n])).toEqual(runInstance(global.instance, BUDGET, [i, n]));
+    }
+  });
+});
+
 describe("out of fuel is told apart from the guest's own traps", () => {
   // A counted loop dividing by (n - 1 - i): traps on its last iteration.
   const wat = `(module (func (export "run") (param $i i32) (param $n i32) (result i32) (local $c i32)
@@ -204,6 +251,32 @@ describe("out of fuel is told apart from the guest's own traps", () => {
     const outcome = runInstance(instance, 1n << 40n, [0]);
     expect(outcome.kind).toBe("trap");
     expect((outcome as { error: unknown }).error).toBeInstanceOf(RangeError);
+  });
+});
+
+// Dynamic charges read their operand unsigned: a "negative" length or page count is huge, never a refund.
+const DYNAMIC_OPS: [string, string, (n: bigint) => bigint][] = [
+  ["memory.fill", "(memory.fill (i32.const 0) (i32.const 0) (local.get 0))", (n) => 1n + n / 16n],
+  ["memory.copy", "(memory.copy (i32.const 0) (i32.const 0) (local.get 0))", (n) => 1n + n / 16n],
+  ["memory.init", "(memory.init $d (i32.const 0) (i32.const 0) (local.get 0))", (n) => 1n + n / 16n],
+  ["memory.grow", "(drop (memory.grow (local.get 0)))", (n) => 1n + 1024n * n],
+  ["table.fill", "(table.fill $t (i32.const 0) (ref.null func) (local.get 0))", (n) => 1n + n],
+  ["table.copy", "(table.copy $t $t (i32.const 0) (i32.const 0) (local.get 0))", (n) => 1n + n],
+  ["table.init", "(table.init $t $e (i32.const 0) (i32.const 0) (local.get 0))", (n) => 1n + n],
+  ["table.grow", "(drop (table.grow $t (ref.null func) (local.get 0)))", (n) => 1n + n],
+];
+
+describe("dynamic charges", () => {
+  test.each(DYNAMIC_OPS)("%s charges its length as unsigned", async (_, op, charge) => {
+    const wat = `(module (memory 1) (table $t 1 funcref) (data $d "abc") (elem $e func $run) (func $run (export "run") (param i32) ${op}))`;
+    const instance = instantiate(instrumentModule(await watToBytes(wat), { maxMemoryPages: 2, maxTableElements: 100 }));
+    for (const n of [-1, -0x80000000, 0x7fffffff, 0x10000]) {
+      const outcome = runInstance(instance, BUDGET, [n]);
+      const expected = charge(BigInt(n >>> 0));
+      // Out of fuel exactly when the charge exceeds the budget (else it succeeds or traps, paid).
+      expect(outcome.kind === "oof", `${op} of ${n >>> 0}`).toBe(expected > BUDGET);
+      expect(getFuel(instance)).toBeLessThanOrEqual(BUDGET - expected);
+    }
   });
 });
 
