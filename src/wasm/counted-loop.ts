@@ -113,6 +113,17 @@ function worthCounting(loop: CountedLoop): boolean {
   return loop.boundLocal >= 0 || countsDown || loop.boundConst < 0 || loop.boundConst > MIN_COUNTED_CONST_BOUND;
 }
 
+/**
+ * A byte-level look at the loop's ends that rules out most loops before matchCountedLoop decodes
+ * their body again: the rotated tail ends in a comparison or a `local.tee` (1- or 2-byte index),
+ * the top-tested body starts with a `local.get` and its step ends in a `local.set`.
+ */
+export function mayBeCounted(bytes: Uint8Array, bodyStart: number, backAt: number, topTested: boolean): boolean {
+  if (topTested) return bytes[bodyStart] === LOCAL_GET && (bytes[backAt - 2] === LOCAL_SET || bytes[backAt - 3] === LOCAL_SET);
+  const last = bytes[backAt - 1];
+  return last === I32_NE || last === I32_LT_U || last === I32_GT_U || bytes[backAt - 2] === LOCAL_TEE || bytes[backAt - 3] === LOCAL_TEE;
+}
+
 /** No instruction before `step` writes the counter, and none writes the bound. */
 function writesOnlyStep(loop: CountedLoop, count: number, step: number): boolean {
   for (let k = 0; k < count; k++) {

@@ -2,7 +2,7 @@
 // and how much (docs/limits.md, "How it is charged"). The instrumenter turns the result into
 // charges; the inspector uses it to validate.
 import { checkIndices, type CodeContext } from "./code-context.ts";
-import { matchCountedLoop, MAX_COUNTED_ITERATION_COST } from "./counted-loop.ts";
+import { matchCountedLoop, MAX_COUNTED_ITERATION_COST, mayBeCounted } from "./counted-loop.ts";
 import { PointKind, type ScanResult } from "./scan-result.ts";
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
@@ -544,6 +544,7 @@ export class FunctionScanner {
     const cost = out.costs[head];
     const size = backAt - out.offsets[head];
     if (pre < 0 || cost === 0 || cost > MAX_COUNTED_ITERATION_COST || size > this.countedBudget) return;
+    if (!mayBeCounted(this.bytes, out.offsets[head], backAt, topTested)) return;
     this.countedBudget -= size;
     const shape = matchCountedLoop(this.bytes, out.offsets[head], backAt, topTested);
     if (shape === null) return;
