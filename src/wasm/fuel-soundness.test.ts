@@ -224,6 +224,43 @@ describe("loops that can leave early are charged what they run", () => {
   });
 });
 
+// Bodies a counted loop may have: paths of different costs, a nested loop, a dynamic charge, a
+// try that catches nothing. Each is charged at least what its per-iteration twin is.
+const BODIES: [string, string][] = [
+  ["a forward br_if", `(block $s (br_if $s (i32.and (local.get $i) (i32.const 1))) ${count})`],
+  ["an if/else", `(if (i32.and (local.get $i) (i32.const 1)) (then ${count}) (else ${count} ${count}))`],
+  ["a nested loop", `(local.set $j (i32.const 0)) (loop $in ${count} (local.set $j (i32.add (local.get $j) (i32.const 1))) (br_if $in (i32.lt_u (local.get $j) (i32.const 3))))`],
+  ["a memory.fill", `(memory.fill (i32.const 0) (local.get $c) (i32.and (local.get $i) (i32.const 255))) ${count}`],
+  ["a try", `(try (do ${count}) (catch_all))`],
+];
+const withBody = (shape: string, body: string) => shape.replace(count, body);
+const bodyModule = (loop: string) =>
+  `(module (memory 1) (func (export "run") (param $i i32) (param $n i32) (result i32) (local $c i32) (local $j i32) ${loop} (local.get $c)))`;
+
+describe("counted loops with branching bodies", () => {
+  const shapes = SHAPES.filter((s) => ["<u step 1", "!= step -1", "top-tested <s"].includes(s.name));
+  const cases = shapes.flatMap((shape) => BODIES.map(([name, body]) => [`${shape.name} around ${name}`, shape, body] as const));
+  test.each(cases)("%s", async (_, shape, body) => {
+    const compile = async (twin: boolean) => {
+      const { bytes, stats } = instrumentModuleWithStats(await watToBytes(bodyModule(withBody(shape.loop(twin), body)), ["exceptions"]), { maxMemoryPages: 1 });
+      return { instance: instantiate(bytes), stats };
+    };
+    const counted = await compile(false);
+    const twin = await compile(true);
+    expect(counted.stats.countedLoops).toBeGreaterThanOrEqual(1);
+    expect(twin.stats.countedLoops).toBe(counted.stats.countedLoops - 1);
+    for (const [i, n] of inputs().slice(0, 120)) {
+      const a = runInstance(counted.instance, BUDGET, [i, n]);
+      const b = runInstance(twin.instance, BUDGET, [i, n]);
+      const at = `from i=${i} to n=${n}`;
+      if (b.kind === "ok" && a.kind === "ok") {
+        expect(a.value, at).toBe(b.value);
+        expect(a.fuelUsed, at).toBeGreaterThanOrEqual(b.fuelUsed);
+      } else expect(a.kind, at).toBe("oof");
+    }
+  });
+});
+
 describe("out of fuel is told apart from the guest's own traps", () => {
   // A counted loop dividing by (n - 1 - i): traps on its last iteration.
   const wat = `(module (func (export "run") (param $i i32) (param $n i32) (result i32) (local $c i32)
