@@ -67,6 +67,25 @@ interface LinkPlan {
 
 // A sandbox isolate links the same profile into every instance it makes, so the last plan is nearly always the one.
 let lastPlan: LinkPlan | null = null;
+/** Per module: the profile's plan narrowed to what the module imports (one module and profile per isolate). */
+const modulePlans = new WeakMap<WebAssembly.Module, LinkPlan>();
+
+/**
+ * The plan narrowed to the functions `module` imports: instantiation looks up imported names only, so linking the
+ * rest would make a closure per granted function per instance for nothing (a minimal guest imports one or two of
+ * the profile's functions). A granted function the module does not import is simply not linked; one it imports
+ * but the profile does not grant stays missing, as before (the deploy refuses such a module; instantiation fails).
+ */
+function modulePlanOf(profile: CapabilityProfile, module: WebAssembly.Module): LinkPlan {
+  const cached = modulePlans.get(module);
+  if (cached !== undefined && sameNames(cached.profile, profile)) return cached;
+  const imported = new Set(WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => importKey(i.module, i.name)));
+  const plan = linkPlanOf(profile);
+  const functions = plan.functions.filter((fn) => imported.has(importKey(fn.module, fn.name)));
+  const narrowed = { ...plan, functions, names: functions.map((fn) => fn.name) };
+  modulePlans.set(module, narrowed);
+  return narrowed;
+}
 
 function linkPlanOf(profile: CapabilityProfile): LinkPlan {
   if (lastPlan !== null && sameNames(lastPlan.profile, profile)) return lastPlan;
@@ -104,12 +123,14 @@ export function profileNeedsJspi(profile: CapabilityProfile): boolean {
 }
 
 /**
- * The import object for one instance, by import module: only the functions the profile grants are linked at all.
- * Async ones are wrapped as JSPI `WebAssembly.Suspending` imports, which the engine must support.
+ * The import object for one instance, by import module: only the functions the profile grants are linked at all,
+ * and of those, given the module, only the ones it imports. Async ones are wrapped as JSPI `WebAssembly.Suspending`
+ * imports, which the engine must support. Whether the invocation needs a bridge or JSPI is still the profile's
+ * (profileNeedsBridge, profileNeedsJspi): the module does not narrow those.
  */
-export function linkHostFunctions(profile: CapabilityProfile, context: HostContext): WebAssembly.Imports {
+export function linkHostFunctions(profile: CapabilityProfile, context: HostContext, module?: WebAssembly.Module): WebAssembly.Imports {
   const imports: Record<string, Record<string, unknown>> = {};
-  const plan = linkPlanOf(profile);
+  const plan = module === undefined ? linkPlanOf(profile) : modulePlanOf(profile, module);
   const counts = new Array<number>(plan.functions.length).fill(0);
   context.hostCallCounts = counts;
   context.hostCallNames = plan.names;

@@ -6,6 +6,7 @@ import { CAPABILITY_PROFILE_NAMES } from "./capabilities.ts";
 import { createHostContext } from "./host-call.ts";
 import { HOST_FUNCTIONS, HOST_MODULES, linkHostFunctions, profileNeedsBridge, profileNeedsJspi } from "./host-functions.ts";
 import { defineHostState, type HostCallPrice, hostState } from "./host-module.ts";
+import { compile, watToBytes } from "../wasm/fixtures.ts";
 
 const settings = { functionName: "fn", region: "wnam", profile: ["minimal"], maxMemoryPages: 1, config: {}, allowedHosts: [] };
 
@@ -49,6 +50,23 @@ describe("host-module registry", () => {
     const end = "\n<!-- host-registry:end -->";
     const actual = docs.slice(docs.indexOf(begin) + begin.length, docs.indexOf(end));
     expect(actual, `regenerate the table in docs/abi.md:\n${registryTable()}`).toBe(registryTable());
+  });
+
+  it("links, given the module, only the granted functions it imports, under their own names and counts", async () => {
+    const wat = `(module
+      (import "heliosdb" "heliosdb_log" (func (param i32 i32 i32) (result i32)))
+      (import "heliosdb" "heliosdb_request_method" (func (param i32 i32 i32) (result i32))))`;
+    const module = compile(await watToBytes(wat));
+    const context = createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null);
+    const imports = linkHostFunctions(["minimal"], context, module);
+    expect(Object.keys(imports)).toEqual(["heliosdb"]);
+    expect(Object.keys(imports.heliosdb).sort()).toEqual(["heliosdb_log", "heliosdb_request_method"]);
+    expect(context.hostCallNames).toEqual(["heliosdb_log", "heliosdb_request_method"]);
+    // The instance links: nothing it imports is missing.
+    expect(new WebAssembly.Instance(module, imports)).toBeInstanceOf(WebAssembly.Instance);
+    // A profile that grants less links less; the needs stay the profile's.
+    const wasi = linkHostFunctions(["wasi"], createHostContext(settings, { fuel: 1000, maxResponseBytes: 10 }, null), module);
+    expect(wasi).toEqual({});
   });
 
   it("links by import module only what the profile grants; bridge and JSPI needs follow the definitions", () => {

@@ -136,7 +136,7 @@ async function runGuest(
 ): Promise<GuestResult> {
   // A new instance every time: no global, heap or table state survives from one invocation to the next (a pooled
   // memory arrives zeroed: memory-pool.ts).
-  const imports = linkHostFunctions(settings.profile, context);
+  const imports = linkHostFunctions(settings.profile, context, module);
   if (pooledMemory !== null) Object.assign(imports, memoryImport(pooledMemory));
   let instance: WebAssembly.Instance;
   try {
