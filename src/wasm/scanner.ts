@@ -162,9 +162,6 @@ export class FunctionScanner {
     this.frameCatchLabels[f] = null;
     this.frameEntryChecked[f] = this.checked ? 1 : 0;
     this.frameChecked[f] = 1;
-    this.framePre[f] = -1;
-    this.frameBackEdges[f] = 0;
-    this.frameExits[f] = 0;
     if (kind === FrameKind.Try || kind === FrameKind.TryTable) this.tryDepth++;
     return f;
   }
@@ -451,7 +448,10 @@ export class FunctionScanner {
       pre = out.push(at, PointKind.PreLoop, -1);
     }
     const f = this.pushFrame(FrameKind.Loop);
+    // Loop-only frame state, set here rather than for every frame pushFrame opens.
     this.framePre[f] = pre;
+    this.frameBackEdges[f] = 0;
+    this.frameExits[f] = 0;
     if (this.live) {
       const head = out.push(r.pos, PointKind.LoopHeader, outer);
       out.loops[pre] = head;
