@@ -215,6 +215,20 @@ describe("loops that can leave early are charged what they run", () => {
     }
   });
 
+  test.each(EXITS)("a top-tested loop left by %s after 5 of 1,000,000 iterations is not counted", async (_, exit, expected) => {
+    const wat = early(exit).replace(
+      `(loop $l ${count} (if (i32.eq (local.get $c) (i32.const 5)) (then ${exit}))\n        (br_if $l (i32.lt_u ${step(1)} (local.get $n)))))`,
+      `(loop $l (if (i32.lt_u (local.get $i) (local.get $n)) (then ${count} (if (i32.eq (local.get $c) (i32.const 5)) (then ${exit}))
+        (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))))`,
+    );
+    expect(wat).not.toBe(early(exit));
+    const { bytes, stats } = instrumentModuleWithStats(await watToBytes(wat, ["exceptions"]), { maxMemoryPages: 1 });
+    expect(stats.countedLoops).toBe(0);
+    const outcome = runInstance(instantiate(bytes), 10_000n, [0, 1_000_000]);
+    if (expected === "ok") expect(outcome).toMatchObject({ kind: "ok", value: 5 });
+    else expect(outcome.kind).toBe("trap");
+  });
+
   test("both fuel strategies charge every counted shape and input the same", async () => {
     for (const shape of SHAPES) {
       const cached = await build(moduleOf(shape.loop(false)), true);
