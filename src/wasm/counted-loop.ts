@@ -20,6 +20,9 @@ const IF = 0x04;
 const ELSE = 0x05;
 const TRY = 0x06;
 const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const BR_TABLE = 0x0e;
 const DELEGATE = 0x18;
 const TRY_TABLE = 0x1f;
 const BLOCK_EMPTY = 0x40;
@@ -152,6 +155,9 @@ function matchTopTested(bytes: Uint8Array, count: number, end: number, out: Coun
     if (code === BLOCK || code === LOOP || code === IF || code === TRY || code === TRY_TABLE) depth++;
     else if (code === END || code === DELEGATE) depth--;
     else if (code === ELSE && depth === 0) return false;
+    // A branch to the `if` (label `depth` here) leaves the loop through its end without running the rest of its
+    // iterations, and one further out leaves or re-enters it: either way the loop does not run all its iterations.
+    else if ((code === BR || code === BR_IF || code === BR_TABLE) && maxLabel(bytes, starts[k]!, code) >= depth) return false;
     if (depth < 0) return false;
   }
   if (depth !== 0) return false;
@@ -163,6 +169,15 @@ function matchTopTested(bytes: Uint8Array, count: number, end: number, out: Coun
   out.signed = compare === I32_LT_S;
   out.unsignedLess = !out.signed;
   return out.counter !== out.boundLocal;
+}
+
+/** The largest label a `br`, `br_if` or `br_table` at `at` names. */
+function maxLabel(bytes: Uint8Array, at: number, code: number): number {
+  const r = new Reader(bytes, at + 1);
+  if (code !== BR_TABLE) return r.u32();
+  let max = 0;
+  for (let n = r.u32() + 1; n > 0; n--) max = Math.max(max, r.u32());
+  return max;
 }
 
 function readLocal(r: Reader, op: number): number {

@@ -545,6 +545,7 @@ export class FunctionScanner {
     const size = backAt - out.offsets[head];
     if (pre < 0 || cost === 0 || cost > MAX_COUNTED_ITERATION_COST || size > this.countedBudget) return;
     if (!mayBeCounted(this.bytes, out.offsets[head], backAt, topTested)) return;
+    if (!onlyCheckedPointsAfter(out, head)) return;
     this.countedBudget -= size;
     const shape = matchCountedLoop(this.bytes, out.offsets[head], backAt, topTested);
     if (shape === null) return;
@@ -563,4 +564,25 @@ export class FunctionScanner {
     out.callChecks++;
     this.checked = true;
   }
+}
+
+/**
+ * True when nothing inside the loop's body (the points pushed after its header) charges fuel without a check of its
+ * own. Counting a loop removes its header's per-iteration check, so a region charge inside the body (a Split after a
+ * `br_table` target or a join, a nested loop's header or PreLoop) would then run every iteration unchecked: a
+ * counted loop may hold only dynamic charges and nested counted loops (each checked at once) and the grow-failed
+ * flag. (A nested loop that is not counted keeps the outer one from being counted: whether its header checks
+ * depends on whether it can branch back.)
+ */
+function onlyCheckedPointsAfter(out: ScanResult, head: number): boolean {
+  for (let i = head + 1; i < out.count; i++) {
+    const kind = out.kinds[i];
+    if (
+      kind !== PointKind.DynamicBytes && kind !== PointKind.DynamicPages && kind !== PointKind.DynamicElements &&
+      kind !== PointKind.AfterGrow && kind !== PointKind.None && kind !== PointKind.CountedLoop
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
