@@ -11,6 +11,7 @@ const LOCAL_GET = 0x20;
 const LOCAL_TEE = 0x22;
 const I32_CONST = 0x41;
 const I32_NE = 0x47;
+const I32_AND = 0x71;
 const I32_LT_S = 0x48;
 const I32_LT_U = 0x49;
 const LOCAL_SET = 0x21;
@@ -250,7 +251,8 @@ function bound(w: Writer, loop: CountedLoop): void {
  * - `<u`, step K (1, 2, 4 or 8): ceil((n - i mod 2^32) / K) iterations if i < n or if the first step
  *   wraps i past 2^32 (i >= 2^32 - K; LLVM starts some loops at -K), else 1; exact while n < 2^32 - K,
  *   where no later step can wrap. Otherwise the loop might never end, and the fuel becomes -1 (out
- *   of fuel at the check that follows).
+ *   of fuel at the check that follows). Step 1 cannot step over a bound, so it is exact for every n
+ *   but i = n = 2^32 - 1 (2^32 iterations, counted as 0): that one alone becomes -1.
  */
 export function emitCountedCharge(w: Writer, loop: CountedLoop, cost: number): void {
   const i = loop.counter;
@@ -277,6 +279,14 @@ export function emitCountedCharge(w: Writer, loop: CountedLoop, cost: number): v
   w.u8(I32_LT_U).u8(LOCAL_GET).u32(i).u8(I32_CONST).s32(-k).u8(I32_GE_U).u8(I32_OR).u8(SELECT);
   w.u8(I64_CONST).s32(cost).u8(I64_MUL).u8(I64_SUB);
   w.u8(I64_CONST).u8(0x7f); // -1
+  if (k === 1) {
+    // Step 1 stops at any bound it reaches without wrapping; only i = n = 2^32 - 1 runs 2^32 times (the first step
+    // wraps to 0), which the count above gives as 0.
+    w.u8(LOCAL_GET).u32(i);
+    bound(w, loop);
+    w.u8(I32_AND).u8(I32_CONST).s32(-1).u8(I32_NE).u8(SELECT);
+    return;
+  }
   bound(w, loop);
   w.u8(I32_CONST).s32(-k).u8(I32_LT_U).u8(SELECT);
 }

@@ -386,3 +386,20 @@ describe("region charges inside a counted loop are checked", () => {
     expect(getFuel(instance)).toBeGreaterThanOrEqual(-OVERSHOOT);
   });
 });
+
+describe("counted loops bounded near 2^32", () => {
+  test("i <u 2^32 - 1 stepping by 1 cannot wrap forever: 15 iterations fit a budget of 10,000", async () => {
+    const { instance, stats } = await build(moduleOf(SHAPES[0].loop(false)));
+    expect(stats.countedLoops).toBe(1);
+    expect(runInstance(instance, 10_000n, [-16, -1])).toMatchObject({ kind: "ok", value: 15 });
+  });
+
+  test("i = n = 2^32 - 1 stepping by 1 wraps to 0 and runs 2^32 times: out of fuel before it starts", async () => {
+    const { instance, stats } = await build(moduleOf(SHAPES[0].loop(false)));
+    expect(stats.countedLoops).toBe(1);
+    expect(runInstance(instance, BUDGET, [-1, -1]).kind).toBe("oof");
+    expect(getFuel(instance)).toBeGreaterThanOrEqual(-OVERSHOOT);
+    // One below: the first step wraps to 0 and it runs 2^32 - 1 times, counted exactly, far past the budget.
+    expect(runInstance(instance, BUDGET, [-1, -2]).kind).toBe("oof");
+  });
+});
