@@ -20,13 +20,14 @@ export const TOKEN: Record<string, string[]>[] = [{ bearerAuth: [] }];
 /** Public routes: no token needed (a presented token must still be valid). */
 export const PUBLIC: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
 
+/** A schema's refusal as invalid_request naming each field (the part of the request itself when the issue has no path). */
+function invalidRequest(issues: readonly z.ZodIssue[], target: string): InvalidRequestError {
+  return new InvalidRequestError(issues.map((issue) => ({ field: issue.path.length > 0 ? issue.path.join(".") : target, message: issue.message })));
+}
+
 /** Path and query validation failures become invalid_request naming the field, like every other refusal. */
 export const validationHook: Hook<unknown, HonoEnv, string, void> = (result) => {
-  if (!result.success) {
-    throw new InvalidRequestError(
-      result.error.issues.map((issue) => ({ field: issue.path.length > 0 ? issue.path.join(".") : result.target, message: issue.message })),
-    );
-  }
+  if (!result.success) throw invalidRequest(result.error.issues, result.target);
 };
 
 /**
@@ -42,9 +43,7 @@ export function parseQuery<S extends z.ZodTypeAny>(schema: S, params: URLSearchP
     raw[name] = values.length === 1 ? values[0]! : values;
   }
   const result = schema.safeParse(raw);
-  if (!result.success) {
-    throw new InvalidRequestError(result.error.issues.map((issue) => ({ field: issue.path.length > 0 ? issue.path.join(".") : "query", message: issue.message })));
-  }
+  if (!result.success) throw invalidRequest(result.error.issues, "query");
   return result.data;
 }
 
