@@ -88,6 +88,18 @@ function badIndex(op: OpInfo, what: string, index: number, at: number): never {
 }
 
 /**
+ * The immediates checkIndices looks at, as a table by ImmId: the scanner calls it only for these
+ * (a branch's label, a block type or a constant has nothing to check there). Keep in step with
+ * the switch below.
+ */
+export const CHECKED_IMMEDIATES: Uint8Array = (() => {
+  const table = new Uint8Array(32);
+  for (const id of [ImmId.Local, ImmId.Global, ImmId.Func, ImmId.CallIndirect, ImmId.Table, ImmId.TableCopy, ImmId.TableInit,
+    ImmId.Elem, ImmId.Data, ImmId.MemoryInit, ImmId.Memarg, ImmId.MemargLane, ImmId.Memory, ImmId.Memory2]) table[id] = 1;
+  return table;
+})();
+
+/**
  * Range-checks the indices in `o` (the immediates of `op` at byte `at`). The instrumenter appends
  * locals, a global, a function and maybe a type, so an index one past the input's range would
  * otherwise become valid in its output.

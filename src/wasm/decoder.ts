@@ -103,6 +103,13 @@ function startFunctionType(m: WasmModule, index: number): number {
  */
 function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
   const start = r.pos;
+  skipConstExpr(r, spaces);
+  return r.bytes.subarray(start, r.pos);
+}
+
+/** Moves past a constant expression with readConstExpr's checks, keeping nothing. */
+function skipConstExpr(r: Reader, spaces: Spaces): void {
+  const start = r.pos;
   // Fast path for the usual segment offset, `i32.const n end` (thousands of data segments in a
   // large module): the generic loop below costs an opcode lookup and an operand decode per byte
   // group, which dominates decoding while the process is still cold.
@@ -111,7 +118,7 @@ function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
     r.s32();
     if (r.pos < r.end && r.bytes[r.pos] === 0x0b) {
       r.pos++;
-      return r.bytes.subarray(start, r.pos);
+      return;
     }
     r.pos = start;
   }
@@ -124,13 +131,12 @@ function readConstExpr(r: Reader, spaces: Spaces): ConstExpr {
     if (op.immId === ImmId.Global && operands.index >= spaces.globals) r.fail(`${op.name} refers to unknown global ${operands.index}`, at);
     if (op.immId === ImmId.Func && operands.index >= spaces.functions) r.fail(`${op.name} refers to unknown function ${operands.index}`, at);
     if (op.ctl === Ctl.End) {
-      if (depth === 0) break;
+      if (depth === 0) return;
       depth--;
     } else if (op.ctl === Ctl.Block || op.ctl === Ctl.Loop || op.ctl === Ctl.If || op.ctl === Ctl.Try || op.ctl === Ctl.TryTable) {
       depth++;
     }
   }
-  return r.bytes.subarray(start, r.pos);
 }
 
 /** Scratch immediates for readConstExpr: an element segment can hold a million expressions. */
@@ -246,7 +252,8 @@ function readElementSegment(r: Reader, spaces: Spaces): ElementSegment {
   return seg;
 }
 
-function readDataSegment(r: Reader, spaces: Spaces): DataSegment {
+/** Reads a data segment, or with `keep` false only moves past it with the same checks (returning null). */
+function readDataSegment(r: Reader, spaces: Spaces, keep: boolean): DataSegment | null {
   const at = r.pos;
   const flags = r.u32();
   if (flags > 2) r.fail(`invalid data segment flags ${flags}`, at);
@@ -259,10 +266,55 @@ function readDataSegment(r: Reader, spaces: Spaces): DataSegment {
   }
   if (flags !== 1) {
     if (spaces.memories === 0) r.fail("active data segment but the module has no memory", at);
-    offset = readConstExpr(r, spaces);
+    const start = r.pos;
+    skipConstExpr(r, spaces);
+    if (keep) offset = r.bytes.subarray(start, r.pos);
   }
   const len = r.u32();
+  if (!keep) {
+    r.skip(len);
+    return null;
+  }
   return { flags, memoryIndex, offset, bytes: r.take(len) };
+}
+
+/**
+ * Moves past `n` data segments with readDataSegment's checks, keeping nothing. The usual segment —
+ * active in memory 0 at `i32.const` offset, LEB128s of at most 4 bytes (which cannot overflow 32
+ * bits) — is checked inline: this loop runs while the process is cold, where every call costs.
+ */
+function skipDataSegments(r: Reader, n: number, spaces: Spaces): void {
+  const bytes = r.bytes;
+  const end = r.end;
+  const hasMemory = spaces.memories > 0;
+  for (let i = 0; i < n; i++) {
+    let p = r.pos;
+    if (hasMemory && p + 1 < end && bytes[p] === 0 && bytes[p + 1] === 0x41) {
+      p += 2;
+      const offsetAt = p;
+      while (p < end && p - offsetAt < 4 && bytes[p] & 0x80) p++;
+      if (p < end && p - offsetAt < 4 && p + 1 < end && bytes[p + 1] === 0x0b) {
+        p += 2;
+        const lengthAt = p;
+        let length = 0;
+        let shift = 0;
+        while (p < end && p - lengthAt < 4) {
+          const b = bytes[p++];
+          length += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+          if ((b & 0x80) === 0) {
+            shift = -1;
+            break;
+          }
+        }
+        if (shift === -1 && length <= end - p) {
+          r.pos = p + length;
+          continue;
+        }
+      }
+    }
+    readDataSegment(r, spaces, false);
+  }
 }
 
 function readFunctionBody(r: Reader): FunctionBody {
@@ -296,7 +348,18 @@ function readFunctionBody(r: Reader): FunctionBody {
  * Decodes `bytes` into a WasmModule. Function bodies are split into locals and raw code; the
  * code itself is checked instruction by instruction by the function scanner (scanner.ts).
  */
-export function decodeModule(bytes: Uint8Array): WasmModule {
+export interface DecodeOptions {
+  /**
+   * Keep the data segments in `data` (the default), or only check them and count them in
+   * `dataSegmentCount`, leaving `data` empty: for callers that copy the data section byte for
+   * byte, as the instrumenter does. A large module has thousands of segments, and making a
+   * segment object and two views for each is a good part of decoding while the process is cold.
+   */
+  keepData?: boolean;
+}
+
+export function decodeModule(bytes: Uint8Array, options: DecodeOptions = {}): WasmModule {
+  const keepData = options.keepData ?? true;
   const r = new Reader(bytes);
   if (bytes.length < 8) r.fail("module is shorter than the 8-byte header", 0);
   const magic = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
@@ -430,7 +493,9 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
         const n = s.count(1);
         if (n > V8_LIMITS.dataSegments) s.fail(`too many data segments (${n})`);
         if (m.dataCount !== null && n !== m.dataCount) s.fail(`data section has ${n} segments but data count says ${m.dataCount}`, sizeAt);
-        for (let i = 0; i < n; i++) m.data.push(readDataSegment(s, spaces));
+        m.dataSegmentCount = n;
+        if (keepData) for (let i = 0; i < n; i++) m.data.push(readDataSegment(s, spaces, true)!);
+        else skipDataSegments(s, n, spaces);
         break;
       }
     }
@@ -438,7 +503,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
     r.pos = end;
   }
   if ((functionCount ?? 0) > 0 && m.code.length === 0) r.fail("function section without a code section", bytes.length);
-  if (m.dataCount !== null && m.dataCount > 0 && m.data.length === 0 && !m.layout.some((l) => l.id === SectionId.data)) {
+  if (m.dataCount !== null && m.dataCount > 0 && m.dataSegmentCount === 0 && !m.layout.some((l) => l.id === SectionId.data)) {
     r.fail(`data count says ${m.dataCount} segments but there is no data section`, bytes.length);
   }
   return m;

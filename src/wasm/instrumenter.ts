@@ -191,7 +191,8 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
   if (tableCap !== undefined && (!Number.isInteger(tableCap) || tableCap < 0 || tableCap > V8_LIMITS.tableSize)) {
     throw new RangeError(`maxTableElements must be an integer in [0, ${V8_LIMITS.tableSize}]`);
   }
-  const m = decodeModule(bytes);
+  // The data section is copied byte for byte (VERBATIM_SECTIONS): its segments are checked, not kept.
+  const m = decodeModule(bytes, { keepData: false });
   const ctx = codeContext(m);
   const clampTable = (t: TableType, where: string): TableType =>
     tableCap === undefined ? t : { ...t, limits: clampLimits(t.limits, tableCap, where, "table_elements", "elements") };

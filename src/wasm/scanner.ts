@@ -1,12 +1,12 @@
 // Walks a function body once: checks its structure and indices, and finds where fuel is charged
 // and how much (docs/limits.md, "How it is charged"). The instrumenter turns the result into
 // charges; the inspector uses it to validate.
-import { checkIndices, type CodeContext } from "./code-context.ts";
+import { CHECKED_IMMEDIATES, checkIndices, type CodeContext } from "./code-context.ts";
 import { matchCountedLoop, MAX_COUNTED_ITERATION_COST, mayBeCounted } from "./counted-loop.ts";
 import { PointKind, type ScanResult } from "./scan-result.ts";
 import { MalformedModuleError } from "./errors.ts";
 import { newOperands, readOpcode, readOperands } from "./instruction.ts";
-import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo } from "./opcodes.ts";
+import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo, SINGLE_BYTE } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
 import type { FunctionBody } from "./types.ts";
 
@@ -267,36 +267,59 @@ export class FunctionScanner {
 
     const bytes = this.bytes;
     const globalCount = ctx.globalCount;
-    while (r.pos < r.end) {
-      const at = r.pos;
-      // Inline decoding of the common instructions (most of any body): no call, no OpInfo. Anything
-      // unusual — an index out of range, a memarg that needs checks — falls through to the full path.
-      const cls = FAST_CLASS[bytes[at]];
+    const hasMemory = ctx.hasMemory;
+    const end = r.end;
+    // The common instructions (most of any body) are decoded inline with the cursor, reachability
+    // and path cost in locals: in a fresh process (a deploy's first module; scripts/bench.mjs
+    // "fresh") this loop runs in V8's unoptimised tiers for most of a module, where every property
+    // access and call costs an inline-cache lookup. Anything unusual — a multi-byte immediate, an index out of
+    // range, a memarg that needs checks — falls through to the full path, which works on `this`
+    // and `r`, so the locals are written back before it and read again after it.
+    let pos = r.pos;
+    let live = this.live;
+    let dist = this.dist;
+    while (pos < end) {
+      const at = pos;
+      const code = bytes[at];
+      const cls = FAST_CLASS[code];
       if (cls !== FastClass.Slow) {
-        r.pos = at + 1;
+        let next = at + 1;
         let fast = true;
-        if (cls === FastClass.Local) fast = r.u32() < localCount;
-        else if (cls === FastClass.Global) fast = r.u32() < globalCount;
-        else if (cls === FastClass.I32) r.s32();
-        else if (cls === FastClass.Memarg) {
-          // Alignment below 32 in one byte: no multi-memory flag, no alignment error to report.
-          const align = r.pos < r.end ? bytes[r.pos] : 0x80;
-          fast = align < 32 && ctx.hasMemory;
+        if (cls !== FastClass.Plain) {
+          if (cls === FastClass.Memarg) {
+            // Alignment below 32 in one byte: no multi-memory flag, no alignment error to report.
+            fast = next < end && bytes[next] < 32 && hasMemory;
+            next++;
+          }
           if (fast) {
-            r.pos++;
-            r.u32();
+            // The immediate: a one-byte LEB128 inline, a longer one through the checking reader.
+            let value = next < end ? bytes[next] : 0x80;
+            if (value < 0x80) next++;
+            else {
+              r.pos = next;
+              value = cls === FastClass.I32 ? r.s32() : r.u32();
+              next = r.pos;
+            }
+            if (cls === FastClass.Local) fast = value < localCount;
+            else if (cls === FastClass.Global) fast = value < globalCount;
           }
         }
         if (fast) {
-          if (this.live) this.dist += FAST_COST[bytes[at]];
+          pos = next;
+          if (live) dist += FAST_COST[code];
           continue;
         }
-        r.pos = at;
       }
-      const op: OpInfo = readOpcode(r);
+      r.pos = at;
+      this.live = live;
+      this.dist = dist;
+      // A single-byte opcode the runtime runs is looked up here; prefixes and refusals take readOpcode.
+      let op: OpInfo | undefined = SINGLE_BYTE[code];
+      if (op !== undefined && op.supported) r.pos = at + 1;
+      else op = readOpcode(r);
       readOperands(r, op, ops, false);
       if (this.live) this.dist += op.cost;
-      if (op.immId !== ImmId.None) checkIndices(ctx, op, ops, localCount, at);
+      if (CHECKED_IMMEDIATES[op.immId] === 1) checkIndices(ctx, op, ops, localCount, at);
       if (op.dynamic !== null) {
         out.needsScratch = true;
         if (this.live) {
@@ -307,7 +330,13 @@ export class FunctionScanner {
         }
       }
       if (op.ctl !== Ctl.None) this.control(op, at, r, out);
+      pos = r.pos;
+      live = this.live;
+      dist = this.dist;
     }
+    r.pos = pos;
+    this.live = live;
+    this.dist = dist;
     if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
   }
 

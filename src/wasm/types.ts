@@ -169,6 +169,8 @@ export interface WasmModule {
   dataCount: number | null;
   code: FunctionBody[];
   data: DataSegment[];
+  /** Data segments the decoded module has: `data.length`, or their count when the decoder was asked not to keep them. */
+  dataSegmentCount: number;
   customSections: CustomSection[];
   /**
    * The sections in file order, so that the encoder can reproduce the input exactly: a section id,
@@ -204,6 +206,7 @@ export function emptyModule(): WasmModule {
     dataCount: null,
     code: [],
     data: [],
+    dataSegmentCount: 0,
     customSections: [],
     layout: null,
   };
