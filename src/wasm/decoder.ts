@@ -410,7 +410,13 @@ export function decodeModule(bytes: Uint8Array, options: DecodeOptions = {}): Wa
       case SectionId.function: {
         const n = s.count(1);
         if (n > V8_LIMITS.functions) s.fail(`too many functions (${n})`);
-        for (let i = 0; i < n; i++) m.functions.push(readTypeIndex(s, spaces, `function ${spaces.functions + i}`));
+        for (let i = 0; i < n; i++) {
+          // Inline rather than readTypeIndex: its label would be a string made for every function.
+          const at = s.pos;
+          const index = s.u32();
+          if (index >= spaces.types) s.fail(`function ${spaces.functions + i} refers to unknown type ${index}`, at);
+          m.functions.push(index);
+        }
         functionCount = n;
         spaces.functions += n;
         break;

@@ -250,7 +250,8 @@ export class FunctionScanner {
       throw new MalformedModuleError(`function ${definedIndex} has unknown type index ${typeIndex}`, body.codeOffset);
     }
     let localCount = ctx.paramCounts[typeIndex];
-    for (const g of body.locals) localCount += g.count;
+    const groups = body.locals;
+    for (let i = 0; i < groups.length; i++) localCount += groups[i].count;
     out.reset();
     out.localCount = localCount;
 
