@@ -107,6 +107,8 @@ export class FunctionScanner {
   private region = 0;
   /** Set by crossTo: the head of the region its result is a cost in. */
   private crossedHead = 0;
+  /** skipSimple's bound on each FastClass's immediate (scan() sets them per module, skipSimple the locals'). */
+  private readonly simpleLimits = new Float64Array(8);
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -266,54 +268,18 @@ export class FunctionScanner {
     this.pushFrame(FrameKind.Function);
     this.frameHead[0] = 0;
 
+    // Index limits by FastClass for skipSimple: locals and globals by count, memarg offsets and
+    // i32 constants unbounded, a memarg not inline at all without a memory.
+    const limits = this.simpleLimits;
+    limits[FastClass.Global] = ctx.globalCount;
+    limits[FastClass.Memarg] = ctx.hasMemory ? Infinity : -Infinity;
+    limits[FastClass.I32] = Infinity;
     const bytes = this.bytes;
-    const globalCount = ctx.globalCount;
-    const hasMemory = ctx.hasMemory;
     const end = r.end;
-    // The common instructions (most of any body) are decoded inline with the cursor, reachability
-    // and path cost in locals: in a fresh process (a deploy's first module; scripts/bench.mjs
-    // "fresh") this loop runs in V8's unoptimised tiers for most of a module, where every property
-    // access and call costs an inline-cache lookup. Anything unusual — a multi-byte immediate, an index out of
-    // range, a memarg that needs checks — falls through to the full path, which works on `this`
-    // and `r`, so the locals are written back before it and read again after it.
-    let pos = r.pos;
-    let live = this.live;
-    let dist = this.dist;
-    while (pos < end) {
-      const at = pos;
+    while (r.pos < end) {
+      const at = this.skipSimple(r, localCount);
+      if (at >= end) break;
       const code = bytes[at];
-      const cls = FAST_CLASS[code];
-      if (cls !== FastClass.Slow) {
-        let next = at + 1;
-        let fast = true;
-        if (cls !== FastClass.Plain) {
-          if (cls === FastClass.Memarg) {
-            // Alignment below 32 in one byte: no multi-memory flag, no alignment error to report.
-            fast = next < end && bytes[next] < 32 && hasMemory;
-            next++;
-          }
-          if (fast) {
-            // The immediate: a one-byte LEB128 inline, a longer one through the checking reader.
-            let value = next < end ? bytes[next] : 0x80;
-            if (value < 0x80) next++;
-            else {
-              r.pos = next;
-              value = cls === FastClass.I32 ? r.s32() : r.u32();
-              next = r.pos;
-            }
-            if (cls === FastClass.Local) fast = value < localCount;
-            else if (cls === FastClass.Global) fast = value < globalCount;
-          }
-        }
-        if (fast) {
-          pos = next;
-          if (live) dist += FAST_COST[code];
-          continue;
-        }
-      }
-      r.pos = at;
-      this.live = live;
-      this.dist = dist;
       // A single-byte opcode the runtime runs is looked up here; prefixes and refusals take readOpcode.
       let op: OpInfo | undefined = SINGLE_BYTE[code];
       if (op !== undefined && op.supported) r.pos = at + 1;
@@ -331,14 +297,57 @@ export class FunctionScanner {
         }
       }
       if (op.ctl !== Ctl.None) this.control(op, at, r, out);
-      pos = r.pos;
-      live = this.live;
-      dist = this.dist;
+    }
+    if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
+  }
+
+  /**
+   * Moves `r` over the simple instructions from where it is — static cost, no control, at most
+   * one immediate read inline (local.*, global.*, loads and stores, i32.const, numeric) — adding
+   * their cost when the code is reachable, and returns where the first other instruction starts
+   * (or the end). Anything unusual, such as an index out of range or a memarg that needs checks,
+   * stops it: the full path in scan() decodes and reports that.
+   *
+   * Why a method of its own: in a fresh process (a deploy's first module; scripts/bench.mjs
+   * "fresh") V8 optimises a small, hot function within a few hundred instructions, and re-optimises
+   * it cheaply when it meets a path it had not seen; this loop is most of any body, so it runs
+   * optimised long before scan() as a whole does.
+   */
+  private skipSimple(r: Reader, localCount: number): number {
+    const bytes = this.bytes;
+    const limits = this.simpleLimits;
+    limits[FastClass.Local] = localCount;
+    const end = r.end;
+    const live = this.live;
+    let pos = r.pos;
+    let dist = this.dist;
+    while (pos < end) {
+      const code = bytes[pos];
+      const cls = FAST_CLASS[code];
+      if (cls === FastClass.Slow) break;
+      let next = pos + 1;
+      if (cls !== FastClass.Plain) {
+        if (cls === FastClass.Memarg) {
+          // Alignment below 32 in one byte: no multi-memory flag, no alignment error to report.
+          if (next >= end || bytes[next] >= 32) break;
+          next++;
+        }
+        // The immediate: a one-byte LEB128 inline, a longer one through the checking reader.
+        let value = next < end ? bytes[next] : 0x80;
+        if (value < 0x80) next++;
+        else {
+          r.pos = next;
+          value = cls === FastClass.I32 ? r.s32() : r.u32();
+          next = r.pos;
+        }
+        if (!(value < limits[cls])) break;
+      }
+      pos = next;
+      if (live) dist += FAST_COST[code];
     }
     r.pos = pos;
-    this.live = live;
     this.dist = dist;
-    if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
+    return pos;
   }
 
   private control(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
