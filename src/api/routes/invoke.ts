@@ -3,7 +3,8 @@
 // (src/regions/isolate-invoker.ts). The registry is consulted only when the region does not know the name (or alias,
 // or pinned version). `:name` may be `name@alias`; `?version=N` pins a version; `x-helios-routing-key` makes a split
 // sticky. Registered by hand (documented from the same declaration): its query is checked in one synchronous parse
-// (route-kit.ts parseQuery) instead of per-request validator middlewares.
+// (route-kit.ts QueryParser, which remembers the parses of the query strings it has seen) instead of per-request
+// validator middlewares.
 
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -11,7 +12,7 @@ import type { HonoEnv } from "../hono-env.ts";
 import { type AsyncTarget, enqueueInvocation } from "../../invocations/index.ts";
 import { httpRequestInfo, invocationPlace, invocationResponse, invokeInRegion, readPayload, withRequestId } from "../invoke-function.ts";
 import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
-import { documentOnly, ERRORS, parseQuery, PUBLIC } from "../openapi/route-kit.ts";
+import { documentOnly, ERRORS, PUBLIC, QueryParser, searchOf } from "../openapi/route-kit.ts";
 import { Binary } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
 import type { CallerLocation } from "../regions.ts";
@@ -59,12 +60,15 @@ documentOnly(
   }),
 );
 
+/** The query checked once per distinct query string (route-kit.ts QueryParser): clients repeat theirs. */
+const invokeQuery = new QueryParser(InvokeQuery);
+
 /** The query's types for the typed client (client.ts), as a validator would have given them. */
 type InvokeInput = { in: { query: z.input<typeof InvokeQuery> }; out: { query: z.output<typeof InvokeQuery> } };
 
 export const invokeRoutes = new OpenAPIHono<HonoEnv>().post("/v1/functions/:name/invoke", (c: Context<HonoEnv, "/v1/functions/:name/invoke", InvokeInput>) => withRequestId(c.req.raw, async (requestId) => {
-  const url = new URL(c.req.url);
-  const query = parseQuery(InvokeQuery, url.searchParams);
+  const search = searchOf(c.req.url);
+  const query = invokeQuery.parse(search);
   const target = functionTarget(c.req.param("name"), query.version, c.req.header(ROUTING_KEY_HEADER));
   const place = invocationPlace(c.env, query.region ?? c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
   const region = place.region;
@@ -83,7 +87,7 @@ export const invokeRoutes = new OpenAPIHono<HonoEnv>().post("/v1/functions/:name
     return c.json({ id, status: "queued" as const, location: `/v1/invocations/${id}` }, 202);
   }
   // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
-  const http = httpRequestInfo(c.req.raw, "/", url.search.slice(1));
+  const http = httpRequestInfo(c.req.raw, "/", search);
   const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, "POST", payload.byteLength);
 }));
