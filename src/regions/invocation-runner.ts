@@ -29,6 +29,7 @@ import {
   requestIdFrom,
   successRecord,
   pickVersion,
+  readsRequestHead,
   routedVersions,
   selectRoute,
   UnknownAliasError,
@@ -110,6 +111,8 @@ interface PreparedFunction {
   version: number;
   entry: () => SandboxEntry;
   needsBridge: boolean;
+  /** The module imports a function that reads the HTTP request head: only then is the head sent along. */
+  readsRequestHead: boolean;
 }
 
 export const INTERNAL_ERROR_CODE = "region_internal_error";
@@ -233,10 +236,13 @@ export class InvocationRunner {
           target === region ? this.invokeChained(region, name, bytes, call, scope) : this.remote(target, name, bytes, call),
         )
       : null;
+    // The request head only for a guest that can read it (most of what the arguments weigh on the way in).
+    const sandboxRequest: InvocationRequest = { fuel: request.fuel, maxResponseBytes: request.maxResponseBytes, deadline: invocationDeadline(chain) };
+    if (request.http !== undefined && prepared.readsRequestHead) sandboxRequest.http = request.http;
     const started = performance.now();
     let outcome;
     try {
-      outcome = await invokeSandbox(prepared.entry(), payload, { ...request, deadline: invocationDeadline(chain) }, bridge);
+      outcome = await invokeSandbox(prepared.entry(), payload, sandboxRequest, bridge);
     } catch (error) {
       // A broken stub is not reused: the next invocation asks the loader again.
       const key = preparedKey(region, record);
@@ -346,11 +352,11 @@ export class InvocationRunner {
     };
     // Loaded (and verified) here rather than only inside the loader's callback, so a missing or corrupt module
     // fails this call with its own error instead of a failed isolate start.
-    await this.modules.get(record.instrumentedSha256, record.moduleKey);
+    const bytes = await this.modules.get(record.instrumentedSha256, record.moduleKey);
     const key = await sandboxIsolateKey(record.instrumentedSha256, settings, secrets.fingerprint);
     const loadModule = () => this.modules.get(record.instrumentedSha256, record.moduleKey);
     const entry = () => loadSandbox(this.env.LOADER, key, settings, loadModule);
-    const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile) };
+    const prepared = { version: record.version, entry, needsBridge: profileNeedsBridge(record.profile), readsRequestHead: readsRequestHead(bytes) };
     // Only cache it if the version is still held or pinned and the secrets are still the held ones (a newer
     // deployment or secret change may have arrived during the awaits).
     const held = this.source.holds(region, record) || this.pinned.get(versionKey(record.name, record.version)) === record;

@@ -1,6 +1,7 @@
 // Parent side of the sandbox: the code handed to the Worker Loader, the isolate key, and one call into it.
 
-import type { HostBridge, InvocationOutcome, InvocationRequest, SandboxSettings } from "../sandbox/index.ts";
+import { type HostBridge, importsReadRequestHead, type InvocationOutcome, type InvocationRequest, type SandboxSettings } from "../sandbox/index.ts";
+import { functionImports } from "../wasm/module-imports.ts";
 import type SandboxEntrypoint from "../sandbox/isolate-entry.ts";
 import { sha256Hex } from "./digest.ts";
 import { SandboxInternalError } from "./errors.ts";
@@ -73,6 +74,19 @@ export function loadSandbox(
 ): SandboxEntry {
   const stub = loader.get(key, async () => sandboxWorkerCode(settings, await loadModule()));
   return stub.getEntrypoint<SandboxEntrypoint>();
+}
+
+/**
+ * Whether a guest module can read the HTTP request head (it imports a function that reads it), from its bytes:
+ * only then does an invocation send the head along (InvocationRequest.http). Bytes that cannot be read as a module
+ * count as reading it.
+ */
+export function readsRequestHead(moduleBytes: ArrayBuffer): boolean {
+  try {
+    return importsReadRequestHead(functionImports(new Uint8Array(moduleBytes)));
+  } catch {
+    return true;
+  }
 }
 
 /**

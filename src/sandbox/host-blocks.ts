@@ -64,4 +64,5 @@ export const HOST_BLOCKS_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [ALLOC_FUNCTION, DEALLOC_FUNCTION],
   state: [],
+  readsRequestHead: false,
 };

@@ -148,4 +148,5 @@ export const DATABASE_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [DB_QUERY_FUNCTION, DB_EXECUTE_FUNCTION],
   state: [DB_CALL_STATE],
+  readsRequestHead: false,
 };

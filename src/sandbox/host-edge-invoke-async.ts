@@ -82,4 +82,5 @@ export const EDGE_INVOKE_ASYNC_MODULE: HostModule = {
   functions: [EDGE_INVOKE_ASYNC_FUNCTION],
   // Its one piece of state is the edge-invoke module's call counter (declared there: a slot has one owner).
   state: [],
+  readsRequestHead: false,
 };

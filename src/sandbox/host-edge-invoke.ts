@@ -122,4 +122,5 @@ export const EDGE_INVOKE_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [EDGE_INVOKE_FUNCTION],
   state: [EDGE_INVOKE_STATE],
+  readsRequestHead: false,
 };

@@ -168,4 +168,5 @@ export const ENVIRONMENT_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [CONFIG_GET_FUNCTION, FUNCTION_NAME_FUNCTION, REGION_NAME_FUNCTION, CLOCK_FUNCTION, RANDOM_BYTES_FUNCTION],
   state: [CONFIG_STATE],
+  readsRequestHead: false,
 };

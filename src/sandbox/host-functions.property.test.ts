@@ -14,7 +14,7 @@ import { AllocationTracker } from "./allocation-tracker.ts";
 import type { DbCallOutcome, EdgeInvokeAsyncOutcome, EdgeInvokeOutcome, HostBridge, HttpFetchOutcome } from "./host-bridge.ts";
 import { DB_MESSAGE_STATUSES, MAX_DB_RESULT_BYTES } from "./host-database.ts";
 import { createHostContext } from "./host-call.ts";
-import { HOST_FUNCTIONS } from "./host-functions.ts";
+import { HOST_FUNCTIONS, HOST_MODULES } from "./host-functions.ts";
 import { HOST_ERROR_NAMES, HostStatus } from "./host-status.ts";
 import { InvalidResponseHeaderError, ResponseTooLargeError } from "./errors.ts";
 import { WASI_MODULE } from "./guest-abi.ts";
@@ -156,6 +156,11 @@ describe("host functions: property test", () => {
     const http = { method: "PUT", path: "/a/b%20c", query: "x=1", headers: [["x-probe", "1"], ["content-type", "text/plain"]] as [string, string][] };
     const context = createHostContext(settings, { fuel: 2 ** 53, maxResponseBytes: 64 * 1024, http }, fakeBridge(next));
     context.body = new TextEncoder().encode("the request body ".repeat(20));
+    // Which functions read the request head: only those of host modules that declare it may (the parent leaves the
+    // head out for every other guest: HostModule.readsRequestHead).
+    let calling = "";
+    const headReaders = new Set<string>();
+    Object.defineProperty(context, "http", { get: () => (headReaders.add(calling), http) });
     const implementations = new Map(HOST_FUNCTIONS.map((fn) => [fn.name, fn.create(context, fn.price)]));
     const imports: Record<string, Record<string, unknown>> = {};
     for (const fn of syncFunctions) (imports[fn.module] ??= {})[fn.name] = implementations.get(fn.name);
@@ -383,6 +388,7 @@ describe("host functions: property test", () => {
       const call = generators[next() < DB_SHARE ? DB_NAMES[int(DB_NAMES.length)] : names[int(names.length)]]();
       const before = shadow;
       allocatedInCall = [];
+      calling = call.name;
       let result: unknown;
       try {
         const fn = syncFunctions.find((f) => f.name === call.name);
@@ -474,6 +480,14 @@ describe("host functions: property test", () => {
       const unsupported = HOST_FUNCTIONS.find((f) => f.name === name)!.hostModule === "wasi-unsupported";
       if (!alwaysRefused.has(name) && !unsupported) expect(labels.get("ok") ?? 0, `${name} never succeeded`).toBeGreaterThan(0);
       if (!neverRefused.has(name) && !unsupported && !alwaysRefused.has(name)) expect(labels.size, `${name} was never refused`).toBeGreaterThan(1);
+    }
+
+    // The request head was read only by functions of modules that say they read it, and each such module's
+    // functions did read it (the flag is not set for nothing).
+    const moduleOf = (name: string) => HOST_MODULES.find((m) => m.name === HOST_FUNCTIONS.find((f) => f.name === name)!.hostModule)!;
+    for (const reader of headReaders) expect(moduleOf(reader).readsRequestHead, `${reader} read the request head`).toBe(true);
+    for (const m of HOST_MODULES.filter((m) => m.readsRequestHead)) {
+      expect([...headReaders].some((reader) => moduleOf(reader) === m), `no function of ${m.name} read the request head`).toBe(true);
     }
   }, 300_000);
 });

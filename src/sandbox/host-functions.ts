@@ -43,6 +43,21 @@ export function importKey(module: string, name: string): string {
   return `${module}.${name}`;
 }
 
+/** Import keys of the functions whose host module reads the request head (HostModule.readsRequestHead). */
+const REQUEST_HEAD_READERS: ReadonlySet<string> = new Set(
+  HOST_MODULES.filter((m) => m.readsRequestHead).flatMap((m) => m.functions.map((fn) => importKey(m.importModule, fn.name))),
+);
+
+/**
+ * Whether a module with these function imports can read the HTTP request head: it imports a function of a host
+ * module that reads it. When it cannot, the parent leaves the head out of the invocation (InvocationRequest.http)
+ * and the guest sees DEFAULT_HTTP_REQUEST, which nothing it links ever reads.
+ */
+export function importsReadRequestHead(imports: Iterable<{ module: string; name: string }>): boolean {
+  for (const { module, name } of imports) if (REQUEST_HEAD_READERS.has(importKey(module, name))) return true;
+  return false;
+}
+
 /** The registered function a module imports as `module.name`, if any. */
 export function hostFunctionFor(module: string, name: string): RegisteredHostFunction | undefined {
   return BY_IMPORT.get(importKey(module, name));

@@ -150,4 +150,5 @@ export const HTTP_FETCH_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [HTTP_FETCH_FUNCTION],
   state: [HTTP_FETCH_STATE],
+  readsRequestHead: false,
 };

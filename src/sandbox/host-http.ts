@@ -193,4 +193,5 @@ export const HTTP_MODULE: HostModule = {
     RESPONSE_HEADER_FUNCTION,
   ],
   state: [REQUEST_STATE],
+  readsRequestHead: true,
 };

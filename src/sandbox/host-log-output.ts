@@ -65,4 +65,5 @@ export const LOG_OUTPUT_MODULE: HostModule = {
   importModule: HOST_MODULE,
   functions: [LOG_FUNCTION, OUTPUT_FUNCTION],
   state: [],
+  readsRequestHead: false,
 };

@@ -56,6 +56,13 @@ export interface HostModule {
   functions: readonly HostFunctionDefinition[];
   /** Per-invocation state its functions share (documentation and the registry's checks; created lazily). */
   state: readonly HostState<unknown>[];
+  /**
+   * Some of its functions read the HTTP request head (HostContext.http: method, path, query, headers). The parent
+   * sends the head into the sandbox only for a module that imports a function of such a host module
+   * (importsReadRequestHead): for any other guest it could not be observed, and it is most of what an invocation's
+   * arguments weigh on the way in. The property test checks every read against this flag.
+   */
+  readsRequestHead: boolean;
 }
 
 /** A registered function: its definition plus where it is imported from. */

@@ -88,4 +88,5 @@ export const WASI_UNSUPPORTED_MODULE: HostModule = {
   importModule: WASI_MODULE,
   functions: UNSUPPORTED.map(([name, params, rule]) => unsupported(name, params, rule)),
   state: [],
+  readsRequestHead: false,
 };

@@ -244,4 +244,5 @@ export const WASI_HOST_MODULE: HostModule = {
   importModule: WASI_MODULE,
   functions: WASI_MODULE_FUNCTIONS,
   state: [PROCESS_STATE, STDIO_STATE],
+  readsRequestHead: true,
 };
