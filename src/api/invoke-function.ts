@@ -3,7 +3,7 @@
 // result into the HTTP answer: the status and headers the guest set, else 200 and application/octet-stream.
 
 import type { Env } from "../env.ts";
-import type { InvokeOptions } from "../regions/index.ts";
+import type { HttpHead, InvokeOptions } from "../regions/index.ts";
 import { type InvokeResult, LIMIT_CEILINGS, REQUEST_ID_HEADER, requestIdFrom } from "../runtime/index.ts";
 import { errorResponse } from "./error-response.ts";
 import type { HttpRequestInfo } from "../sandbox/index.ts";
@@ -48,14 +48,17 @@ export function invocationPlace(env: Env, requested: string | undefined, caller:
   return { region, here: requested === undefined || requested === "" || region === regionHere(config, caller) };
 }
 
-/** Runs the target in its place; the service repairs a region that missed a deployment (src/services). */
+/**
+ * Runs the target in its place; the service repairs a region that missed a deployment (src/services). `http` may be
+ * a function making the head (httpRequestInfo), so that it is made only for a guest that can read it.
+ */
 export function invokeInRegion(
   env: Env,
   place: InvocationPlace,
   target: FunctionTarget,
   payload: ArrayBuffer,
   authorized: boolean,
-  http: HttpRequestInfo,
+  http: HttpHead,
   requestId: string,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<InvokeResult> {
@@ -102,6 +105,7 @@ export function invocationResponse(result: InvokeResult, method: string, bytesIn
   // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
   const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;
   const response = new Response(body, { status, headers });
+  CARRY_REQUEST_ID.add(response);
   // Appended: a repeated name (set-cookie) keeps every value. None collides with the runtime's: the guest's names are
   // lowercase and never in the x-helios-* namespace (http-exchange.ts refuses those).
   for (const [name, value] of guest) response.headers.append(name!, value!);
@@ -113,6 +117,9 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
   return bytes.slice().buffer as ArrayBuffer;
 }
+
+/** Answers invocationResponse made: they carry the request id already (the invocation's, which is the route's). */
+const CARRY_REQUEST_ID = new WeakSet<Response>();
 
 /**
  * Runs an invocation route under its request id (the caller's valid x-helios-request-id, else a new one): the
@@ -126,6 +133,7 @@ export async function withRequestId(request: Request, run: (requestId: string) =
   } catch (error) {
     response = errorResponse(error);
   }
-  response.headers.set(REQUEST_ID_HEADER, requestId);
+  // Set on every other answer (errors, 202); an invocation's answer has it, and touching its headers again costs.
+  if (!CARRY_REQUEST_ID.has(response)) response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }

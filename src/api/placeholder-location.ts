@@ -21,5 +21,9 @@ const PLACEHOLDER = {
 export function isPlaceholderLocation(cf: unknown): boolean {
   if (typeof cf !== "object" || cf === null) return false;
   const record = cf as Record<string, unknown>;
-  return Object.entries(PLACEHOLDER).every(([key, value]) => record[key] === value);
+  for (const [key, value] of PLACEHOLDER_FIELDS) if (record[key] !== value) return false;
+  return true;
 }
+
+/** Checked on every invocation: the pairs listed once rather than per call. */
+const PLACEHOLDER_FIELDS: readonly (readonly [string, unknown])[] = Object.entries(PLACEHOLDER);

@@ -6,6 +6,7 @@ export * from "./module-cache.ts";
 export { regionConfig, type RegionConfig } from "./region-config.ts";
 export { type RegionClient, LOCATION_HINTS, isLocationHint, regionClient } from "./region-client.ts";
 export { RegionObject, type InvokeOptions, type RpcResult } from "./region-object.ts";
+export { headOf, type HttpHead } from "./invocation-runner.ts";
 export { REGION_POOL_SIZE, poolMemberName, poolMemberNames } from "./region-pool.ts";
 export { IsolateInvoker, isolateInvoker, WORKER_MODULE_CACHE_BYTES } from "./isolate-invoker.ts";
 export { DEPLOYMENT_CACHE_MS, IsolateDeployments, MAX_CACHED_DEPLOYMENTS, type SnapshotSource } from "./isolate-deployments.ts";

@@ -57,8 +57,12 @@ export interface InvokeOptions {
   authorized: boolean;
   /** x-helios-request-id (runtime/request-id.ts); absent: one is minted here. */
   requestId?: string;
-  /** The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". */
-  http?: HttpRequestInfo;
+  /**
+   * The HTTP request the guest may read (Authorization already removed); absent: a plain POST to "/". Where the
+   * invocation runs in the calling isolate (IsolateInvoker) it may be a function making it, called only if the
+   * guest can read the head (most guests cannot: readsRequestHead); over RPC it is always the value.
+   */
+  http?: HttpHead;
   /** `name@alias`: the alias's route instead of the default one. */
   alias?: string;
   /** `?version=N`: exactly that version. One outside the deployment's routes needs the token. */
@@ -67,6 +71,21 @@ export interface InvokeOptions {
   point?: number;
   /** Queued by a guest: the call tree's bounds this attempt runs within (runtime/call-tree.ts, "asynchronous children"). */
   lineage?: AsyncLineage;
+}
+
+/** The request head, or what makes it when it is needed. */
+export type HttpHead = HttpRequestInfo | (() => HttpRequestInfo);
+
+/** The head itself. */
+export function headOf(head: HttpHead): HttpRequestInfo {
+  return typeof head === "function" ? head() : head;
+}
+
+/** What a run is asked for: the limits it runs under, and the request head the guest may read. */
+interface RunRequest {
+  fuel: number;
+  maxResponseBytes: number;
+  http?: HttpHead;
 }
 
 /** An invocation made by another function through heliosdb_edge_invoke: its place in the chain and what it may use. */
@@ -116,6 +135,12 @@ interface PreparedFunction {
 }
 
 export const INTERNAL_ERROR_CODE = "region_internal_error";
+/** The version an invocation runs, and whether the deployment routes to it. */
+interface Resolved {
+  record: FunctionVersion;
+  routed: boolean;
+}
+
 /** Versions outside the deployments that pins (`?version=N`) fetched from the registry, kept per runner. */
 const MAX_PINNED_VERSIONS = 32;
 
@@ -141,15 +166,18 @@ export class InvocationRunner {
   async invokeByName(region: string, name: string, payload: ArrayBuffer, options: InvokeOptions, scope: RunScope): Promise<InvokeResult> {
     // Read once: the whole invocation runs this one version (record and settings together) even if a redeploy swaps
     // the held deployment meanwhile.
-    const held = await this.source.serving(region, name, scope);
-    const { record, routed } = await this.resolve(held, options);
+    // Both are values when warm (the deployment cached, the version routed): awaited only when they are not.
+    const serving = this.source.serving(region, name, scope);
+    const held = serving instanceof Promise ? await serving : serving;
+    const resolved = this.resolve(held, options);
+    const { record, routed } = resolved instanceof Promise ? await resolved : resolved;
     const requestId = options.requestId ?? requestIdFrom(undefined);
     if ((record.private || !routed) && !options.authorized) refuse(region, record, requestId, payload, new UnauthorizedError(name), scope);
     if (payload.byteLength > record.limits.maxPayloadBytes) {
       refuse(region, record, requestId, payload, new PayloadTooLargeError(record.limits.maxPayloadBytes, payload.byteLength), scope);
     }
     const lineage = options.lineage;
-    const request: InvocationRequest = { fuel: Math.min(record.limits.fuel, lineage?.fuel ?? Infinity), maxResponseBytes: record.limits.maxResponseBytes };
+    const request: RunRequest = { fuel: Math.min(record.limits.fuel, lineage?.fuel ?? Infinity), maxResponseBytes: record.limits.maxResponseBytes };
     if (options.http !== undefined) request.http = options.http;
     const chain = lineage === undefined ? rootChain(name, requestId) : lineageChain(lineage, name, requestId);
     const result = await this.run(region, record, payload, request, chain, lineage?.runs ?? MAX_SANDBOX_RUNS_PER_REQUEST, scope);
@@ -205,7 +233,7 @@ export class InvocationRunner {
    * from which logs, metrics and the tail hang (runtime/invocation-observer.ts). The observer only buffers; its
    * flush goes through the scope's waitUntil, after the answer.
    */
-  private async run(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
+  private async run(region: string, record: FunctionVersion, payload: ArrayBuffer, request: RunRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
     const started = performance.now();
     const observed = (): ObservedRun => ({
       functionName: record.name,
@@ -221,15 +249,15 @@ export class InvocationRunner {
       scope.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
       return result;
     } catch (error) {
-      const failure = error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
+      const failure = failureOf(error);
       scope.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
       throw error;
     }
   }
 
-  private async execute(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
+  private async execute(region: string, record: FunctionVersion, payload: ArrayBuffer, request: RunRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
     if (record.database !== undefined) return this.runInDatabase(region, record, payload, request, chain, runs);
-    const prepared = await this.prepare(region, record);
+    const prepared = this.prepared.get(preparedKey(region, record)) ?? (await this.prepare(region, record));
     const budget = new RunBudget(runs);
     const bridge = prepared.needsBridge
       ? new RegionHostBridge(this.env, region, record, chain, budget, (target, name, bytes, call) =>
@@ -238,7 +266,7 @@ export class InvocationRunner {
       : null;
     // The request head only for a guest that can read it (most of what the arguments weigh on the way in).
     const sandboxRequest: InvocationRequest = { fuel: request.fuel, maxResponseBytes: request.maxResponseBytes, deadline: invocationDeadline(chain) };
-    if (request.http !== undefined && prepared.readsRequestHead) sandboxRequest.http = request.http;
+    if (request.http !== undefined && prepared.readsRequestHead) sandboxRequest.http = headOf(request.http);
     const started = performance.now();
     let outcome;
     try {
@@ -281,8 +309,10 @@ export class InvocationRunner {
    * A function with a database runs next to its data, in its database's object in this region (procedures as one
    * transaction there). Refused when the chain already holds a database's write lock: the call could wait behind it.
    */
-  private async runInDatabase(region: string, record: FunctionVersion, payload: ArrayBuffer, request: InvocationRequest, chain: CallChain, runs: number): Promise<InvokeResult> {
+  private async runInDatabase(region: string, record: FunctionVersion, payload: ArrayBuffer, run: RunRequest, chain: CallChain, runs: number): Promise<InvokeResult> {
     if (chain.heldDatabase !== undefined) throw new DatabaseLockHeldError(record.name, chain.heldDatabase);
+    const request: InvocationRequest = { fuel: run.fuel, maxResponseBytes: run.maxResponseBytes };
+    if (run.http !== undefined) request.http = headOf(run.http);
     const name = databaseObjectName(region, record.database!);
     const stub = this.env.DATABASE.get(this.env.DATABASE.idFromName(name), isLocationHint(region) ? { locationHint: region } : undefined);
     const result = (await stub.invoke(region, record.database!, record, payload, request, chain, runs)) as RpcResult<InvokeResult>;
@@ -297,13 +327,17 @@ export class InvocationRunner {
     }
   }
 
-  /** The version an invocation runs, and whether the deployment routes to it (a pin may name any version). */
-  private async resolve(held: HeldDeployment, options: Pick<InvokeOptions, "alias" | "version" | "point">): Promise<{ record: FunctionVersion; routed: boolean }> {
+  /**
+   * The version an invocation runs, and whether the deployment routes to it (a pin may name any version). A value,
+   * except for a pin of a version the deployment does not hold (fetched from the registry once).
+   */
+  private resolve(held: HeldDeployment, options: Pick<InvokeOptions, "alias" | "version" | "point">): Resolved | Promise<Resolved> {
     const { name, routes } = held.deployment;
     if (options.version !== undefined) {
       const routed = routedVersions(routes).includes(options.version);
-      const record = held.versions.get(options.version) ?? (await this.pinnedVersion(name, options.version));
-      return { record, routed };
+      const record = held.versions.get(options.version);
+      if (record !== undefined) return { record, routed };
+      return this.pinnedVersion(name, options.version).then((pinned) => ({ record: pinned, routed }));
     }
     const route = selectRoute(routes!, options.alias);
     if (route === undefined) throw new UnknownAliasError(name, options.alias!);
@@ -397,7 +431,11 @@ export async function settle<T>(fn: () => T | Promise<T>): Promise<RpcResult<T>>
   try {
     return { ok: true, value: await fn() };
   } catch (error) {
-    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
-    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
+    return { ok: false, error: failureOf(error) };
   }
+}
+
+/** What a failure travels as: an already-serialized one unchanged, anything else serialized. */
+export function failureOf(error: unknown): SerializedError {
+  return error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
 }

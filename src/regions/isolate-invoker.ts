@@ -9,7 +9,7 @@ import type { Env } from "../env.ts";
 import { ObservationSink } from "../observe/index.ts";
 import type { DeploymentBundle, InvocationObserver, InvocationRecord, InvokeResult } from "../runtime/index.ts";
 import { deploymentCacheMs, IsolateDeployments, poolSnapshots, type SnapshotSource } from "./isolate-deployments.ts";
-import { InvocationRunner, type InvokeOptions, type RunScope, settle, type WaitUntil } from "./invocation-runner.ts";
+import { failureOf, InvocationRunner, type InvokeOptions, type RunScope, type WaitUntil } from "./invocation-runner.ts";
 import { regionObjectStub } from "./region-pool.ts";
 import { unwrapRpc } from "./rpc-result.ts";
 
@@ -50,7 +50,12 @@ export class IsolateInvoker {
   /** Runs the invocation here; throws the same rebuilt errors as a region object's answer would. */
   async invokeByName(region: string, name: string, payload: ArrayBuffer, options: InvokeOptions, waitUntil: WaitUntil): Promise<InvokeResult> {
     const scope: RunScope = { observer: this.observerFor(waitUntil), waitUntil };
-    return unwrapRpc(await settle(() => this.runner.invokeByName(region, name, payload, options, scope)));
+    try {
+      return await this.runner.invokeByName(region, name, payload, options, scope);
+    } catch (error) {
+      // Serialized and rebuilt, as a region object's answer is (settle, then unwrapRpc), so both paths throw alike.
+      return unwrapRpc({ ok: false, error: failureOf(error) });
+    }
   }
 
   /** A deployment this isolate pushed to `region`: visible here at once. */

@@ -5,7 +5,7 @@
 // unknown there) is the registry asked, and the region (pool and this isolate) is brought up to date.
 
 import type { Env } from "../env.ts";
-import { type InvokeOptions, isolateInvoker, regionClient } from "../regions/index.ts";
+import { headOf, type InvokeOptions, isolateInvoker, regionClient } from "../regions/index.ts";
 import { registryStub } from "../registry/index.ts";
 import { type InvokeResult, UnknownFunctionError } from "../runtime/index.ts";
 
@@ -18,9 +18,11 @@ export interface RunHere {
 }
 
 export async function invokeFunction(env: Env, region: string, name: string, payload: ArrayBuffer, options: InvokeOptions, here?: RunHere): Promise<InvokeResult> {
-  const client = regionClient(env, region);
+  // A request head still to be made is made for the region's object (RPC carries values); here, only if the guest
+  // can read it (invocation-runner.ts).
+  const sent = here === undefined && typeof options.http === "function" ? { ...options, http: headOf(options.http) } : options;
   const run = () =>
-    here !== undefined ? isolateInvoker(env).invokeByName(region, name, payload, options, here.waitUntil) : client.invokeByName(name, payload, options);
+    here !== undefined ? isolateInvoker(env).invokeByName(region, name, payload, sent, here.waitUntil) : regionClient(env, region).invokeByName(name, payload, sent);
   try {
     return await run();
   } catch (error) {
@@ -31,7 +33,7 @@ export async function invokeFunction(env: Env, region: string, name: string, pay
     // catch-up may have applied this same deployment between its answer and now (then activate says "not newer").
     // A region that was current all along answers as before, on an error path only.
     // The push reaches this isolate's deployment cache too (region-client.ts).
-    await client.activate(current.deployment.regions.includes(region) ? current : { ...current, versions: [] });
+    await regionClient(env, region).activate(current.deployment.regions.includes(region) ? current : { ...current, versions: [] });
     return await run();
   }
 }

@@ -36,7 +36,7 @@ async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response
   const slash = rest.indexOf("/");
   const path = slash === -1 ? "/" : rest.slice(slash);
   const payload = await readPayload(c.req.raw);
-  const http = httpRequestInfo(c.req.raw, path, url.search.slice(1));
+  const http = () => httpRequestInfo(c.req.raw, path, url.search.slice(1));
   const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, c.req.method, payload.byteLength);
 }

@@ -86,8 +86,9 @@ export const invokeRoutes = new OpenAPIHono<HonoEnv>().post("/v1/functions/:name
     });
     return c.json({ id, status: "queued" as const, location: `/v1/invocations/${id}` }, 202);
   }
-  // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent.
-  const http = httpRequestInfo(c.req.raw, "/", search);
+  // A version-2 or WASI guest sees this as a POST to its root, with the query string as sent (made only for a guest
+  // that can read it).
+  const http = () => httpRequestInfo(c.req.raw, "/", search);
   const result = await invokeInRegion(c.env, place, target, payload, authorized, http, requestId, (p) => c.executionCtx.waitUntil(p));
   return invocationResponse(result, "POST", payload.byteLength);
 }));
