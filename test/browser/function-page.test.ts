@@ -101,9 +101,12 @@ describe("function page", () => {
       .poll(async () => {
         await page.getByRole("button", { name: "Refresh" }).click();
         return page.locator("[data-total-invocations]").getAttribute("data-total-invocations");
-      }, { timeout: 20_000, interval: 500 })
+      }, { timeout: 60_000, interval: 500 })
       .toBe("3");
+    // The charts draw after the totals: wait for the last one rather than count at once (a loaded machine is slower).
+    await page.locator(".chart canvas").nth(3).waitFor({ timeout: 20_000 });
     expect(await page.locator(".chart canvas").count()).toBe(4);
+    await page.getByRole("img", { name: /^Errors per minute by code\. guest_trap: max 3/ }).waitFor({ timeout: 20_000 });
     expect(await page.getByRole("img", { name: /^Errors per minute by code\. guest_trap: max 3/ }).count()).toBe(1);
     await screenshot(page, "function-metrics");
   });
