@@ -4,6 +4,7 @@ import { CHARGE_EXPORT, FUEL_EXPORT, GROW_FAILED_EXPORT, RESERVED_EXPORT_PREFIX,
 import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { type CountedLoop, emitCountedCharge } from "./counted-loop.ts";
 import { encodeSection } from "./encoder.ts";
+import { prepaidFunctions } from "./prepaid.ts";
 import { type CodeContext, FunctionScanner, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
 import { Writer } from "./writer.ts";
@@ -29,6 +30,8 @@ export interface InstrumentStats {
   dynamicCharges: number;
   /** Counted loops charged for all their iterations before they start (included in charges and checks). */
   countedLoops: number;
+  /** Functions whose entry region their callers pay (prepaid.ts): no entry charge. */
+  prepaidFunctions: number;
   inputBytes: number;
   outputBytes: number;
 }
@@ -238,7 +241,7 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     start: null,
   };
 
-  const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, countedLoops: 0, inputBytes: bytes.length, outputBytes: 0 };
+  const stats: InstrumentStats = { functions: m.code.length, charges: 0, checks: 0, dynamicCharges: 0, countedLoops: 0, prepaidFunctions: 0, inputBytes: bytes.length, outputBytes: 0 };
   const code = instrumentCode(bytes, m, ctx, fuelGlobal, stats, options.cacheFuelInLocals ?? true);
   code.sized(chargeFunctionBody(fuelGlobal));
 
@@ -294,15 +297,24 @@ function instrumentCode(
   stats: InstrumentStats,
   allowCache: boolean,
 ): Writer {
-  const scanner = new FunctionScanner(bytes, ctx);
-  const scan = new ScanResult();
+  const prepaid = prepaidFunctions(bytes, m, ctx);
+  const scanner = new FunctionScanner(bytes, ctx, prepaid.entryCosts);
+  const reused = new ScanResult();
   const emit = new ChargeEmitter(fuelGlobal);
   const section = new Writer(Math.ceil(bytes.length * 1.2) + 64);
   const body = new Writer(1 << 12);
   section.u32(m.code.length + 1); // + the charge function, appended by the caller
   for (let f = 0; f < m.code.length; f++) {
     const fn = m.code[f];
-    scanner.scan(fn, f, scan);
+    // A prepaid function was scanned already, with its entry charge to come from its callers.
+    let scan = prepaid.scans.get(ctx.importedFunctionCount + f);
+    if (scan !== undefined) {
+      scan.costs[0] = 0;
+      stats.prepaidFunctions++;
+    } else {
+      scan = reused;
+      scanner.scan(fn, f, scan);
+    }
     body.length = 0;
     const cacheFuel = allowCache && scan.hasTightLoop && !scan.hasExceptions;
     if (cacheFuel) settlePreLoops(scan);

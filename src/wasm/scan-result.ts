@@ -31,17 +31,17 @@ export const enum PointKind {
  */
 export class ScanResult {
   count = 0;
-  offsets = new Int32Array(256);
-  kinds = new Uint8Array(256);
+  offsets: Int32Array;
+  kinds: Uint8Array;
   /** Region heads (entry, loop headers, splits): the region's charge (its costliest path). */
-  costs = new Int32Array(256);
+  costs: Int32Array;
   /**
    * Loop headers: the enclosing loop's header point (-1 if none). Dynamic and split points: the
    * innermost enclosing loop's header point (-1 if none). PreLoop points: their loop's header point.
    */
-  loops = new Int32Array(256);
+  loops: Int32Array;
   /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
-  tight = new Uint8Array(256);
+  tight: Uint8Array;
   /** CountedLoop points: the loop's counter, bound and step (by point index). */
   readonly counted = new Map<number, CountedLoop>();
   /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
@@ -49,6 +49,8 @@ export class ScanResult {
   /** Parameters plus declared locals: the index a scratch local gets. */
   localCount = 0;
   hasCall = false;
+  /** Functions it calls directly whose entry cost is not known yet (prepaid.ts), once each at most per call site. */
+  readonly unresolvedCallees: number[] = [];
   /** CallCheck points pushed: the instrumenter checks once at the entry instead when there are several. */
   callChecks = 0;
   hasLoop = false;
@@ -57,12 +59,43 @@ export class ScanResult {
   /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
   hasExceptions = false;
 
+  constructor(capacity = 256) {
+    const n = Math.max(capacity, 1);
+    this.offsets = new Int32Array(n);
+    this.kinds = new Uint8Array(n);
+    this.costs = new Int32Array(n);
+    this.loops = new Int32Array(n);
+    this.tight = new Uint8Array(n);
+  }
+
   reset(): void {
     this.count = 0;
     this.needsScratch = false;
     this.callChecks = 0;
     this.counted.clear();
+    this.unresolvedCallees.length = 0;
     this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
+  }
+
+  /** A copy holding just this result's points (the scanner reuses `this` for the next function). */
+  snapshot(): ScanResult {
+    const n = this.count;
+    const copy = new ScanResult(n);
+    copy.count = n;
+    copy.offsets.set(this.offsets.subarray(0, n));
+    copy.kinds.set(this.kinds.subarray(0, n));
+    copy.costs.set(this.costs.subarray(0, n));
+    copy.loops.set(this.loops.subarray(0, n));
+    copy.tight.set(this.tight.subarray(0, n));
+    for (const [point, loop] of this.counted) copy.counted.set(point, loop);
+    copy.needsScratch = this.needsScratch;
+    copy.localCount = this.localCount;
+    copy.hasCall = this.hasCall;
+    copy.callChecks = this.callChecks;
+    copy.hasLoop = this.hasLoop;
+    copy.hasTightLoop = this.hasTightLoop;
+    copy.hasExceptions = this.hasExceptions;
+    return copy;
   }
 
   push(offset: number, kind: PointKind, loop: number): number {

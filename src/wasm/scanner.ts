@@ -13,6 +13,14 @@ import type { FunctionBody } from "./types.ts";
 export { codeContext, type CodeContext } from "./code-context.ts";
 export { PointKind, ScanResult, settlePreLoops } from "./scan-result.ts";
 
+/**
+ * What a direct call to each function adds to the caller's path (prepaid.ts): a prepaid function's
+ * entry cost, NOT_PREPAID, or UNRESOLVED while prepaid.ts has yet to work it out.
+ */
+export type EntryCosts = Int32Array;
+export const NOT_PREPAID = -1;
+export const UNRESOLVED = -2;
+
 const END = 0x0b;
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
@@ -113,6 +121,7 @@ export class FunctionScanner {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly ctx: CodeContext,
+    private readonly entryCosts: EntryCosts | null = null,
   ) {
     this.countedBudget = bytes.length;
   }
@@ -260,7 +269,9 @@ export class FunctionScanner {
     this.depth = 0;
     this.tryDepth = 0;
     this.live = true;
-    this.checked = false;
+    // A prepaid function's callers paid its entry region and checked before calling it: its entry is
+    // checked (a candidate prepaid.ts is working out is scanned as if prepaid).
+    this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] !== NOT_PREPAID;
     this.dist = 0;
     this.head = 0;
     this.region = 0;
@@ -356,6 +367,7 @@ export class FunctionScanner {
       case Ctl.Call:
         this.checkBeforeCall(at, out);
         out.hasCall = true;
+        if (op.immId === ImmId.Func) this.callDirect(out);
         for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
         this.mayThrow();
         return;
@@ -467,6 +479,7 @@ export class FunctionScanner {
       case Ctl.ReturnCall:
         this.checkBeforeCall(at, out);
         out.hasCall = true;
+        if (op.immId === ImmId.Func) this.callDirect(out);
         this.exit(out);
         return;
       case Ctl.Return:
@@ -474,6 +487,15 @@ export class FunctionScanner {
         this.exit(out);
         return;
     }
+  }
+
+  /** A direct call: a prepaid callee's entry region is paid on the caller's path, here. */
+  private callDirect(out: ScanResult): void {
+    if (this.entryCosts === null) return;
+    const f = this.operands.index;
+    const cost = this.entryCosts[f];
+    if (cost > 0 && this.live) this.dist += cost;
+    else if (cost === UNRESOLVED) out.unresolvedCallees.push(f);
   }
 
   private openLoop(at: number, r: Reader, out: ScanResult): void {
