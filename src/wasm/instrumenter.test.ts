@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { OutOfFuelError, PolicyViolationError } from "./errors.ts";
-import { instantiate, watToBytes } from "./fixtures.ts";
+import { instantiate, loadFixture, watToBytes } from "./fixtures.ts";
 import {
   CHARGE_EXPORT,
   callMetered,
@@ -235,6 +235,19 @@ describe("instrumentModule", () => {
     // After an if whose then arm checked, the else path did not: the call after it is checked too.
     expect(await checksOf(`(if (local.get 0) (then (loop (br_if 0 (local.get 0))))) (call $leaf)`)).toBe(2);
     expect(await checksOf(`(local.get 0) (drop)`)).toBe(0);
+  });
+
+  test("a dispatch loop's header only checks, and each region its br_table starts pays for it", async () => {
+    const statsOf = async (wat: string) => instrumentModuleWithStats(await watToBytes(wat), { maxMemoryPages: 1 }).stats;
+    const { bytes } = await loadFixture("fuel", "dispatch_loop");
+    // The regions after $a, $b and $exit charge; the header checks and charges nothing.
+    expect(instrumentModuleWithStats(bytes, { maxMemoryPages: 1 }).stats).toMatchObject({ charges: 3, checks: 1 });
+    // A target that is the loop itself starts no region: the header keeps its charge.
+    expect(await statsOf(`(module (func (export "f") (param i32)
+      (loop $l (block $a (br_table $a $l (local.get 0))) (local.set 0 (i32.const 0)) (br $l))))`)).toMatchObject({ charges: 2, checks: 1 });
+    // So does a header that branches before its br_table.
+    expect(await statsOf(`(module (func (export "f") (param i32)
+      (loop $l (block $a (br_if $a (local.get 0)) (br_table $a (local.get 0))) (local.set 0 (i32.const 0)) (br $l))))`)).toMatchObject({ charges: 2, checks: 1 });
   });
 
   test("host charges come out of the same budget, and a host that overdraws it ends the call as OutOfFuel", async () => {

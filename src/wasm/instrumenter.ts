@@ -377,6 +377,11 @@ function emitPoints(
         stats.charges++;
         stats.checks++;
         break;
+      case PointKind.LoopCheck:
+        // A dispatch loop's header: the regions its br_table leads to pay for it (scanner.ts).
+        emit.charge(body, 0, true, cacheFuel && tight[i] === 1);
+        stats.checks++;
+        break;
       case PointKind.Split:
         if (costs[i] === 0) break;
         emit.charge(body, costs[i], false, cacheFuel && loops[i] >= 0 && tight[loops[i]] === 1);

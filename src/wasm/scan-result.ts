@@ -23,6 +23,8 @@ export const enum PointKind {
   CallCheck = 9,
   /** Before a counted loop (its header then charges nothing): charge all its iterations, then check. */
   CountedLoop = 10,
+  /** A dispatch loop's header: its br_table targets pay its cost; trap if fuel is exhausted. */
+  LoopCheck = 11,
 }
 
 /**

@@ -78,6 +78,8 @@ export class FunctionScanner {
   private frameJoinHead = new Int32Array(64);
   /** A reachable br_table targets the frame's end: the code after it is a region of its own. */
   private frameSplit = new Uint8Array(64);
+  /** What the region after the frame's end pays for a dispatch loop's header (0 if none targets it). */
+  private frameBonus = new Int32Array(64);
   /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
   private frameThrow = new Int32Array(64);
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
@@ -117,6 +119,8 @@ export class FunctionScanner {
   private crossedHead = 0;
   /** skipSimple's bound on each FastClass's immediate (scan() sets them per module, skipSimple the locals'). */
   private readonly simpleLimits = new Float64Array(8);
+  /** The loop header point whose region has had nothing but `block` since the header (-1: none). */
+  private straight = -1;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -144,6 +148,7 @@ export class FunctionScanner {
     this.frameJoin = grow(this.frameJoin);
     this.frameJoinHead = grow(this.frameJoinHead);
     this.frameSplit = grow(this.frameSplit);
+    this.frameBonus = grow(this.frameBonus);
     this.frameThrow = grow(this.frameThrow);
     this.frameCatch = grow(this.frameCatch);
     this.frameEntryChecked = grow(this.frameEntryChecked);
@@ -168,6 +173,7 @@ export class FunctionScanner {
     this.frameJoin[f] = NONE;
     this.frameJoinHead[f] = NONE;
     this.frameSplit[f] = 0;
+    this.frameBonus[f] = 0;
     this.frameThrow[f] = NONE;
     this.frameCatch[f] = NONE;
     this.frameCatchLabels[f] = null;
@@ -273,6 +279,7 @@ export class FunctionScanner {
     // checked (a candidate prepaid.ts is working out is scanned as if prepaid).
     this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] !== NOT_PREPAID;
     this.dist = 0;
+    this.straight = -1;
     this.head = 0;
     this.region = 0;
     out.push(r.pos, PointKind.Entry, -1);
@@ -363,6 +370,8 @@ export class FunctionScanner {
 
   private control(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
     const ops = this.operands;
+    const straight = this.straight;
+    if (op.ctl !== Ctl.Block) this.straight = -1;
     switch (op.ctl) {
       case Ctl.Call:
         this.checkBeforeCall(at, out);
@@ -451,6 +460,7 @@ export class FunctionScanner {
         return;
       }
       case Ctl.BrTable:
+        if (straight >= 0 && straight === this.head && this.live && this.tryDepth === 0) this.dispatchLoop(out, at);
         // A dispatch: each target's code pays for itself (outside try bodies, where handlers need
         // one region), instead of every dispatch paying for the costliest target.
         for (const l of ops.labels) {
@@ -489,6 +499,25 @@ export class FunctionScanner {
     }
   }
 
+  /**
+   * A br_table ends the straight run of code a loop header starts (a dispatch loop: an interpreter's
+   * `for (;;) switch (*pc++)`). If every target is a block's end, each target's region pays the
+   * header's cost too and the header only checks: one charge per dispatch instead of two. A header
+   * run always ends at the br_table, so it always leads to exactly one target.
+   */
+  private dispatchLoop(out: ScanResult, at: number): void {
+    const labels = this.operands.labels;
+    for (const l of labels) {
+      const f = this.labelFrame(l, at);
+      if (f === 0 || this.frameKind[f] === FrameKind.Loop) return;
+    }
+    for (const l of labels) {
+      const f = this.labelFrame(l, at);
+      if (this.dist > this.frameBonus[f]) this.frameBonus[f] = this.dist;
+    }
+    out.kinds[this.head] = PointKind.LoopCheck;
+  }
+
   /** A direct call: a prepaid callee's entry region is paid on the caller's path, here. */
   private callDirect(out: ScanResult): void {
     if (this.entryCosts === null) return;
@@ -521,6 +550,7 @@ export class FunctionScanner {
     this.region = f;
     this.head = this.frameHead[f];
     this.dist = 0;
+    this.straight = this.head;
     // A reachable call inside makes the loop's region cost something, so its header checks.
     this.checked = true;
   }
@@ -565,7 +595,7 @@ export class FunctionScanner {
     if (joined === MIXED || (joined >= 0 && this.frameSplit[f])) {
       if (joined >= 0) this.end(out, joined, this.frameJoin[f]);
       this.head = out.push(r.pos, PointKind.Split, this.region === 0 ? -1 : this.frameHead[this.region]);
-      this.dist = 0;
+      this.dist = this.frameBonus[f];
     } else if (joined >= 0) {
       this.head = joined;
       this.dist = this.frameJoin[f];
