@@ -7,6 +7,7 @@ import { encodeSection } from "./encoder.ts";
 import { prepaidFunctions } from "./prepaid.ts";
 import { type CodeContext, FunctionScanner, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
+import { Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";
 
 export interface InstrumentOptions {
@@ -52,6 +53,9 @@ const I64_SHL = 0x86;
 const I64_SHR_U = 0x88;
 const I64_EXTEND_I32_U = 0xad;
 const IF = 0x04;
+const BLOCK = 0x02;
+const BR = 0x0c;
+const BR_TABLE = 0x0e;
 const BLOCK_EMPTY = 0x40;
 const UNREACHABLE = 0x00;
 const END = 0x0b;
@@ -169,6 +173,24 @@ class ChargeEmitter {
     w.u8(LOCAL_TEE).u32(this.scratch).u8(I32_CONST).u8(0x7f).u8(I32_EQ);
     w.u8(IF).u8(BLOCK_EMPTY).u8(I32_CONST).u8(1).u8(GLOBAL_SET).u32(growFailedGlobal).u8(END);
     w.u8(LOCAL_GET).u32(this.scratch);
+  }
+
+  /**
+   * Replaces the br_table at `at` (a dispatch loop's, scanner.ts): its targets that are the loop
+   * itself go to a new block around it instead, whose end charges the loop header's `cost` (the
+   * header only checks) and branches back to `loop` (its label). Returns where the br_table ends.
+   */
+  dispatchBack(w: Writer, bytes: Uint8Array, at: number, loop: number, cost: number, fresh: boolean): number {
+    const r = new Reader(bytes, at + 1, bytes.length);
+    const count = r.u32() + 1;
+    const labels: number[] = [];
+    for (let i = 0; i < count; i++) labels.push(r.u32());
+    w.u8(LOCAL_SET).u32(this.scratch).u8(BLOCK).u8(BLOCK_EMPTY).u8(LOCAL_GET).u32(this.scratch).u8(BR_TABLE).u32(count - 1);
+    for (const l of labels) w.u32(l === loop ? 0 : l + 1);
+    w.u8(END);
+    this.charge(w, cost, false, fresh);
+    w.u8(BR).u32(loop);
+    return r.pos;
   }
 
   refill(w: Writer): void {
@@ -381,6 +403,10 @@ function emitPoints(
         // A dispatch loop's header: the regions its br_table leads to pay for it (scanner.ts).
         emit.charge(body, 0, true, cacheFuel && tight[i] === 1);
         stats.checks++;
+        break;
+      case PointKind.DispatchBack:
+        copied = emit.dispatchBack(body, bytes, at, scan.backLabels.get(i)!, costs[i], cacheFuel && tight[loops[i]] === 1);
+        stats.charges++;
         break;
       case PointKind.Split:
         if (costs[i] === 0) break;

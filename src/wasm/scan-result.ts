@@ -25,6 +25,11 @@ export const enum PointKind {
   CountedLoop = 10,
   /** A dispatch loop's header: its br_table targets pay its cost; trap if fuel is exhausted. */
   LoopCheck = 11,
+  /**
+   * A dispatch loop's br_table that targets the loop itself (cost: the header's): the instrumenter
+   * rewrites those targets to a block whose end charges the cost and branches back to the loop.
+   */
+  DispatchBack = 12,
 }
 
 /**
@@ -46,6 +51,8 @@ export class ScanResult {
   tight: Uint8Array;
   /** CountedLoop points: the loop's counter, bound and step (by point index). */
   readonly counted = new Map<number, CountedLoop>();
+  /** DispatchBack points: the loop's label at the br_table (by point index). */
+  readonly backLabels = new Map<number, number>();
   /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
   needsScratch = false;
   /** Parameters plus declared locals: the index a scratch local gets. */
@@ -75,6 +82,7 @@ export class ScanResult {
     this.needsScratch = false;
     this.callChecks = 0;
     this.counted.clear();
+    this.backLabels.clear();
     this.unresolvedCallees.length = 0;
     this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
   }
@@ -90,6 +98,7 @@ export class ScanResult {
     copy.loops.set(this.loops.subarray(0, n));
     copy.tight.set(this.tight.subarray(0, n));
     for (const [point, loop] of this.counted) copy.counted.set(point, loop);
+    for (const [point, label] of this.backLabels) copy.backLabels.set(point, label);
     copy.needsScratch = this.needsScratch;
     copy.localCount = this.localCount;
     copy.hasCall = this.hasCall;

@@ -503,19 +503,30 @@ export class FunctionScanner {
    * A br_table ends the straight run of code a loop header starts (a dispatch loop: an interpreter's
    * `for (;;) switch (*pc++)`). If every target is a block's end, each target's region pays the
    * header's cost too and the header only checks: one charge per dispatch instead of two. A header
-   * run always ends at the br_table, so it always leads to exactly one target.
+   * run always ends at the br_table, so it always leads to exactly one target. Targets may be the
+   * loop itself (a no-op arm: see DispatchBack), when the loop takes no parameters.
    */
   private dispatchLoop(out: ScanResult, at: number): void {
     const labels = this.operands.labels;
+    let self = false;
     for (const l of labels) {
       const f = this.labelFrame(l, at);
-      if (f === 0 || this.frameKind[f] === FrameKind.Loop) return;
+      if (f === this.region) self = true;
+      else if (f === 0 || this.frameKind[f] === FrameKind.Loop) return;
     }
     for (const l of labels) {
       const f = this.labelFrame(l, at);
       if (this.dist > this.frameBonus[f]) this.frameBonus[f] = this.dist;
     }
     out.kinds[this.head] = PointKind.LoopCheck;
+    if (self) {
+      // Targets that are the loop itself start no region: the instrumenter sends them through a
+      // block of its own whose end charges the header's cost before branching back.
+      const p = out.push(at, PointKind.DispatchBack, this.head);
+      out.costs[p] = this.dist;
+      out.backLabels.set(p, this.depth - 1 - this.region);
+      out.needsScratch = true;
+    }
   }
 
   /** A direct call: a prepaid callee's entry region is paid on the caller's path, here. */
@@ -550,7 +561,8 @@ export class FunctionScanner {
     this.region = f;
     this.head = this.frameHead[f];
     this.dist = 0;
-    this.straight = this.head;
+    // A loop with parameters would pass them through the br_table: never treated as a dispatch.
+    this.straight = this.operands.blockType >= 0 && this.ctx.paramCounts[this.operands.blockType] > 0 ? -1 : this.head;
     // A reachable call inside makes the loop's region cost something, so its header checks.
     this.checked = true;
   }
