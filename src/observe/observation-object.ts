@@ -5,9 +5,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import type { InvocationRecord } from "../runtime/invocation-observer.ts";
 import type { LogLevel } from "../sandbox/index.ts";
-import { addRecord, emptyMinute, mergeMinutes, type MinuteStats, minuteOf } from "./metrics-window.ts";
+import { emptyMinute, mergeMinutes, type MinuteStats, minuteOf } from "./metrics-window.ts";
+import type { ObservationBatch } from "./observation-batch.ts";
 import { LOG_RETENTION_MS, MAX_STORED_LOG_LINES, MAX_TAILS_PER_STORE, METRICS_RETENTION_MINUTES } from "./observe-limits.ts";
 import { LEVEL_RANK, type LogQuery, type StoredLogLine } from "./stored-log.ts";
 
@@ -47,21 +47,22 @@ export class ObservationObject extends DurableObject<Env> {
     sql.exec("CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, stats TEXT NOT NULL)");
   }
 
-  /** A batch of one function's records in this region (from one isolate's buffer): logs and metrics, then pruning. */
-  async record(records: InvocationRecord[]): Promise<number> {
+  /**
+   * A batch of one function's records in this region (from one isolate's buffer: observation-batch.ts): each minute's
+   * metrics merged into its bucket, each logged record's lines stored, then pruning. Answers how many records it
+   * stood for.
+   */
+  async record(batch: ObservationBatch): Promise<number> {
     const sql = this.ctx.storage.sql;
-    const minutes = new Map<number, MinuteStats>();
     const lines: StoredLogLine[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const record of records) {
-        const minute = minuteOf(record.at);
-        let stats = minutes.get(minute);
-        if (stats === undefined) {
-          const row = sql.exec<{ stats: string }>("SELECT stats FROM minutes WHERE minute = ?", minute).toArray()[0];
-          stats = row ? (JSON.parse(row.stats) as MinuteStats) : emptyMinute();
-          minutes.set(minute, stats);
-        }
-        addRecord(stats, record);
+      for (const [minute, stats] of batch.minutes) {
+        const row = sql.exec<{ stats: string }>("SELECT stats FROM minutes WHERE minute = ?", minute).toArray()[0];
+        const merged = row ? (JSON.parse(row.stats) as MinuteStats) : emptyMinute();
+        mergeMinutes(merged, stats);
+        sql.exec("INSERT INTO minutes (minute, stats) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET stats = excluded.stats", minute, JSON.stringify(merged));
+      }
+      for (const record of batch.logged) {
         for (const log of record.logs) {
           const id = sql
             .exec<{ id: number }>(
@@ -72,13 +73,10 @@ export class ObservationObject extends DurableObject<Env> {
           lines.push(lineOf(record.functionName, record.region, { id, at: record.at, version: record.version, request_id: record.requestId, outcome: record.outcome, level: log.level, message: log.message }));
         }
       }
-      for (const [minute, stats] of minutes) {
-        sql.exec("INSERT INTO minutes (minute, stats) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET stats = excluded.stats", minute, JSON.stringify(stats));
-      }
       this.prune(Date.now());
     });
     if (lines.length > 0 && this.tails.size > 0) this.ctx.waitUntil(this.publish(lines));
-    return records.length;
+    return batch.records;
   }
 
   async logs(name: string, region: string, query: LogQuery): Promise<StoredLogLine[]> {
