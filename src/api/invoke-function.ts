@@ -11,7 +11,8 @@ import { invokeFunction } from "../services/index.ts";
 import { PayloadTooLargeError } from "./errors.ts";
 import type { FunctionTarget } from "./function-target.ts";
 import { readBodyCapped } from "./read-body.ts";
-import { type CallerLocation, chooseRegion, regionConfig, regionHere } from "./regions.ts";
+import { callerRegion } from "./caller-region.ts";
+import { chooseRegion, regionConfig } from "./regions.ts";
 
 /** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
 const WITHHELD_REQUEST_HEADERS: ReadonlySet<string> = new Set(["authorization"]);
@@ -40,12 +41,15 @@ export interface InvocationPlace {
 
 /**
  * The region the caller asked for (query or header), else the nearest; `here` unless the caller named a region
- * other than the one this request would run in anyway. Only the region-pinned rest goes to a region object.
+ * other than the one this request would run in anyway. Only the region-pinned rest goes to a region object. The
+ * nearest region is the caller's address's, when the isolate has seen it lately (caller-region.ts).
  */
-export function invocationPlace(env: Env, requested: string | undefined, caller: CallerLocation | undefined): InvocationPlace {
+export function invocationPlace(env: Env, requested: string | undefined, request: Request): InvocationPlace {
   const config = regionConfig(env);
-  const region = chooseRegion(config, requested, caller);
-  return { region, here: requested === undefined || requested === "" || region === regionHere(config, caller) };
+  const nearest = callerRegion(config, request);
+  if (requested === undefined || requested === "") return { region: nearest, here: true };
+  const region = chooseRegion(config, requested, undefined);
+  return { region, here: region === nearest };
 }
 
 /**

@@ -45,6 +45,21 @@ describe("POST /v1/functions/:name/invoke", () => {
     expect(await regionOf({ cf: {} })).toBe("wnam");
   });
 
+  it("remembers the nearest region of a client address (CF-Connecting-IP) rather than reading request.cf again", async () => {
+    const name = freshName("near");
+    await deployed(name, "echo");
+    const regionOf = async (cf: RequestInit["cf"], address: string, query = "") =>
+      (await request("POST", `/v1/functions/${name}/invoke${query}`, { cf, headers: { "cf-connecting-ip": address } })).headers.get("x-helios-region");
+    const paris = { latitude: "48.85", longitude: "2.35", continent: "EU" };
+    const sydney = { latitude: "-33.87", longitude: "151.21", continent: "OC" };
+    expect(await regionOf(paris, `${name}-a`)).toBe("weur");
+    // The same address within the TTL: its region, whatever this request's cf says (Cloudflare derives both from it).
+    expect(await regionOf(sydney, `${name}-a`)).toBe("weur");
+    expect(await regionOf(sydney, `${name}-b`)).toBe("apac");
+    // A named region still wins, and runs where it was asked.
+    expect(await regionOf(sydney, `${name}-a`, "?region=enam")).toBe("enam");
+  });
+
   it("invalid_request for a region that is not configured", async () => {
     const name = freshName("mars");
     await deployed(name, "echo");

@@ -13,7 +13,6 @@ import { Binary, NameParam } from "../openapi/schemas.ts";
 import { z } from "@hono/zod-openapi";
 import { INVOCATION_HEADERS } from "./invoke.ts";
 import { allows } from "../permissions.ts";
-import type { CallerLocation } from "../regions.ts";
 
 export const fnRoutes = new OpenAPIHono<HonoEnv>();
 
@@ -25,7 +24,7 @@ async function serveAs(c: Context<HonoEnv>, requestId: string): Promise<Response
   // `name@alias`; a version is pinned with the x-helios-version header (the query string is the function's).
   const raw = c.req.param("name")!;
   const target = functionTarget(raw, c.req.header("x-helios-version"), c.req.header(ROUTING_KEY_HEADER));
-  const place = invocationPlace(c.env, c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+  const place = invocationPlace(c.env, c.req.header("x-helios-region"), c.req.raw);
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
 

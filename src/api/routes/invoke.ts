@@ -15,7 +15,6 @@ import { functionTarget, ROUTING_KEY_HEADER } from "../function-target.ts";
 import { documentOnly, ERRORS, PUBLIC, QueryParser, searchOf } from "../openapi/route-kit.ts";
 import { Binary } from "../openapi/schemas.ts";
 import { allows } from "../permissions.ts";
-import type { CallerLocation } from "../regions.ts";
 
 /** The usage headers every successful invocation answers with (invoke-function.ts). */
 export const INVOCATION_HEADERS = {
@@ -70,7 +69,7 @@ export const invokeRoutes = new OpenAPIHono<HonoEnv>().post("/v1/functions/:name
   const search = searchOf(c.req.url);
   const query = invokeQuery.parse(search);
   const target = functionTarget(c.req.param("name"), query.version, c.req.header(ROUTING_KEY_HEADER));
-  const place = invocationPlace(c.env, query.region ?? c.req.header("x-helios-region"), c.req.raw.cf as CallerLocation | undefined);
+  const place = invocationPlace(c.env, query.region ?? c.req.header("x-helios-region"), c.req.raw);
   const region = place.region;
   // A wrong token was refused before any route (authenticate); a private function needs one that may invoke it.
   const authorized = allows(c.var.principal, { action: "invoke", functionName: target.name });
