@@ -80,6 +80,12 @@ export class FunctionScanner {
   private frameSplit = new Uint8Array(64);
   /** What the region after the frame's end pays for a dispatch loop's header (0 if none targets it). */
   private frameBonus = new Int32Array(64);
+  /** Paths of several regions meet at the frame's end: its index in `joinPoints` (-1: not yet). */
+  private frameJoinId = new Int32Array(64);
+  /** Each such join: the point the region after it starts at, or -1 if that region stays charged. */
+  private joinPoints: number[] = [];
+  /** Path ends at joins, paid by their regions with the join's region (foldJoins): head, cost, join id. */
+  private joinEnds: number[] = [];
   /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
   private frameThrow = new Int32Array(64);
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
@@ -149,6 +155,7 @@ export class FunctionScanner {
     this.frameJoinHead = grow(this.frameJoinHead);
     this.frameSplit = grow(this.frameSplit);
     this.frameBonus = grow(this.frameBonus);
+    this.frameJoinId = grow(this.frameJoinId);
     this.frameThrow = grow(this.frameThrow);
     this.frameCatch = grow(this.frameCatch);
     this.frameEntryChecked = grow(this.frameEntryChecked);
@@ -174,6 +181,7 @@ export class FunctionScanner {
     this.frameJoinHead[f] = NONE;
     this.frameSplit[f] = 0;
     this.frameBonus[f] = 0;
+    this.frameJoinId[f] = -1;
     this.frameThrow[f] = NONE;
     this.frameCatch[f] = NONE;
     this.frameCatchLabels[f] = null;
@@ -224,7 +232,13 @@ export class FunctionScanner {
     }
     // Paths of different regions meet: each ends here, and the code after the end is a new region.
     this.end(out, head, d);
-    if (joined !== MIXED) this.end(out, joined, this.frameJoin[f]);
+    if (joined !== MIXED) {
+      this.end(out, joined, this.frameJoin[f]);
+      this.frameJoinId[f] = this.joinPoints.length;
+      this.joinPoints.push(-1);
+      this.joinEnds.push(joined, this.frameJoin[f], this.frameJoinId[f]);
+    }
+    this.joinEnds.push(head, d, this.frameJoinId[f]);
     this.frameJoinHead[f] = MIXED;
   }
 
@@ -280,6 +294,8 @@ export class FunctionScanner {
     this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] !== NOT_PREPAID;
     this.dist = 0;
     this.straight = -1;
+    this.joinPoints.length = 0;
+    this.joinEnds.length = 0;
     this.head = 0;
     this.region = 0;
     out.push(r.pos, PointKind.Entry, -1);
@@ -576,6 +592,7 @@ export class FunctionScanner {
       if (this.live) this.arrive(out, 0, this.head, this.dist);
       if (this.frameJoinHead[0] >= 0) this.end(out, this.frameJoinHead[0], this.frameJoin[0]);
       this.depth = 0;
+      if (this.joinPoints.length > 0) this.foldJoins(out);
       return;
     }
     this.depth--;
@@ -607,11 +624,37 @@ export class FunctionScanner {
     if (joined === MIXED || (joined >= 0 && this.frameSplit[f])) {
       if (joined >= 0) this.end(out, joined, this.frameJoin[f]);
       this.head = out.push(r.pos, PointKind.Split, this.region === 0 ? -1 : this.frameHead[this.region]);
+      // A join no br_table targets: the regions reaching it pay for the one after it (foldJoins).
+      if (joined === MIXED && !this.frameSplit[f]) this.joinPoints[this.frameJoinId[f]] = this.head;
       this.dist = this.frameBonus[f];
     } else if (joined >= 0) {
       this.head = joined;
       this.dist = this.frameJoin[f];
     }
+  }
+
+  /**
+   * Each join where paths of several regions meet (and no br_table leads) starts a region of its own
+   * in the scan; here every region reaching it pays for it instead, as if its path went on through
+   * the join (the costliest path of the join's region added to its own at the join), and the join
+   * charges nothing: one charge fewer on every path through it. Last join first: a join's region
+   * only reaches joins after it, so its cost is final when the regions before it add it.
+   */
+  private foldJoins(out: ScanResult): void {
+    const ends = this.joinEnds;
+    const points = this.joinPoints;
+    const order: number[] = [];
+    for (let k = 0; k < ends.length; k += 3) if (points[ends[k + 2]] >= 0) order.push(k);
+    order.sort((a, b) => points[ends[b + 2]] - points[ends[a + 2]]);
+    for (const k of order) {
+      const head = ends[k];
+      const join = points[ends[k + 2]];
+      const cost = ends[k + 1] + out.costs[join];
+      if (cost > out.costs[head]) out.costs[head] = cost;
+      out.kinds[join] = PointKind.None;
+    }
+    points.length = 0;
+    ends.length = 0;
   }
 
   /** The loop's region is complete: its header charges the costliest path; code after it continues the enclosing region. */
