@@ -123,7 +123,7 @@ export class FunctionScanner {
   private region = 0;
   /** Set by crossTo: the head of the region its result is a cost in. */
   private crossedHead = 0;
-  /** skipSimple's bound on each FastClass's immediate (scan() sets them per module, skipSimple the locals'). */
+  /** skipSimple's bound on each FastClass's immediate, set by scan() for the function it scans. */
   private readonly simpleLimits = new Float64Array(8);
   /** The loop header point whose region has had nothing but `block` since the header (-1: none). */
   private straight = -1;
@@ -305,13 +305,14 @@ export class FunctionScanner {
     // Index limits by FastClass for skipSimple: locals and globals by count, memarg offsets and
     // i32 constants unbounded, a memarg not inline at all without a memory.
     const limits = this.simpleLimits;
+    limits[FastClass.Local] = localCount;
     limits[FastClass.Global] = ctx.globalCount;
     limits[FastClass.Memarg] = ctx.hasMemory ? Infinity : -Infinity;
     limits[FastClass.I32] = Infinity;
     const bytes = this.bytes;
     const end = r.end;
     while (r.pos < end) {
-      const at = this.skipSimple(r, localCount);
+      const at = this.skipSimple(r);
       if (at >= end) break;
       const code = bytes[at];
       // A single-byte opcode the runtime runs is looked up here; prefixes and refusals take readOpcode.
@@ -347,10 +348,9 @@ export class FunctionScanner {
    * it cheaply when it meets a path it had not seen; this loop is most of any body, so it runs
    * optimised long before scan() as a whole does.
    */
-  private skipSimple(r: Reader, localCount: number): number {
+  private skipSimple(r: Reader): number {
     const bytes = this.bytes;
     const limits = this.simpleLimits;
-    limits[FastClass.Local] = localCount;
     const end = r.end;
     const live = this.live;
     let pos = r.pos;
