@@ -7,19 +7,9 @@
 
 import { Reader } from "./reader.ts";
 import { encodeMemoryLimits, MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MEMORY_LIMITS_SECTION, type MemoryLimits } from "./memory-protocol.ts";
-import { SECTION_RANK, SectionId } from "./types.ts";
+import { readImports, readSections, type Section } from "./module-imports.ts";
+import { ExternalKind, SECTION_RANK, SectionId } from "./types.ts";
 import { Writer } from "./writer.ts";
-
-interface Section {
-  id: number;
-  /** Offset of the id byte. */
-  start: number;
-  /** Offset of the content, after the size. */
-  content: number;
-  end: number;
-}
-
-const MEMORY_KIND = 2;
 
 /**
  * The module with its memory imported, and that memory's limits; `limits` null and the bytes unchanged when there is
@@ -32,9 +22,9 @@ export function importMemory(bytes: Uint8Array): { bytes: Uint8Array; limits: Me
   const unchanged = { bytes, limits: null };
   if (memory === undefined) return unchanged;
   const limits = onlyMemory(bytes, memory);
-  if (limits === null || (imports !== undefined && importsMemory(bytes, imports))) return unchanged;
+  if (limits === null || (imports !== undefined && readImports(bytes, imports).some((i) => i.kind === ExternalKind.memory))) return unchanged;
 
-  const entry = new Writer(32).name(MEMORY_IMPORT_MODULE).name(MEMORY_IMPORT_NAME).u8(MEMORY_KIND);
+  const entry = new Writer(32).name(MEMORY_IMPORT_MODULE).name(MEMORY_IMPORT_NAME).u8(ExternalKind.memory);
   if (limits.maximum === undefined) entry.u8(0).u32(limits.initial);
   else entry.u8(1).u32(limits.initial).u32(limits.maximum);
 
@@ -67,20 +57,6 @@ export function importMemory(bytes: Uint8Array): { bytes: Uint8Array; limits: Me
   return { bytes: w.finish().slice(), limits };
 }
 
-function readSections(bytes: Uint8Array): Section[] {
-  const r = new Reader(bytes, 8);
-  const sections: Section[] = [];
-  while (!r.atEnd()) {
-    const start = r.pos;
-    const id = r.u8();
-    const size = r.u32();
-    const content = r.pos;
-    r.skip(size);
-    sections.push({ id, start, content, end: r.pos });
-  }
-  return sections;
-}
-
 /** The limits of the section's memory when it defines exactly one, neither shared nor 64-bit. */
 function onlyMemory(bytes: Uint8Array, section: Section): MemoryLimits | null {
   const r = new Reader(bytes, section.content, section.end);
@@ -90,30 +66,6 @@ function onlyMemory(bytes: Uint8Array, section: Section): MemoryLimits | null {
   const initial = r.u32();
   const limits: MemoryLimits = flags === 1 ? { initial, maximum: r.u32() } : { initial };
   return r.atEnd() ? limits : null;
-}
-
-function importsMemory(bytes: Uint8Array, section: Section): boolean {
-  const r = new Reader(bytes, section.content, section.end);
-  for (let n = r.u32(); n > 0; n--) {
-    r.skip(r.u32());
-    r.skip(r.u32());
-    const kind = r.u8();
-    if (kind === MEMORY_KIND) return true;
-    if (kind === 0) r.u32(); // function: type index
-    else if (kind === 1) skipTable(r);
-    else if (kind === 3) r.skip(2); // global: value type (one byte: the decoder accepts no typed references), mutability
-    else if (kind === 4) (r.u8(), r.u32()); // tag: attribute, type index
-    else r.fail(`unknown import kind ${kind}`);
-  }
-  return false;
-}
-
-/** A table type: reference type, then limits. */
-function skipTable(r: Reader): void {
-  r.u8();
-  const flags = r.u8();
-  r.u32();
-  if (flags & 1) r.u32();
 }
 
 function customName(bytes: Uint8Array, section: Section): string | null {

@@ -1,57 +1,81 @@
-// The functions a module imports, read from its import section alone: what a host that already holds a module's
-// bytes (a deployed, validated module) needs to know about its imports without compiling it or decoding the rest.
-// A section-level pass: every other section is skipped by its size.
+// A module's sections and its import entries, read at the section level: what a host that already holds a module's
+// bytes (a deployed, validated module) needs without compiling it or decoding the rest. Shared by importMemory
+// (memory-import.ts), which rewrites sections, and the runtime, which asks which functions a module imports.
 
 import { Reader } from "./reader.ts";
-import { SectionId } from "./types.ts";
+import { ExternalKind, SectionId } from "./types.ts";
+
+export interface Section {
+  id: number;
+  /** Offset of the id byte. */
+  start: number;
+  /** Offset of the content, after the size. */
+  content: number;
+  end: number;
+}
+
+export interface ImportEntry {
+  module: string;
+  name: string;
+  /** ExternalKind of what is imported. */
+  kind: number;
+}
 
 export interface FunctionImport {
   module: string;
   name: string;
 }
 
-const FUNCTION_KIND = 0;
-const TABLE_KIND = 1;
-const MEMORY_KIND = 2;
-const GLOBAL_KIND = 3;
-const TAG_KIND = 4;
+/** Every section in file order; each is skipped by its size. Throws MalformedModuleError on a size past the end. */
+export function readSections(bytes: Uint8Array): Section[] {
+  const r = new Reader(bytes, 8);
+  const sections: Section[] = [];
+  while (!r.atEnd()) {
+    const start = r.pos;
+    const id = r.u8();
+    const size = r.u32();
+    const content = r.pos;
+    r.skip(size);
+    sections.push({ id, start, content, end: r.pos });
+  }
+  return sections;
+}
+
+/** The entries of an import section in order, each descriptor skipped after its kind. */
+export function readImports(bytes: Uint8Array, section: Section): ImportEntry[] {
+  const r = new Reader(bytes, section.content, section.end);
+  const imports: ImportEntry[] = [];
+  for (let n = r.count(3); n > 0; n--) {
+    const module = r.name();
+    const name = r.name();
+    const kind = r.u8();
+    if (kind === ExternalKind.func) {
+      r.u32(); // type index
+    } else if (kind === ExternalKind.table) {
+      r.u8(); // reference type
+      skipLimits(r);
+    } else if (kind === ExternalKind.memory) {
+      skipLimits(r);
+    } else if (kind === ExternalKind.global) {
+      r.skip(2); // value type (one byte: the decoder accepts no typed references), mutability
+    } else if (kind === ExternalKind.tag) {
+      r.u8(); // attribute
+      r.u32(); // type index
+    } else {
+      r.fail(`unknown import kind ${kind}`);
+    }
+    imports.push({ module, name, kind });
+  }
+  return imports;
+}
 
 /** The module's function imports in import order. Throws MalformedModuleError on bytes that are not a module. */
 export function functionImports(bytes: Uint8Array): FunctionImport[] {
-  const r = new Reader(bytes, 8);
-  while (!r.atEnd()) {
-    const id = r.u8();
-    const size = r.u32();
-    if (id !== SectionId.import) {
-      r.skip(size);
-      continue;
-    }
-    const section = new Reader(bytes, r.pos, r.pos + size);
-    const imports: FunctionImport[] = [];
-    for (let n = section.count(3); n > 0; n--) {
-      const module = section.name();
-      const name = section.name();
-      const kind = section.u8();
-      if (kind === FUNCTION_KIND) {
-        section.u32(); // type index
-        imports.push({ module, name });
-      } else if (kind === TABLE_KIND) {
-        section.u8(); // reference type
-        skipLimits(section);
-      } else if (kind === MEMORY_KIND) {
-        skipLimits(section);
-      } else if (kind === GLOBAL_KIND) {
-        section.skip(2); // value type (one byte: the decoder accepts no typed references), mutability
-      } else if (kind === TAG_KIND) {
-        section.u8(); // attribute
-        section.u32(); // type index
-      } else {
-        section.fail(`unknown import kind ${kind}`);
-      }
-    }
-    return imports;
-  }
-  return [];
+  const section = readSections(bytes).find((s) => s.id === SectionId.import);
+  if (section === undefined) return [];
+  return readImports(bytes, section)
+    .filter((i) => i.kind === ExternalKind.func)
+    .map(({ module, name }) => ({ module, name }));
 }
 
 /** Limits: flags, then the minimum and, when flag bit 0 is set, the maximum (LEB128 of up to 64 bits for memory64). */
