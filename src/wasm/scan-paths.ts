@@ -1,0 +1,124 @@
+// How the scanner follows the costliest path of each region (scanner.ts, ScanFrames): path ends,
+// arrivals at frame ends, branches, exits, joins of several regions, and calls.
+import { MIXED, NONE, FrameKind, ScanFrames, UNRESOLVED } from "./scan-frames.ts";
+import { PointKind, type ScanResult } from "./scan-result.ts";
+
+export class ScanPaths extends ScanFrames {
+  /** A path of the region headed by `head` ends here, having cost `d`: the head charges at least that. */
+  protected end(out: ScanResult, head: number, d: number): void {
+    if (d > out.costs[head]) out.costs[head] = d;
+  }
+
+  /**
+   * `dist` expressed in the region around loop frame `target` (the current loop or one enclosing
+   * it; sets crossedHead): each region left on the way has a path end here, and continues in its
+   * parent as the loop step it was entered by.
+   */
+  protected crossTo(out: ScanResult, target: number): number {
+    let region = this.region;
+    let head = this.head;
+    let d = this.dist;
+    while (region !== target) {
+      this.end(out, head, d);
+      this.frameExits[region] = 1;
+      head = this.frameEntryHead[region];
+      d = this.frameEntry[region];
+      region = this.frameRegion[region - 1];
+    }
+    this.crossedHead = head;
+    return d;
+  }
+
+  /** A path of region `head` arrives at frame f's end with cost d (checked: it passed a check). */
+  protected arrive(out: ScanResult, f: number, head: number, d: number, checked = this.checked): void {
+    if (!checked) this.frameChecked[f] = 0;
+    const joined = this.frameJoinHead[f];
+    if (joined === head || joined === NONE) {
+      this.frameJoinHead[f] = head;
+      if (d > this.frameJoin[f]) this.frameJoin[f] = d;
+      return;
+    }
+    // Paths of different regions meet: each ends here, and the code after the end is a new region.
+    this.end(out, head, d);
+    if (joined !== MIXED) {
+      this.end(out, joined, this.frameJoin[f]);
+      this.frameJoinId[f] = this.joinPoints.length;
+      this.joinPoints.push(-1);
+      this.joinEnds.push(joined, this.frameJoin[f], this.frameJoinId[f]);
+    }
+    this.joinEnds.push(head, d, this.frameJoinId[f]);
+    this.frameJoinHead[f] = MIXED;
+  }
+
+  /** A reachable branch to `label`: a loop's header ends a path; any other label's frame is arrived at. */
+  protected branch(out: ScanResult, label: number, at: number): number {
+    const f = this.labelFrame(label, at);
+    if (!this.live) return f;
+    if (this.frameKind[f] === FrameKind.Loop) {
+      this.frameBackEdges[f]++;
+      const d = this.crossTo(out, f);
+      this.end(out, this.crossedHead, d);
+    } else {
+      const d = this.crossTo(out, this.frameRegion[f]);
+      this.arrive(out, f, this.crossedHead, d);
+    }
+    return f;
+  }
+
+  /** Control leaves the function here (return, tail call, trap, throw): every open region's path ends. */
+  protected exit(out: ScanResult): void {
+    if (!this.live) return;
+    const d = this.crossTo(out, 0);
+    this.end(out, this.crossedHead, d);
+    this.live = false;
+  }
+
+  /** An exception may be thrown here: the handlers of enclosing try frames can start from this path. */
+  protected mayThrow(): void {
+    const top = this.depth - 1;
+    if (this.tryDepth > 0 && this.live && this.dist > this.frameThrow[top]) this.frameThrow[top] = this.dist;
+  }
+
+
+  /**
+   * Each join where paths of several regions meet (and no br_table leads) starts a region of its own
+   * in the scan; here every region reaching it pays for it instead, as if its path went on through
+   * the join (the costliest path of the join's region added to its own at the join), and the join
+   * charges nothing: one charge fewer on every path through it. Last join first: a join's region
+   * only reaches joins after it, so its cost is final when the regions before it add it.
+   */
+  protected foldJoins(out: ScanResult): void {
+    const ends = this.joinEnds;
+    const points = this.joinPoints;
+    const order: number[] = [];
+    for (let k = 0; k < ends.length; k += 3) if (points[ends[k + 2]] >= 0) order.push(k);
+    order.sort((a, b) => points[ends[b + 2]] - points[ends[a + 2]]);
+    for (const k of order) {
+      const head = ends[k];
+      const join = points[ends[k + 2]];
+      const cost = ends[k + 1] + out.costs[join];
+      if (cost > out.costs[head]) out.costs[head] = cost;
+      out.kinds[join] = PointKind.None;
+    }
+    points.length = 0;
+    ends.length = 0;
+  }
+
+
+  /** A direct call: a prepaid callee's entry region is paid on the caller's path, here. */
+  protected callDirect(out: ScanResult): void {
+    if (this.entryCosts === null) return;
+    const f = this.operands.index;
+    const cost = this.entryCosts[f];
+    if (cost > 0 && this.live) this.dist += cost;
+    else if (cost === UNRESOLVED) out.unresolvedCallees.push(f);
+  }
+
+  /** A call (or tail call) here: unless a check precedes it on every path from the entry, check before it. */
+  protected checkBeforeCall(at: number, out: ScanResult): void {
+    if (!this.live || this.checked) return;
+    out.push(at, PointKind.CallCheck, this.region === 0 ? -1 : this.frameHead[this.region]);
+    out.callChecks++;
+    this.checked = true;
+  }
+}
