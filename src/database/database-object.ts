@@ -31,10 +31,7 @@ import {
   HostStatus,
   type InvocationOutcome,
   type InvocationRequest,
-  serializeError,
-  type SerializedError,
 } from "../sandbox/index.ts";
-import { syncCaptureTriggers } from "./change-capture.ts";
 import { beginChangeTx, mayWrite, syncChangeLogTriggers } from "./change-log-capture.ts";
 import { headSeq } from "./change-log.ts";
 import { CommitListeners } from "./commit-listeners.ts";
@@ -55,9 +52,12 @@ import { SubscriptionDelivery } from "./subscription-delivery.ts";
 import * as subscriptions from "./subscription-registry.ts";
 import type { DeadLetterView, Outcome, SubscriptionView } from "./subscription-registry.ts";
 import type { SubscriptionSpec } from "./subscription-spec.ts";
-import { plainError, type SqlFailure, type SqlOutcome } from "./sql-result.ts";
+import { plainError, type SqlOutcome } from "./sql-result.ts";
 import { runTransaction, TRANSACTION_LIMIT_MS, type TransactionScope } from "./transaction-scope.ts";
-import { type ResolvedTrigger, TRIGGER_FUEL, TRIGGER_MAX_RESPONSE_BYTES, TriggerEngine, triggerProfile } from "./trigger-engine.ts";
+import { type ResolvedTrigger, TRIGGER_FUEL, TRIGGER_MAX_RESPONSE_BYTES, type TriggerEngine } from "./trigger-engine.ts";
+import { resolveTriggers } from "./trigger-resolution.ts";
+import { ProcedureCalls } from "./procedure-calls.ts";
+import { FailedWrite, INTERNAL_ERROR_CODE, resultOf, RolledBackAnswer, SerializedFailure, settle } from "./procedure-outcome.ts";
 
 export { MAX_SQL_PARAMS, type SqlFailure, type SqlOutcome, type SqlResult } from "./sql-result.ts";
 
@@ -79,8 +79,6 @@ export type TriggerPutOutcome =
   | { ok: false; code: "unknown_database" | "unknown_table" | "invalid_name" }
   | { ok: false; code: "invalid_spec"; issues: { field: string; message: string }[] }
   | { ok: false; code: "subscription_conflict"; reason: string };
-
-const INTERNAL_ERROR_CODE = "database_internal_error";
 
 export class DatabaseObject extends DurableObject<Env> {
   private readonly runner: StatementRunner;
@@ -337,42 +335,40 @@ export class DatabaseObject extends DurableObject<Env> {
    * they may also name none (then they run as a read-only function would, and their profile grants no db calls).
    */
   private async runFunction(region: string, db: string, record: FunctionVersion, payload: ArrayBuffer, invocation: InvocationRequest, chain: CallChain, runs = 1): Promise<InvokeResult> {
-    {
-      // Only a database someone created (and nobody deleted) runs functions: otherwise a function's first write
-      // would make tables in an object that no listing shows and no DELETE can reach. The marker is a local read.
-      if (readMarker(this.ctx.storage) === null) throw new UnknownDatabaseError(region, db);
-      this.identity ??= { region, db };
-      const prepared = await this.sandboxes.prepare(region, record);
-      const started = performance.now();
-      // The call tree's sandbox runs and the invocation's deadline (runtime/call-tree.ts), as in the region object.
-      const budget = new RunBudget(runs);
-      const request: InvocationRequest = { ...invocation, deadline: invocationDeadline(chain) };
-      const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started, budget.used);
-      if (!profileWritesDatabase(record.profile)) {
-        const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain, budget));
-        return finish(await this.runSandbox(prepared, payload, request, bridge));
-      }
-      const triggers = await this.resolveTriggers();
-      const limit = TRANSACTION_LIMIT_MS;
-      try {
-        return await runTransaction(this.ctx.storage, limit, async (scope) => {
-          beginChangeTx(this.ctx.storage.sql, record.name);
-          const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
-          const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held, budget));
-          const outcome = await this.runSandbox(prepared, payload, request, bridge);
-          if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
-          const result = finish(outcome);
-          // A guest that answers an error status (a v2 response status or a WASI CGI Status: of 400 or more) reports
-          // failure: its writes are rolled back, and its answer is still delivered.
-          if ((result.response?.status ?? 200) >= 400) throw new RolledBackAnswer(result);
-          return result;
-        }, (scope) => (this.active = scope));
-      } catch (error) {
-        if (error instanceof RolledBackAnswer) return error.result;
-        throw error;
-      } finally {
-        this.committed();
-      }
+    // Only a database someone created (and nobody deleted) runs functions: otherwise a function's first write
+    // would make tables in an object that no listing shows and no DELETE can reach. The marker is a local read.
+    if (readMarker(this.ctx.storage) === null) throw new UnknownDatabaseError(region, db);
+    this.identity ??= { region, db };
+    const prepared = await this.sandboxes.prepare(region, record);
+    const started = performance.now();
+    // The call tree's sandbox runs and the invocation's deadline (runtime/call-tree.ts), as in the region object.
+    const budget = new RunBudget(runs);
+    const request: InvocationRequest = { ...invocation, deadline: invocationDeadline(chain) };
+    const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started, budget.used);
+    if (!profileWritesDatabase(record.profile)) {
+      const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain, budget));
+      return finish(await this.runSandbox(prepared, payload, request, bridge));
+    }
+    const triggers = await this.resolveTriggers();
+    const limit = TRANSACTION_LIMIT_MS;
+    try {
+      return await runTransaction(this.ctx.storage, limit, async (scope) => {
+        beginChangeTx(this.ctx.storage.sql, record.name);
+        const held: CallChain = { ...chain, deadline: Math.min(chain.deadline, scope.deadline), heldDatabase: databaseObjectName(region, db) };
+        const bridge = new DatabaseHostBridge(new ProcedureCalls(this.runner, this.reads.query, triggers), scope, true, this.outside(region, record, held, budget));
+        const outcome = await this.runSandbox(prepared, payload, request, bridge);
+        if (scope.doomed !== null) throw new SerializedFailure(scope.doomed.error!);
+        const result = finish(outcome);
+        // A guest that answers an error status (a v2 response status or a WASI CGI Status: of 400 or more) reports
+        // failure: its writes are rolled back, and its answer is still delivered.
+        if ((result.response?.status ?? 200) >= 400) throw new RolledBackAnswer(result);
+        return result;
+      }, (scope) => (this.active = scope));
+    } catch (error) {
+      if (error instanceof RolledBackAnswer) return error.result;
+      throw error;
+    } finally {
+      this.committed();
     }
   }
 
@@ -451,41 +447,13 @@ export class DatabaseObject extends DurableObject<Env> {
     return this.env.REGION.get(this.env.REGION.idFromName(region));
   }
 
-  /**
-   * The registrations' trigger functions, their records (from the region object) and modules (from R2), before any
-   * transaction opens; the capture triggers made to match. Null when the database has no registrations.
-   */
-  private async resolveTriggers(): Promise<TriggerEngine | null> {
-    const sql = this.ctx.storage.sql;
-    // AFTER registrations are subscriptions (delivered after commit): nothing of theirs runs in the write.
-    const registrations = triggerRegistry.listTriggers(sql).filter((r) => r.timing === "before");
-    syncCaptureTriggers(sql, registrations);
-    if (registrations.length === 0) return null;
-    const identity = this.identity;
-    const records = new Map<string, FunctionVersion>();
-    if (identity !== null) {
-      const names = [...new Set(registrations.map((r) => r.function))];
-      const result = await this.regionStub(identity.region).activeVersionsOf(names, identity.region);
-      if (result.ok) for (const record of result.value) records.set(record.name, record);
-    }
-    const resolved: ResolvedTrigger[] = [];
-    for (const registration of registrations) {
-      const record = records.get(registration.function) ?? null;
-      let unavailable: string | undefined;
-      if (identity === null) unavailable = "the database object does not know its region, so no trigger function can run";
-      else if (record === null) unavailable = `trigger function "${registration.function}" is not deployed in region "${identity.region}"`;
-      else if (record.database !== undefined && record.database !== identity.db) unavailable = `trigger function "${record.name}" belongs to database "${record.database}"`;
-      let prepared = null;
-      if (unavailable === undefined) {
-        try {
-          prepared = await this.sandboxes.prepare(identity!.region, record!, triggerProfile(record!.profile));
-        } catch (error) {
-          unavailable = `trigger function "${registration.function}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      }
-      resolved.push({ registration, record, prepared, unavailable });
-    }
-    return new TriggerEngine(sql, resolved, (trigger, payload, scope) => this.runTrigger(trigger, payload, scope));
+  /** The registrations' BEFORE trigger functions, resolved before any transaction opens (trigger-resolution.ts). */
+  private resolveTriggers(): Promise<TriggerEngine | null> {
+    return resolveTriggers(this.ctx.storage.sql, this.identity, {
+      activeVersionsOf: (names, region) => this.regionStub(region).activeVersionsOf(names, region),
+      prepare: (region, record, profile) => this.sandboxes.prepare(region, record, profile),
+      run: (trigger, payload, scope) => this.runTrigger(trigger, payload, scope),
+    });
   }
 
   /** One trigger call: read-only bridge on the write's scope, the trigger's small budget, no network. */
@@ -495,82 +463,5 @@ export class DatabaseObject extends DurableObject<Env> {
     const bridge = new DatabaseHostBridge(this.reads, scope, false, null);
     const bytes = payload.slice().buffer as ArrayBuffer;
     return this.runSandbox(trigger.prepared!, bytes, request, bridge);
-  }
-}
-
-/** db_query, and db_execute inside a procedure: the statement in its own savepoint, then its BEFORE triggers. */
-class ProcedureCalls implements DatabaseCalls {
-  constructor(
-    private readonly runner: StatementRunner,
-    readonly query: DatabaseCalls["query"],
-    private readonly triggers: TriggerEngine | null,
-  ) {}
-
-  async execute(request: DbCallRequest, scope: TransactionScope): Promise<DbCallOutcome> {
-    if (!scope.open) return { status: HostStatus.deadlineExceeded, rows: 0 };
-    // A rejected write dooms its procedure: every later write is refused the same way, and it ends rolled back.
-    if (scope.doomed !== null) return outcomeForGuest(scope.doomed);
-    const { outcome, body } = this.runner.execute(request.sql, request.params, true);
-    if (!outcome.ok) return outcomeForGuest(outcome);
-    const rejected = this.triggers === null ? null : await this.triggers.fire(scope);
-    if (!scope.open) return { status: HostStatus.deadlineExceeded, rows: 0 };
-    if (rejected !== null) {
-      scope.doomed = rejected;
-      return outcomeForGuest(rejected);
-    }
-    return outcomeForGuest(outcome, body);
-  }
-}
-
-function resultOf(outcome: InvocationOutcome, record: FunctionVersion, region: string, durationMs: number, sandboxRuns: number): InvokeResult {
-  if (!outcome.ok) {
-    const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
-    throw new SerializedFailure({ ...outcome.error, details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns } });
-  }
-  return {
-    output: new Uint8Array(outcome.output),
-    fuelUsed: outcome.fuelUsed,
-    memoryPages: outcome.memoryPages,
-    durationMs,
-    region,
-    sha256: record.sha256,
-    version: record.version,
-    logs: outcome.logs,
-    leakedBlocks: outcome.leakedBlocks,
-    leakedBytes: outcome.leakedBytes,
-    sandboxRuns,
-    hostCalls: outcome.hostCalls,
-    requestId: "",
-    ...(outcome.response !== undefined ? { response: outcome.response } : {}),
-  };
-}
-
-/** A procedure's answer that reports failure: thrown to roll its transaction back, then answered as it is. */
-class RolledBackAnswer extends Error {
-  constructor(readonly result: InvokeResult) {
-    super("the procedure answered an error status");
-  }
-}
-
-/** A write refused or rejected inside a transaction: thrown to roll it back, answered as data. */
-class FailedWrite extends Error {
-  constructor(readonly outcome: SqlFailure) {
-    super(outcome.message);
-  }
-}
-
-/** Carries an already-serialized failure through settle() unchanged. */
-class SerializedFailure extends Error {
-  constructor(readonly serialized: SerializedError) {
-    super(serialized.message);
-  }
-}
-
-async function settle<T>(fn: () => Promise<T>): Promise<RpcResult<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    if (error instanceof SerializedFailure) return { ok: false, error: error.serialized };
-    return { ok: false, error: serializeError(error, INTERNAL_ERROR_CODE) };
   }
 }
