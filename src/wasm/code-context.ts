@@ -43,7 +43,7 @@ export function codeContext(m: WasmModule): CodeContext {
     else memory = true;
   }
   const importedFunctionCount = functionTypes.length;
-  for (const t of m.functions) functionTypes.push(t);
+  for (let i = 0; i < m.functions.length; i++) functionTypes.push(m.functions[i]);
   return {
     declaredFunctions: declaredFunctions(m, functionTypes.length),
     typeCount: m.types.length,

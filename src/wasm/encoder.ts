@@ -37,7 +37,7 @@ function writeElement(w: Writer, seg: ElementSegment): void {
     for (const e of seg.exprs!) w.bytes(e);
   } else {
     w.u32(seg.funcIndices!.length);
-    for (const f of seg.funcIndices!) w.u32(f);
+    for (let i = 0; i < seg.funcIndices!.length; i++) w.u32(seg.funcIndices![i]);
   }
 }
 
@@ -88,7 +88,7 @@ export function encodeSection(m: WasmModule, id: number, leadWidth?: number): Ui
       break;
     case SectionId.function:
       lead(m.functions.length);
-      for (const f of m.functions) w.u32(f);
+      for (let i = 0; i < m.functions.length; i++) w.u32(m.functions[i]);
       break;
     case SectionId.table:
       lead(m.tables.length);

@@ -186,7 +186,7 @@ class ChargeEmitter {
     const labels: number[] = [];
     for (let i = 0; i < count; i++) labels.push(r.u32());
     w.u8(LOCAL_SET).u32(this.scratch).u8(BLOCK).u8(BLOCK_EMPTY).u8(LOCAL_GET).u32(this.scratch).u8(BR_TABLE).u32(count - 1);
-    for (const l of labels) w.u32(l === loop ? 0 : l + 1);
+    for (let i = 0; i < count; i++) w.u32(labels[i] === loop ? 0 : labels[i] + 1);
     w.u8(END);
     this.charge(w, cost, false, fresh);
     w.u8(BR).u32(loop);
@@ -347,7 +347,7 @@ function instrumentCode(
       throw new PolicyViolationError([{ rule: "locals", message: `function ${ctx.importedFunctionCount + f} has too many locals to meter` }]);
     }
     body.u32(fn.locals.length + (scan.needsScratch ? 1 : 0) + (cacheFuel ? 1 : 0));
-    for (const g of fn.locals) body.u32(g.count).u8(g.type);
+    for (let i = 0; i < fn.locals.length; i++) body.u32(fn.locals[i].count).u8(fn.locals[i].type);
     if (scan.needsScratch) body.u32(1).u8(ValType.i32);
     if (cacheFuel) body.u32(1).u8(ValType.i64);
     emitPoints(bytes, fn, scan, emit, body, fuelGlobal, stats, cacheFuel);

@@ -59,7 +59,7 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
       entryCosts[f] = NOT_PREPAID;
       return null;
     }
-    if (scan.unresolvedCallees.length > 0) return [...scan.unresolvedCallees];
+    if (scan.unresolvedCallees.length > 0) return scan.unresolvedCallees.slice();
     if (scan.costs[0] <= MAX_PREPAID_COST) {
       entryCosts[f] = scan.costs[0];
       scans.set(f, scan.snapshot());
@@ -69,19 +69,29 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
 
   // First in index order (a callee usually comes first); then, for the functions that called one not
   // yet worked out, in dependency order: each is scanned again once all it calls are settled.
-  const waiting = new Map<number, number[]>();
-  for (const f of pending) {
-    const callees = resolve(f);
-    if (callees !== null) waiting.set(f, callees);
+  // (Indexed loops throughout: this runs while the process is cold, where a for-of makes an
+  // iterator result object per element.)
+  const waiting: number[] = [];
+  const waitingCallees: number[][] = [];
+  for (let i = 0; i < pending.length; i++) {
+    const callees = resolve(pending[i]);
+    if (callees !== null) {
+      waiting.push(pending[i]);
+      waitingCallees.push(callees);
+    }
   }
-  if (waiting.size === 0) return { entryCosts, scans };
+  if (waiting.length === 0) return { entryCosts, scans };
   const blockers = new Map<number, number>();
   const dependents = new Map<number, number[]>();
   const ready: number[] = [];
-  for (const [f, callees] of waiting) {
+  for (let w = 0; w < waiting.length; w++) {
+    const f = waiting[w];
+    const callees = waitingCallees[w];
     let open = 0;
-    for (const g of new Set(callees)) {
-      if (entryCosts[g] !== UNRESOLVED) continue;
+    for (let k = 0; k < callees.length; k++) {
+      const g = callees[k];
+      // Each callee once, in order of first call.
+      if (entryCosts[g] !== UNRESOLVED || callees.indexOf(g) < k) continue;
       open++;
       const list = dependents.get(g);
       if (list === undefined) dependents.set(g, [f]);
@@ -94,13 +104,15 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
     const f = ready.pop()!;
     // Everything f calls is settled now: this scan settles f.
     if (resolve(f) !== null) entryCosts[f] = NOT_PREPAID;
-    for (const d of dependents.get(f) ?? []) {
+    const list = dependents.get(f);
+    for (let k = 0; list !== undefined && k < list.length; k++) {
+      const d = list[k];
       const open = blockers.get(d)! - 1;
       blockers.set(d, open);
       if (open === 0) ready.push(d);
     }
   }
   // What is left is in a call cycle or calls into one: it keeps its entry charge.
-  for (const f of waiting.keys()) if (entryCosts[f] === UNRESOLVED) entryCosts[f] = NOT_PREPAID;
+  for (let w = 0; w < waiting.length; w++) if (entryCosts[waiting[w]] === UNRESOLVED) entryCosts[waiting[w]] = NOT_PREPAID;
   return { entryCosts, scans };
 }

@@ -73,7 +73,7 @@ export class ScanFrames {
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
   protected frameCatch = new Int32Array(64);
   /** try_table frames: their catch labels, branched to from every throwing point of the body. */
-  protected frameCatchLabels: (number[] | null)[] = [];
+  protected frameCatchLabels: (number[] | null)[] = new Array<number[] | null>(64).fill(null);
   /** Loops: their PreLoop point (-1 if unreachable), and how many reachable branches go back to them. */
   protected framePre = new Int32Array(64);
   protected frameBackEdges = new Int32Array(64);
@@ -105,8 +105,11 @@ export class ScanFrames {
   protected region = 0;
   /** Set by crossTo: the head of the region its result is a cost in. */
   protected crossedHead = 0;
-  /** skipSimple's bound on each FastClass's immediate, set by scan() for the function it scans. */
-  protected readonly simpleLimits = new Float64Array(8);
+  /**
+   * skipSimple's bound on each FastClass's immediate, set by scan() for the function it scans. Int32,
+   * not Float64: a cold read of a Float64Array element makes a heap number, once per instruction.
+   */
+  protected readonly simpleLimits = new Int32Array(8);
   /** The loop header point whose region has had nothing but `block` since the header (-1: none). */
   protected straight = -1;
 

@@ -19,13 +19,13 @@ export class ScanLoops extends ScanPaths {
   protected dispatchLoop(out: ScanResult, at: number): void {
     const labels = this.operands.labels;
     let self = false;
-    for (const l of labels) {
-      const f = this.labelFrame(l, at);
+    for (let i = 0; i < labels.length; i++) {
+      const f = this.labelFrame(labels[i], at);
       if (f === this.region) self = true;
       else if (f === 0 || this.frameKind[f] === FrameKind.Loop) return;
     }
-    for (const l of labels) {
-      const f = this.labelFrame(l, at);
+    for (let i = 0; i < labels.length; i++) {
+      const f = this.labelFrame(labels[i], at);
       if (this.dist > this.frameBonus[f]) this.frameBonus[f] = this.dist;
     }
     out.kinds[this.head] = PointKind.LoopCheck;

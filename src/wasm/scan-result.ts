@@ -81,8 +81,9 @@ export class ScanResult {
     this.count = 0;
     this.needsScratch = false;
     this.callChecks = 0;
-    this.counted.clear();
-    this.backLabels.clear();
+    // Map.clear allocates a new table even for an empty map: once per function scanned.
+    if (this.counted.size > 0) this.counted.clear();
+    if (this.backLabels.size > 0) this.backLabels.clear();
     this.unresolvedCallees.length = 0;
     this.hasCall = this.hasLoop = this.hasTightLoop = this.hasExceptions = false;
   }

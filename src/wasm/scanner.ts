@@ -59,12 +59,13 @@ export class FunctionScanner extends ScanLoops {
     this.frameHead[0] = 0;
 
     // Index limits by FastClass for skipSimple: locals and globals by count, memarg offsets and
-    // i32 constants unbounded, a memarg not inline at all without a memory.
+    // i32 constants below 2^31 - 1 (the rare larger ones take the full path), a memarg not inline
+    // at all without a memory.
     const limits = this.simpleLimits;
     limits[FastClass.Local] = localCount;
     limits[FastClass.Global] = ctx.globalCount;
-    limits[FastClass.Memarg] = ctx.hasMemory ? Infinity : -Infinity;
-    limits[FastClass.I32] = Infinity;
+    limits[FastClass.Memarg] = ctx.hasMemory ? 0x7fffffff : -1;
+    limits[FastClass.I32] = 0x7fffffff;
     const bytes = this.bytes;
     const end = r.end;
     while (r.pos < end) {
@@ -234,9 +235,10 @@ export class FunctionScanner extends ScanLoops {
       case Ctl.BrTable:
         if (straight >= 0 && straight === this.head && this.live && this.tryDepth === 0) this.dispatchLoop(out, at);
         // A dispatch: each target's code pays for itself (outside try bodies, where handlers need
-        // one region), instead of every dispatch paying for the costliest target.
-        for (const l of ops.labels) {
-          const f = this.branch(out, l, at);
+        // one region), instead of every dispatch paying for the costliest target. (Indexed loops here
+        // and below: a cold for-of makes an iterator result object per element.)
+        for (let i = 0; i < ops.labels.length; i++) {
+          const f = this.branch(out, ops.labels[i], at);
           if (this.live && this.tryDepth === 0) this.frameSplit[f] = 1;
         }
         this.live = false;

@@ -151,7 +151,8 @@ export function skipDataSegments(r: Reader, n: number, spaces: Spaces): void {
         let shift = 0;
         while (p < end && p - lengthAt < 4) {
           const b = bytes[p++];
-          length += (b & 0x7f) * 2 ** shift;
+          // At most 4 bytes (28 bits): shifts stay small integers, which a cold process never boxes.
+          length |= (b & 0x7f) << shift;
           shift += 7;
           if ((b & 0x80) === 0) {
             shift = -1;

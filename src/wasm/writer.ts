@@ -84,6 +84,17 @@ export class Writer {
   s32(value: number): this {
     this.reserve(10);
     let v = value;
+    if (v === (v | 0)) {
+      // An int32 (every charge's cost): shifts, where v / 128 would make a heap number per byte
+      // while the process is cold.
+      for (;;) {
+        const b = v & 0x7f;
+        v >>= 7;
+        const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
+        this.buf[this.length++] = done ? b : b | 0x80;
+        if (done) return this;
+      }
+    }
     for (;;) {
       const b = v & 0x7f;
       v = Math.floor(v / 128);
