@@ -161,16 +161,18 @@ function readFunctionBody(r: Reader): FunctionBody {
   const body = new Reader(r.bytes, r.pos, end);
   const widthAt = body.pos;
   const groups = body.count(2);
-  const localWidths = [body.pos - widthAt];
-  const locals: LocalGroup[] = [];
+  // Sized up front: growing by push would allocate twice per array, for each of thousands of bodies.
+  const localWidths: number[] = new Array(groups + 1);
+  localWidths[0] = body.pos - widthAt;
+  const locals: LocalGroup[] = new Array(groups);
   let total = 0;
   for (let i = 0; i < groups; i++) {
     const at = body.pos;
     const count = body.u32();
-    localWidths.push(body.pos - at);
+    localWidths[i + 1] = body.pos - at;
     total += count;
     if (total > V8_LIMITS.locals) body.fail(`too many locals (${total})`, at);
-    locals.push({ count, type: readValType(body) });
+    locals[i] = { count, type: readValType(body) };
   }
   if (body.atEnd()) body.fail("function body has no code");
   if (r.bytes[end - 1] !== 0x0b) r.fail("function body does not end with `end`", end - 1);

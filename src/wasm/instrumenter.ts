@@ -328,11 +328,13 @@ function instrumentCode(
   section.u32(m.code.length + 1); // + the charge function, appended by the caller
   for (let f = 0; f < m.code.length; f++) {
     const fn = m.code[f];
-    // A prepaid function was scanned already, with its entry charge to come from its callers.
+    // prepaid.ts scanned the candidates already; a prepaid function's entry charge is to come from its callers.
     let scan = prepaid.scans.get(ctx.importedFunctionCount + f);
     if (scan !== undefined) {
-      scan.costs[0] = 0;
-      stats.prepaidFunctions++;
+      if (prepaid.entryCosts[ctx.importedFunctionCount + f] >= 0) {
+        scan.costs[0] = 0;
+        stats.prepaidFunctions++;
+      }
     } else {
       scan = reused;
       scanner.scan(fn, f, scan);

@@ -81,6 +81,29 @@ describe("prepaid functions", () => {
     }
   });
 
+  test("a function in a call cycle pays the entry of a prepaid callee worked out after its first scan", async () => {
+    // $a and $b call each other (neither is prepaid); $a also calls $leaf, prepaid, which is worked out
+    // after $a's first scan when defined after it: $a's region must include $leaf's entry either way.
+    const module = (leafFirst: boolean) => {
+      const leaf = `(func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))`;
+      return `(module ${leafFirst ? leaf : ""}
+        (func $a (param i32) (result i32)
+          (if (result i32) (local.get 0)
+            (then (call $b (i32.sub (local.get 0) (i32.const 1))))
+            (else (call $leaf (i32.const 4)))))
+        (func $b (param i32) (result i32) (call $a (local.get 0)))
+        ${leafFirst ? "" : leaf}
+        (func (export "run") (param i32) (result i32) (call $a (local.get 0))))`;
+    };
+    const first = await instrument(module(true));
+    const last = await instrument(module(false));
+    expect([first.stats.prepaidFunctions, last.stats.prepaidFunctions]).toEqual([1, 1]);
+    for (const n of [0, 1, 3]) {
+      expect(fuelOf(last.bytes, n)).toEqual(fuelOf(first.bytes, n));
+      expect(fuelOf(last.bytes, n).value).toBe(12);
+    }
+  });
+
   test("a tail call to a prepaid function pays its entry region like a call", async () => {
     const { bytes, stats } = await instrument(`(module
       (func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))

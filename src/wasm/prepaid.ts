@@ -22,7 +22,11 @@ export const MAX_PREPAID_COST = 255;
 export interface Prepaid {
   /** What a direct call to each function adds to its caller's path (NOT_PREPAID: nothing). */
   entryCosts: EntryCosts;
-  /** Each prepaid function's scan (by function index), as the instrumenter's own scan would be. */
+  /**
+   * Scans (by function index) exactly as the instrumenter's own would be, so that it need not scan
+   * those functions again: every prepaid function's, and the candidates' that are not prepaid in
+   * the end (entry cost too high, or in a call cycle) but whose scan saw the final entry costs.
+   */
   scans: Map<number, ScanResult>;
 }
 
@@ -49,7 +53,12 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
   if (pending.length === 0) return { entryCosts, scans };
   const scanner = new FunctionScanner(bytes, ctx, entryCosts);
   const scan = new ScanResult();
-  /** Scans f; it is settled unless it calls a candidate not worked out yet (returned then). */
+  /**
+   * Scans f; it is settled unless it calls a candidate not worked out yet (returned then). Its scan
+   * is kept either way: a candidate is scanned as the instrumenter scans a function that is not
+   * prepaid (its entry unchecked), and calls to candidates not worked out add nothing to it, as
+   * calls to functions that are not prepaid do.
+   */
   const resolve = (f: number): number[] | null => {
     try {
       scanner.scan(m.code[f - base], f - base, scan);
@@ -57,12 +66,15 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
       // Malformed: the instrumenter's own scan reports it, in function order.
       if (!(error instanceof MalformedModuleError)) throw error;
       entryCosts[f] = NOT_PREPAID;
+      scans.delete(f);
       return null;
     }
-    if (scan.unresolvedCallees.length > 0) return scan.unresolvedCallees.slice();
+    const kept = scan.snapshot();
+    scans.set(f, kept);
+    if (scan.unresolvedCallees.length > 0) return kept.unresolvedCallees;
     if (scan.costs[0] <= MAX_PREPAID_COST) {
       entryCosts[f] = scan.costs[0];
-      scans.set(f, scan.snapshot());
+      kept.dropCallChecks();
     } else entryCosts[f] = NOT_PREPAID;
     return null;
   };
@@ -114,5 +126,18 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
   }
   // What is left is in a call cycle or calls into one: it keeps its entry charge.
   for (let w = 0; w < waiting.length; w++) if (entryCosts[waiting[w]] === UNRESOLVED) entryCosts[waiting[w]] = NOT_PREPAID;
+  // A kept scan that saw a callee unresolved is the instrumenter's only if that callee adds nothing
+  // after all (not prepaid, or prepaid at no cost); else the instrumenter scans the function again.
+  for (let w = 0; w < waiting.length; w++) {
+    const kept = scans.get(waiting[w]);
+    if (kept === undefined || entryCosts[waiting[w]] >= 0) continue;
+    const callees = kept.unresolvedCallees;
+    for (let k = 0; k < callees.length; k++) {
+      if (entryCosts[callees[k]] > 0) {
+        scans.delete(waiting[w]);
+        break;
+      }
+    }
+  }
   return { entryCosts, scans };
 }

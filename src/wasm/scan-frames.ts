@@ -21,6 +21,13 @@ export const enum FrameKind {
   TryTable,
 }
 
+/**
+ * Frames the stack holds before it grows: deeper than the nesting of real modules (quickjs: 279,
+ * brotli-wasm: 94). Growing replaces every frame array, and TurboFan's code for every function
+ * that reads them, compiled on the assumption that they never change, is thrown away.
+ */
+const FRAME_CAPACITY = 512;
+
 /** "No path arrives here." Path costs are never negative. */
 export const NONE = -1;
 /** frameJoinHead: paths of more than one region arrive at the frame's end. */
@@ -40,45 +47,45 @@ export class ScanFrames {
   protected readonly operands = newOperands();
   // The control stack, one entry per open frame (index 0: the function itself).
   protected depth = 0;
-  protected frameKind = new Uint8Array(64);
+  protected frameKind = new Uint8Array(FRAME_CAPACITY);
   /** The frame was opened in reachable code. */
-  protected frameReachable = new Uint8Array(64);
-  protected frameHasElse = new Uint8Array(64);
+  protected frameReachable = new Uint8Array(FRAME_CAPACITY);
+  protected frameHasElse = new Uint8Array(FRAME_CAPACITY);
   /** The frame's body contains a call. */
-  protected frameCalls = new Uint8Array(64);
+  protected frameCalls = new Uint8Array(FRAME_CAPACITY);
   /** The frame that heads the region the frame's body is in: itself for loops and the function. */
-  protected frameRegion = new Int32Array(64);
+  protected frameRegion = new Int32Array(FRAME_CAPACITY);
   /** Loops and the function: their header point (-1 if unreachable). */
-  protected frameHead = new Int32Array(64);
+  protected frameHead = new Int32Array(FRAME_CAPACITY);
   /** `dist` of the enclosing region when the frame opened. */
-  protected frameEntry = new Int32Array(64);
+  protected frameEntry = new Int32Array(FRAME_CAPACITY);
   /** The region head current when the frame opened (`frameEntry` is a cost in that region). */
-  protected frameEntryHead = new Int32Array(64);
+  protected frameEntryHead = new Int32Array(FRAME_CAPACITY);
   /** Costliest path arriving at the frame's end (NONE if no path does)... */
-  protected frameJoin = new Int32Array(64);
+  protected frameJoin = new Int32Array(FRAME_CAPACITY);
   /** ...in the region headed by this point (NONE, or MIXED when paths of several regions arrive). */
-  protected frameJoinHead = new Int32Array(64);
+  protected frameJoinHead = new Int32Array(FRAME_CAPACITY);
   /** A reachable br_table targets the frame's end: the code after it is a region of its own. */
-  protected frameSplit = new Uint8Array(64);
+  protected frameSplit = new Uint8Array(FRAME_CAPACITY);
   /** What the region after the frame's end pays for a dispatch loop's header (0 if none targets it). */
-  protected frameBonus = new Int32Array(64);
+  protected frameBonus = new Int32Array(FRAME_CAPACITY);
   /** Paths of several regions meet at the frame's end: its index in `joinPoints` (-1: not yet). */
-  protected frameJoinId = new Int32Array(64);
+  protected frameJoinId = new Int32Array(FRAME_CAPACITY);
   /** Each such join: the point the region after it starts at, or -1 if that region stays charged. */
   protected joinPoints: number[] = [];
   /** Path ends at joins, paid by their regions with the join's region (foldJoins): head, cost, join id. */
   protected joinEnds: number[] = [];
   /** Costliest path reaching a point in the frame where an exception can be thrown (NONE if none). */
-  protected frameThrow = new Int32Array(64);
+  protected frameThrow = new Int32Array(FRAME_CAPACITY);
   /** Try frames: where their handlers start (`dist`), fixed at the first catch. */
-  protected frameCatch = new Int32Array(64);
+  protected frameCatch = new Int32Array(FRAME_CAPACITY);
   /** try_table frames: their catch labels, branched to from every throwing point of the body. */
-  protected frameCatchLabels: (number[] | null)[] = new Array<number[] | null>(64).fill(null);
+  protected frameCatchLabels: (number[] | null)[] = new Array<number[] | null>(FRAME_CAPACITY).fill(null);
   /** Loops: their PreLoop point (-1 if unreachable), and how many reachable branches go back to them. */
-  protected framePre = new Int32Array(64);
-  protected frameBackEdges = new Int32Array(64);
+  protected framePre = new Int32Array(FRAME_CAPACITY);
+  protected frameBackEdges = new Int32Array(FRAME_CAPACITY);
   /** Loops: a reachable path leaves them other than by falling out of their end (a branch out, return, trap, throw). */
-  protected frameExits = new Uint8Array(64);
+  protected frameExits = new Uint8Array(FRAME_CAPACITY);
   /** Where the last reachable `br_if 0` to a loop starts and ends, and the last `br` to a loop. */
   protected loopBrIfAt = -1;
   protected loopBrIfEnd = -1;
@@ -87,9 +94,9 @@ export class ScanFrames {
   /** Bytes of loop bodies counted-loop recognition may still decode again: at most the module's size. */
   protected countedBudget: number;
   /** `checked` when the frame opened. */
-  protected frameEntryChecked = new Uint8Array(64);
+  protected frameEntryChecked = new Uint8Array(FRAME_CAPACITY);
   /** Every path arriving at the frame's end so far has passed a check. */
-  protected frameChecked = new Uint8Array(64);
+  protected frameChecked = new Uint8Array(FRAME_CAPACITY);
   /**
    * Every path from the function entry to the current instruction has passed an exhaustion check
    * (a loop header's, a dynamic charge's or a call's): a call here needs no check of its own.

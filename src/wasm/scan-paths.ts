@@ -110,8 +110,10 @@ export class ScanPaths extends ScanFrames {
     if (this.entryCosts === null) return;
     const f = this.operands.index;
     const cost = this.entryCosts[f];
-    if (cost > 0 && this.live) this.dist += cost;
-    else if (cost === UNRESOLVED) out.unresolvedCallees.push(f);
+    // Every operation here runs from the first call on (no branch only a prepaid callee takes):
+    // TurboFan optimises this early and would deoptimise at the first callee that costs something.
+    if (this.live) this.dist += cost > 0 ? cost : 0;
+    if (cost === UNRESOLVED) out.unresolvedCallees.push(f);
   }
 
   /** A call (or tail call) here: unless a check precedes it on every path from the entry, check before it. */

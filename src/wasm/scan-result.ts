@@ -32,6 +32,9 @@ export const enum PointKind {
   DispatchBack = 12,
 }
 
+/** The maps of snapshots without entries (never written: a snapshot is not scanned into). */
+const NO_ENTRIES: ReadonlyMap<number, unknown> = new Map();
+
 /**
  * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
  * instruction). Points are in code order; `offsets` are absolute positions in the module bytes.
@@ -50,9 +53,9 @@ export class ScanResult {
   /** Loop headers: 1 when the loop's body makes no call (the fuel local stays fresh in it). */
   tight: Uint8Array;
   /** CountedLoop points: the loop's counter, bound and step (by point index). */
-  readonly counted = new Map<number, CountedLoop>();
+  readonly counted: Map<number, CountedLoop>;
   /** DispatchBack points: the loop's label at the br_table (by point index). */
-  readonly backLabels = new Map<number, number>();
+  readonly backLabels: Map<number, number>;
   /** The function uses a dynamic-cost instruction and needs a scratch i32 local. */
   needsScratch = false;
   /** Parameters plus declared locals: the index a scratch local gets. */
@@ -68,13 +71,32 @@ export class ScanResult {
   /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
   hasExceptions = false;
 
-  constructor(capacity = 256) {
-    const n = Math.max(capacity, 1);
-    this.offsets = new Int32Array(n);
-    this.kinds = new Uint8Array(n);
-    this.costs = new Int32Array(n);
-    this.loops = new Int32Array(n);
-    this.tight = new Uint8Array(n);
+  /** `copyOf`: a snapshot of that result (see snapshot()). */
+  constructor(capacity = 256, copyOf: ScanResult | null = null) {
+    const n = Math.max(copyOf === null ? capacity : copyOf.count, 1);
+    // One buffer for the five arrays: prepaid.ts keeps a snapshot of hundreds of small functions.
+    const buffer = new ArrayBuffer(n * 14);
+    this.offsets = new Int32Array(buffer, 0, n);
+    this.costs = new Int32Array(buffer, n * 4, n);
+    this.loops = new Int32Array(buffer, n * 8, n);
+    this.kinds = new Uint8Array(buffer, n * 12, n);
+    this.tight = new Uint8Array(buffer, n * 13, n);
+    if (copyOf === null) {
+      this.counted = new Map();
+      this.backLabels = new Map();
+      return;
+    }
+    // A snapshot is never scanned into again: without entries it can share one empty map.
+    this.counted = copyOf.counted.size > 0 ? new Map(copyOf.counted) : (NO_ENTRIES as Map<number, CountedLoop>);
+    this.backLabels = copyOf.backLabels.size > 0 ? new Map(copyOf.backLabels) : (NO_ENTRIES as Map<number, number>);
+    // Element by element: five subarray views cost more than the few points of most functions.
+    for (let i = 0; i < copyOf.count; i++) {
+      this.offsets[i] = copyOf.offsets[i];
+      this.costs[i] = copyOf.costs[i];
+      this.loops[i] = copyOf.loops[i];
+      this.kinds[i] = copyOf.kinds[i];
+      this.tight[i] = copyOf.tight[i];
+    }
   }
 
   reset(): void {
@@ -90,16 +112,9 @@ export class ScanResult {
 
   /** A copy holding just this result's points (the scanner reuses `this` for the next function). */
   snapshot(): ScanResult {
-    const n = this.count;
-    const copy = new ScanResult(n);
-    copy.count = n;
-    copy.offsets.set(this.offsets.subarray(0, n));
-    copy.kinds.set(this.kinds.subarray(0, n));
-    copy.costs.set(this.costs.subarray(0, n));
-    copy.loops.set(this.loops.subarray(0, n));
-    copy.tight.set(this.tight.subarray(0, n));
-    for (const [point, loop] of this.counted) copy.counted.set(point, loop);
-    for (const [point, label] of this.backLabels) copy.backLabels.set(point, label);
+    const copy = new ScanResult(0, this);
+    copy.count = this.count;
+    for (let i = 0; i < this.unresolvedCallees.length; i++) copy.unresolvedCallees.push(this.unresolvedCallees[i]);
     copy.needsScratch = this.needsScratch;
     copy.localCount = this.localCount;
     copy.hasCall = this.hasCall;
@@ -108,6 +123,17 @@ export class ScanResult {
     copy.hasTightLoop = this.hasTightLoop;
     copy.hasExceptions = this.hasExceptions;
     return copy;
+  }
+
+  /**
+   * This scan as it would be with the function's entry checked (a prepaid function's: its callers
+   * check before the call): no call needs a check of its own. With a checked entry every path has
+   * passed a check, so the scan differs only in the CallCheck points it then never pushes.
+   */
+  dropCallChecks(): void {
+    if (this.callChecks === 0) return;
+    for (let i = 0; i < this.count; i++) if (this.kinds[i] === PointKind.CallCheck) this.kinds[i] = PointKind.None;
+    this.callChecks = 0;
   }
 
   push(offset: number, kind: PointKind, loop: number): number {

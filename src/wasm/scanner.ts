@@ -7,7 +7,7 @@ import { MalformedModuleError } from "./errors.ts";
 import { readOpcode, readOperands } from "./instruction.ts";
 import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo, SINGLE_BYTE } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
-import { FrameKind, MIXED, NONE, NOT_PREPAID } from "./scan-frames.ts";
+import { FrameKind, MIXED, NONE } from "./scan-frames.ts";
 import { ScanLoops } from "./scan-loops.ts";
 import type { FunctionBody } from "./types.ts";
 
@@ -46,8 +46,9 @@ export class FunctionScanner extends ScanLoops {
     this.tryDepth = 0;
     this.live = true;
     // A prepaid function's callers paid its entry region and checked before calling it: its entry is
-    // checked (a candidate prepaid.ts is working out is scanned as if prepaid).
-    this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] !== NOT_PREPAID;
+    // checked. A candidate prepaid.ts is working out is scanned as if it were not (it drops the
+    // call checks if the function turns out prepaid: see ScanResult.dropCallChecks).
+    this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] >= 0;
     this.dist = 0;
     this.straight = -1;
     this.joinPoints.length = 0;
@@ -79,16 +80,9 @@ export class FunctionScanner extends ScanLoops {
       readOperands(r, op, ops, false);
       if (this.live) this.dist += op.cost;
       if (CHECKED_IMMEDIATES[op.immId] === 1) checkIndices(ctx, op, ops, localCount, at);
-      if (op.dynamic !== null) {
-        out.needsScratch = true;
-        if (this.live) {
-          const loop = this.region === 0 ? -1 : this.frameHead[this.region];
-          out.push(at, DYNAMIC_KIND[op.dynamic], loop);
-          if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow, loop);
-          this.checked = true;
-        }
-      }
-      if (op.ctl !== Ctl.None) this.control(op, at, r, out);
+      // Dynamic-cost instructions (rare) go through control() too: code that has not run when
+      // TurboFan optimises this loop would deoptimise it the first time it runs.
+      if (op.ctl !== Ctl.None || op.dynamic !== null) this.control(op, at, r, out);
     }
     if (this.depth !== 0) throw new MalformedModuleError("function body ends inside an unclosed block", r.end);
   }
@@ -141,7 +135,21 @@ export class FunctionScanner extends ScanLoops {
     return pos;
   }
 
+  /** A bulk memory or table instruction's dynamic cost is charged before it (and a grow's result checked after it). */
+  private dynamicCost(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
+    out.needsScratch = true;
+    if (!this.live) return;
+    const loop = this.region === 0 ? -1 : this.frameHead[this.region];
+    out.push(at, DYNAMIC_KIND[op.dynamic!], loop);
+    if (op.dynamic === "pages") out.push(r.pos, PointKind.AfterGrow, loop);
+    this.checked = true;
+  }
+
   private control(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
+    if (op.dynamic !== null) {
+      this.dynamicCost(op, at, r, out);
+      return;
+    }
     const ops = this.operands;
     const straight = this.straight;
     if (op.ctl !== Ctl.Block) this.straight = -1;
