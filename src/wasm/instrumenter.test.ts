@@ -16,6 +16,7 @@ import {
   setFuel,
   START_EXPORT,
 } from "./fuel.ts";
+import { decodeCode } from "./code.ts";
 import { decodeModule } from "./decoder.ts";
 import { inspectModule } from "./inspector.ts";
 import { SectionId } from "./types.ts";
@@ -235,6 +236,25 @@ describe("instrumentModule", () => {
     // After an if whose then arm checked, the else path did not: the call after it is checked too.
     expect(await checksOf(`(if (local.get 0) (then (loop (br_if 0 (local.get 0))))) (call $leaf)`)).toBe(2);
     expect(await checksOf(`(local.get 0) (drop)`)).toBe(0);
+  });
+
+  test("a charge checked right after it hands its result to the check in a local, also where fuel lives in the global", async () => {
+    // The loop calls, so the function charges the global (no fuel local is read anywhere); the
+    // header's check still tests the value its charge stored, through a local the charge tees.
+    const wat = `(module (func $leaf) (func (export "f") (param i32) (loop $l (call $leaf) (br_if $l (local.get 0)))))`;
+    const codeOf = async (cacheFuelInLocals: boolean) => {
+      const bytes = instrumentModule(await watToBytes(wat), { maxMemoryPages: 1, cacheFuelInLocals });
+      const body = decodeModule(bytes).code[1];
+      return { locals: body.locals, names: decodeCode(bytes, body.codeOffset, body.codeOffset + body.code.length).map((i) => i.op.name) };
+    };
+    const teed = await codeOf(true);
+    expect(teed.locals).toEqual([{ count: 1, type: 0x7e }]);
+    const at = teed.names.indexOf("loop") + 1;
+    expect(teed.names.slice(at, at + 8)).toEqual(["global.get", "i64.const", "i64.sub", "local.tee", "global.set", "local.get", "i64.const", "i64.lt_s"]);
+    // cacheFuelInLocals: false always charges the global, and adds no local.
+    const global = await codeOf(false);
+    expect(global.locals).toEqual([]);
+    expect(global.names.slice(at, at + 7)).toEqual(["global.get", "i64.const", "i64.sub", "global.set", "global.get", "i64.const", "i64.lt_s"]);
   });
 
   test("a dispatch loop's header only checks, and each region its br_table starts pays for it", async () => {
