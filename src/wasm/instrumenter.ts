@@ -366,7 +366,7 @@ function instrumentCode(
     if (body.length > V8_LIMITS.functionSize) {
       throw new PolicyViolationError([{ rule: "function_size", message: `function ${ctx.importedFunctionCount + f} is too large to meter` }]);
     }
-    section.u32(body.length).range(body.finish(), 0, body.length);
+    section.u32(body.length).bytes(body.finish());
   }
   return section;
 }

@@ -4,12 +4,19 @@
 import { CHECKED_IMMEDIATES, checkIndices } from "./code-context.ts";
 import { PointKind, type ScanResult } from "./scan-result.ts";
 import { MalformedModuleError } from "./errors.ts";
-import { readOpcode, readOperands } from "./instruction.ts";
+import { BLOCK_EMPTY, readOpcode, readOperands } from "./instruction.ts";
 import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo, SINGLE_BYTE } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
 import { FrameKind, MIXED, NONE } from "./scan-frames.ts";
 import { ScanLoops } from "./scan-loops.ts";
 import type { FunctionBody } from "./types.ts";
+
+const END = 0x0b;
+
+/** By opcode: 1 for br and br_if (a label), 2 for block, loop and if (a block type); 0 otherwise. */
+const SHORT_IMMEDIATE = new Uint8Array(256);
+SHORT_IMMEDIATE[0x0c] = SHORT_IMMEDIATE[0x0d] = 1;
+SHORT_IMMEDIATE[0x02] = SHORT_IMMEDIATE[0x03] = SHORT_IMMEDIATE[0x04] = 2;
 
 export { codeContext, type CodeContext } from "./code-context.ts";
 export { PointKind, ScanResult, settlePreLoops } from "./scan-result.ts";
@@ -69,17 +76,43 @@ export class FunctionScanner extends ScanLoops {
     limits[FastClass.I32] = 0x7fffffff;
     const bytes = this.bytes;
     const end = r.end;
+    const endOp = SINGLE_BYTE[END]!;
     while (r.pos < end) {
       const at = this.skipSimple(r);
       if (at >= end) break;
       const code = bytes[at];
+      if (code === END) {
+        // The commonest instruction here (a quarter): no immediates, no indices, straight to its frame.
+        r.pos = at + 1;
+        if (this.live) this.dist += endOp.cost;
+        this.straight = -1;
+        this.endFrame(endOp, at, r, out);
+        continue;
+      }
+      // br, br_if with a one-byte label, block, loop, if with an empty or single-value type (most
+      // of the rest): their immediate read here, nothing to range-check, straight to control().
+      const short = SHORT_IMMEDIATE[code];
+      if (short !== 0 && at + 1 < end) {
+        const b = bytes[at + 1];
+        if (short === 1 ? b < 0x80 : b === 0x40 || (b >= 0x7c && b <= 0x7f)) {
+          const op = SINGLE_BYTE[code]!;
+          if (short === 1) ops.index = b;
+          else ops.blockType = b === 0x40 ? BLOCK_EMPTY : b - 128;
+          r.pos = at + 2;
+          if (this.live) this.dist += op.cost;
+          this.control(op, at, r, out);
+          continue;
+        }
+      }
       // A single-byte opcode the runtime runs is looked up here; prefixes and refusals take readOpcode.
       let op: OpInfo | undefined = SINGLE_BYTE[code];
       if (op !== undefined && op.supported) r.pos = at + 1;
       else op = readOpcode(r);
-      readOperands(r, op, ops, false);
+      const imm = op.immId;
+      // end, else, return, unreachable: no immediates to read (a third of what reaches here).
+      if (imm !== ImmId.None) readOperands(r, op, ops, false);
       if (this.live) this.dist += op.cost;
-      if (CHECKED_IMMEDIATES[op.immId] === 1) checkIndices(ctx, op, ops, localCount, at);
+      if (CHECKED_IMMEDIATES[imm] === 1) checkIndices(ctx, op, ops, localCount, at);
       // Dynamic-cost instructions (rare) go through control() too: code that has not run when
       // TurboFan optimises this loop would deoptimise it the first time it runs.
       if (op.ctl !== Ctl.None || op.dynamic !== null) this.control(op, at, r, out);
