@@ -1,6 +1,6 @@
 // Parent side of the sandbox: the code handed to the Worker Loader, the isolate key, and one call into it.
 
-import { type HostBridge, importsReadRequestHead, type InvocationOutcome, type InvocationRequest, type SandboxSettings } from "../sandbox/index.ts";
+import { fromWire, type HostBridge, type WireOutcome, importsReadRequestHead, type InvocationOutcome, type InvocationRequest, sandboxCall, type SandboxSettings } from "../sandbox/index.ts";
 import { functionImports } from "../wasm/module-imports.ts";
 import type SandboxEntrypoint from "../sandbox/isolate-entry.ts";
 import { sha256Hex } from "./digest.ts";
@@ -76,6 +76,11 @@ export function loadSandbox(
   return stub.getEntrypoint<SandboxEntrypoint>();
 }
 
+/** Starts the entry's isolate if the loader has none (compiling the guest), and waits for it. */
+export async function warmSandbox(entry: SandboxEntry): Promise<void> {
+  await entry.warm();
+}
+
 /**
  * Whether a guest module can read the HTTP request head (it imports a function that reads it), from its bytes:
  * only then does an invocation send the head along (InvocationRequest.http). Bytes that cannot be read as a module
@@ -100,7 +105,7 @@ export async function invokeSandbox(
   bridge: (HostBridge & Rpc.RpcTargetBranded) | null = null,
 ): Promise<InvocationOutcome> {
   try {
-    return (await entry.invoke(payload, request, bridge)) as InvocationOutcome;
+    return fromWire((await entry.invoke(sandboxCall(payload, request, bridge))) as WireOutcome);
   } catch (error) {
     throw new SandboxInternalError(error instanceof Error ? error.message : String(error));
   }

@@ -37,6 +37,7 @@ export * from "./http-exchange.ts";
 export * from "./invocation.ts";
 export * from "./output-collector.ts";
 export * from "./sandbox-settings.ts";
+export * from "./sandbox-call.ts";
 export {
   GuestAbiViolationError,
   GuestExitError,
