@@ -94,12 +94,17 @@ async function listen(miniflare, ip, port) {
 
 /** Host options every local server shares: the runtime and the benchmark's bare Worker are served the same way. */
 function hostOptions(ip, port, logLevel) {
+  const level = LOG_LEVELS[logLevel ?? "info"] ?? LOG_LEVELS.info;
   return {
     host: ip,
     port,
     // No cf.json download on start (it fails offline and prints a stack trace); Miniflare's placeholder is used.
     cf: false,
-    logLevel: LOG_LEVELS[logLevel ?? "info"] ?? LOG_LEVELS.info,
+    logLevel: level,
+    // Miniflare's entry Worker logs each request at info level; to do so it copies every answer (a new Response from
+    // the old one, its headers included) even when the level then drops the line (miniflare's entry.worker.js,
+    // maybeLogRequest). Below info there is nothing to log, so it is not asked to.
+    logRequests: level >= LOG_LEVELS.info,
   };
 }
 
