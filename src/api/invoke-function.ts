@@ -13,6 +13,9 @@ import type { FunctionTarget } from "./function-target.ts";
 import { readBodyCapped } from "./read-body.ts";
 import { callerRegion } from "./caller-region.ts";
 import { chooseRegion, regionConfig } from "./regions.ts";
+import { plainAnswer, runtimeHeaders } from "./invocation-headers.ts";
+
+export { GUEST_CONTENT_POLICY } from "./invocation-headers.ts";
 
 /** The header a function never sees: it carries the caller's credential for this runtime, not for the function. */
 const WITHHELD_REQUEST_HEADERS: ReadonlySet<string> = new Set(["authorization"]);
@@ -72,40 +75,20 @@ export function invokeInRegion(
   return invokeFunction(env, place.region, target.name, payload, options, place.here ? { waitUntil } : undefined);
 }
 
-/** The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own. */
-/** What a browser may do with a document a function answers: everything but share the runtime's origin. */
-export const GUEST_CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
-
+/**
+ * The answer to the caller: the guest's status and headers (validated in the sandbox), then the runtime's own
+ * (invocation-headers.ts).
+ */
 export function invocationResponse(result: InvokeResult, method: string, bytesIn: number): Response {
-  let hostCalls = 0;
-  for (const name in result.hostCalls) hostCalls += result.hostCalls[name]!;
-  // The runtime's own headers as one plain object: the Response constructor takes it in one crossing into the
-  // runtime, about 6 µs for these fifteen in workerd, where filling a Headers object call by call costs about 9 µs
-  // and a list of pairs about 18 µs (a sequence of sequences is the slowest conversion). This runs on every invocation.
-  const headers: Record<string, string> = {
-    // The guest's answer is untrusted content served from the runtime's own origin, the origin of the dashboard and
-    // of the token it keeps in session storage. A CSP `sandbox` policy (without allow-same-origin) gives any document
-    // a browser renders from it an opaque origin: its scripts run, but cannot read that storage, the runtime's
-    // cookies or same-origin API answers. The guest's own policy is appended below, not put in its place, and every
-    // policy is enforced (CSP 3, "multiple policies"), so a guest cannot lift this one.
-    "content-security-policy": GUEST_CONTENT_POLICY,
-    "x-helios-region": result.region,
-    "x-helios-sha256": result.sha256,
-    "x-helios-version": String(result.version),
-    "x-helios-fuel-used": String(result.fuelUsed),
-    "x-helios-memory-pages": String(result.memoryPages),
-    "x-helios-duration-ms": result.durationMs.toFixed(3),
-    "x-helios-leaks": String(result.leakedBlocks),
-    "x-helios-sandbox-runs": String(result.sandboxRuns),
-    "x-helios-host-calls": String(hostCalls),
-    "x-helios-bytes-in": String(bytesIn),
-    "x-helios-bytes-out": String(result.output.byteLength),
-    [REQUEST_ID_HEADER]: result.requestId,
-  };
-  if (result.deployment !== undefined) headers["x-helios-deployment"] = String(result.deployment);
-  const guest = result.response?.headers ?? [];
-  if (!guest.some(([name]) => name === "content-type")) headers["content-type"] = "application/octet-stream";
-  const status = result.response?.status ?? 200;
+  const head = result.response;
+  if (head === undefined) {
+    const response = plainAnswer(result, method === "HEAD" ? null : result.output, bytesIn);
+    CARRY_REQUEST_ID.add(response);
+    return response;
+  }
+  const guest = head.headers;
+  const headers = runtimeHeaders(result, bytesIn, guest.some(([name]) => name === "content-type"));
+  const status = head.status;
   // A HEAD answer and a 204/205/304 carry no body (a Response with one would throw); the guest's bytes are dropped.
   const body = method === "HEAD" || NULL_BODY_STATUSES.has(status) ? null : result.output;
   const response = new Response(body, { status, headers });

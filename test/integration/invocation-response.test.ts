@@ -74,4 +74,19 @@ describe("invocationResponse", () => {
       expect(response.headers.get("x-helios-bytes-out")).toBe("3");
     }
   });
+
+  it("answers a guest that set no head the same way every time, with no deployment header when none served it", async () => {
+    const first = invocationResponse(result({ deployment: 7 }), "POST", 64);
+    const second = invocationResponse(result({ fuelUsed: 9, requestId: "req-2", durationMs: 0.5 }), "POST", 5);
+    expect(await first.text()).toBe("out");
+    expect(second.headers.has("x-helios-deployment")).toBe(false);
+    expect(Object.fromEntries(second.headers)).toMatchObject({ "x-helios-fuel-used": "9", "x-helios-request-id": "req-2", "x-helios-duration-ms": "0.500", "x-helios-bytes-in": "5" });
+    // The first answer kept its own values: answers are copies, never the shared template itself.
+    expect(first.headers.get("x-helios-request-id")).toBe("req-1");
+    expect(first.headers.get("x-helios-deployment")).toBe("7");
+    const head = invocationResponse(result({ deployment: 1 }), "HEAD", 0);
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    expect([...head.headers].length).toBe(15);
+  });
 });
