@@ -3,14 +3,15 @@
 // converts, validates, lower-cases and indexes every header a Response is made with (api/headers.c++,
 // Headers::append), about 8,000 instructions each for these fifteen, where the body is one copy.
 //
-// An answer whose guest set no status or header (most of them) is a copy of one template Response that carries
-// every runtime header with a placeholder value, and then each value is set: copying a Response copies its header
+// An answer whose guest set no status or header (most of them) is a copy of a template Response that carries every
+// runtime header, and then each value that differs from the template's is set: copying a Response copies its header
 // table as it is, with no name parsed or checked again (`new Response(body, response)`: Response::constructor takes
 // the other response's status and copies its Headers with Headers(jsg::Lock&, const Headers&), in
 // src/workerd/api/http.c++ and headers.c++ of the pinned workerd), and setting a value that exists replaces it in
-// place. That is about 100,000 instructions for the whole answer against 147,000 for one initializer object
-// (callgrind, a loop of either inside workerd). Any other answer is made from one initializer object, in one
-// crossing into the runtime, as before.
+// place. Copying and setting all twelve values is about 100,000 instructions for the whole answer against 147,000
+// for one initializer object (callgrind, a loop of either inside workerd); a template per region, module and version
+// leaves about five to set (the request id, duration, fuel and byte counts). Any other answer is made from one
+// initializer object, in one crossing into the runtime, as before.
 
 import type { InvokeResult } from "../runtime/index.ts";
 import { REQUEST_ID_HEADER } from "../runtime/index.ts";
@@ -68,24 +69,47 @@ function runtimeHeaderValues(result: InvokeResult, bytesIn: number): string[] {
   ];
 }
 
-/** Every runtime header, with placeholder values; made on first use, then only copied. */
-let template: Response | undefined;
+/** A Response carrying every runtime header, and the values it carries them with. */
+interface Template {
+  response: Response;
+  values: string[];
+  deployment: string | undefined;
+}
 
-function plainTemplate(): Response {
+/**
+ * Templates by region, module and version: an answer starts from the one its values are most like (the same region,
+ * digest and version, and usually the same memory, leaks, runs and host calls), so only the values that differ are
+ * set. Which template an answer copies never changes the answer: every value that differs from the template's is set.
+ */
+const templates = new Map<string, Template>();
+/** Templates kept per isolate; the oldest goes first. */
+export const MAX_ANSWER_TEMPLATES = 64;
+
+function templateFor(values: string[], deployment: string | undefined): Template {
+  const key = `${values[0]}\u0000${values[1]}\u0000${values[2]}`;
+  let template = templates.get(key);
+  if (template !== undefined) return template;
   const headers: Record<string, string> = { "content-security-policy": GUEST_CONTENT_POLICY, "content-type": DEFAULT_CONTENT_TYPE };
-  for (const name of VALUE_HEADERS) headers[name] = "-";
-  headers[DEPLOYMENT_HEADER] = "-";
-  return new Response(null, { status: 200, headers });
+  for (let i = 0; i < VALUE_HEADERS.length; i++) headers[VALUE_HEADERS[i]!] = values[i]!;
+  if (deployment !== undefined) headers[DEPLOYMENT_HEADER] = deployment;
+  template = { response: new Response(null, { status: 200, headers }), values, deployment };
+  if (templates.size >= MAX_ANSWER_TEMPLATES) templates.delete(templates.keys().next().value!);
+  templates.set(key, template);
+  return template;
 }
 
 /** The answer, status 200, to a result whose guest set no status or header. */
 export function plainAnswer(result: InvokeResult, body: Uint8Array | null, bytesIn: number): Response {
-  const response = new Response(body, (template ??= plainTemplate()));
-  const headers = response.headers;
   const values = runtimeHeaderValues(result, bytesIn);
-  for (let i = 0; i < VALUE_HEADERS.length; i++) headers.set(VALUE_HEADERS[i]!, values[i]!);
-  if (result.deployment !== undefined) headers.set(DEPLOYMENT_HEADER, String(result.deployment));
-  else headers.delete(DEPLOYMENT_HEADER);
+  const deployment = result.deployment === undefined ? undefined : String(result.deployment);
+  const template = templateFor(values, deployment);
+  const response = new Response(body, template.response);
+  const headers = response.headers;
+  for (let i = 0; i < VALUE_HEADERS.length; i++) if (values[i] !== template.values[i]) headers.set(VALUE_HEADERS[i]!, values[i]!);
+  if (deployment !== template.deployment) {
+    if (deployment === undefined) headers.delete(DEPLOYMENT_HEADER);
+    else headers.set(DEPLOYMENT_HEADER, deployment);
+  }
   return response;
 }
 
