@@ -106,11 +106,15 @@ class ChargeEmitter {
   private storeBoth: Uint8Array = new Uint8Array(0);
   private checkGlobal: Uint8Array;
   private checkLocal: Uint8Array = new Uint8Array(0);
+  /** What follows the fuel read in a check. */
+  private readonly checkTail: Uint8Array;
+  private readonly localSequences = new Map<number, { read: Uint8Array; store: Uint8Array; check: Uint8Array }>();
 
   constructor(private readonly fuelGlobal: number) {
     this.readGlobal = new Writer(8).u8(GLOBAL_GET).u32(fuelGlobal).finish().slice();
     this.storeGlobal = new Writer(8).u8(I64_SUB).u8(GLOBAL_SET).u32(fuelGlobal).finish().slice();
     this.checkGlobal = ChargeEmitter.check(this.readGlobal);
+    this.checkTail = this.checkGlobal.slice(this.readGlobal.length);
   }
 
   private static check(read: Uint8Array): Uint8Array {
@@ -123,9 +127,33 @@ class ChargeEmitter {
     if (fuelLocal === this.fuelLocal) return;
     this.fuelLocal = fuelLocal;
     if (fuelLocal < 0) return;
-    this.readLocal = new Writer(8).u8(LOCAL_GET).u32(fuelLocal).finish().slice();
-    this.storeBoth = new Writer(16).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal).u8(GLOBAL_SET).u32(this.fuelGlobal).finish().slice();
-    this.checkLocal = ChargeEmitter.check(this.readLocal);
+    // Most functions have a fuel local, and many the same index: each index's sequences are encoded once.
+    let sequences = this.localSequences.get(fuelLocal);
+    if (sequences === undefined) {
+      sequences = this.encodeLocal(fuelLocal);
+      this.localSequences.set(fuelLocal, sequences);
+    }
+    this.readLocal = sequences.read;
+    this.storeBoth = sequences.store;
+    this.checkLocal = sequences.check;
+  }
+
+  /** The fuel-local sequences for local `fuelLocal`, each one exact-size array (no Writer). */
+  private encodeLocal(fuelLocal: number): { read: Uint8Array; store: Uint8Array; check: Uint8Array } {
+    const local = leb128Size(fuelLocal);
+    const read = new Uint8Array(1 + local);
+    read[0] = LOCAL_GET;
+    putLeb128(read, 1, fuelLocal);
+    const store = new Uint8Array(3 + local + leb128Size(this.fuelGlobal));
+    store[0] = I64_SUB;
+    store[1] = LOCAL_TEE;
+    putLeb128(store, 2, fuelLocal);
+    store[2 + local] = GLOBAL_SET;
+    putLeb128(store, 3 + local, this.fuelGlobal);
+    const check = new Uint8Array(1 + local + this.checkTail.length);
+    check.set(read);
+    check.set(this.checkTail, 1 + local);
+    return { read, store, check };
   }
 
   /** Pushes the current fuel, from the local when `fresh` (inside a call-free loop). */
@@ -200,6 +228,27 @@ class ChargeEmitter {
 
   refill(w: Writer): void {
     w.u8(GLOBAL_GET).u32(this.fuelGlobal).u8(LOCAL_SET).u32(this.fuelLocal);
+  }
+}
+
+/** Bytes of `value` as unsigned LEB128. */
+function leb128Size(value: number): number {
+  let n = 1;
+  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
+  return n;
+}
+
+/** Writes `value` as unsigned LEB128 at `at` (leb128Size(value) bytes). */
+function putLeb128(out: Uint8Array, at: number, value: number): void {
+  let v = value >>> 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>>= 7;
+    if (v === 0) {
+      out[at] = b;
+      return;
+    }
+    out[at++] = b | 0x80;
   }
 }
 
