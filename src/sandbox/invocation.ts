@@ -4,7 +4,7 @@
 
 // The fuel protocol only, not the toolkit's index: the isolate bundle must not carry the decoder or opcode tables.
 import { OutOfFuelError } from "../wasm/errors.ts";
-import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXPORT, START_EXPORT } from "../wasm/fuel.ts";
+import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXPORT } from "../wasm/fuel.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import { releaseHandedOffBridge } from "./bridge-handoff.ts";
 import {
@@ -18,18 +18,8 @@ import {
   ResponseTooLargeError,
   SandboxError,
 } from "./errors.ts";
-import {
-  ALLOC_EXPORT,
-  DEALLOC_EXPORT,
-  type GuestEntryKind,
-  guestEntryKind,
-  HANDLE_REQUEST_EXPORT,
-  HANDLER_EXPORT,
-  MEMORY_EXPORT,
-  unpackOutputLocation,
-  WASI_INITIALIZE_EXPORT,
-  WASI_START_EXPORT,
-} from "./guest-abi.ts";
+import { ALLOC_EXPORT, HANDLER_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
+import { guestExportsOf } from "./guest-exports.ts";
 import type { HostBridge } from "./host-bridge.ts";
 import { createHostContext, type HostContext, hostCallsOf } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
@@ -107,20 +97,6 @@ function usageOf(context: HostContext, request: InvocationRequest): InvocationUs
   };
 }
 
-interface GuestExports {
-  kind: GuestEntryKind;
-  memory: WebAssembly.Memory;
-  /** Required by version 1 only; without it a host-made block (heliosdb_alloc) cannot be placed. */
-  alloc: ((size: number) => unknown) | null;
-  dealloc: ((ptr: number, size: number) => unknown) | null;
-  /** `_start` (command), `handle_request` (v2) or `handle` (v1). */
-  main: (...args: number[]) => unknown;
-  /** The module's own start function (the instrumenter's __helios_start). */
-  start: (() => unknown) | null;
-  /** A WASI reactor's `_initialize` (never run for a command: its `_start` initializes itself). */
-  initialize: (() => unknown) | null;
-}
-
 interface GuestResult {
   output: ArrayBuffer;
   response: HttpResponseHead | undefined;
@@ -144,7 +120,7 @@ async function runGuest(
   } catch (error) {
     throw new GuestAbiViolationError(`instantiation failed: ${messageOf(error)}`);
   }
-  const guest = guestExportsOf(instance);
+  const guest = guestExportsOf(module, instance);
   const fuel = fuelGlobal(instance);
   const memory = new SafeMemory(guest.memory, GUEST_MEMORY_LIMITS);
   context.instance = instance;
@@ -229,29 +205,6 @@ async function runGuest(
 }
 
 const EMPTY = new Uint8Array(0);
-
-function guestExportsOf(instance: WebAssembly.Instance): GuestExports {
-  const exports = instance.exports;
-  const fn = (name: string) => (typeof exports[name] === "function" ? (exports[name] as (...args: number[]) => unknown) : null);
-  const memory = exports[MEMORY_EXPORT];
-  const kind = guestEntryKind((name) => fn(name) !== null);
-  const alloc = fn(ALLOC_EXPORT);
-  if (!(memory instanceof WebAssembly.Memory)) throw new GuestAbiViolationError(`no exported memory "${MEMORY_EXPORT}"`);
-  if (kind === "v1") {
-    if (alloc === null) throw new GuestAbiViolationError(`no exported function "${ALLOC_EXPORT}"`);
-    if (fn(HANDLER_EXPORT) === null) throw new GuestAbiViolationError(`no exported function "${HANDLER_EXPORT}"`);
-  }
-  const main = kind === "command" ? WASI_START_EXPORT : kind === "v2" ? HANDLE_REQUEST_EXPORT : HANDLER_EXPORT;
-  return {
-    kind,
-    memory,
-    alloc,
-    dealloc: fn(DEALLOC_EXPORT),
-    main: fn(main)!,
-    start: fn(START_EXPORT),
-    initialize: kind === "command" ? null : fn(WASI_INITIALIZE_EXPORT),
-  };
-}
 
 function classifyFailure(
   error: unknown,
