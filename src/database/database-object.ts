@@ -19,8 +19,10 @@ import {
   databaseObjectName,
   type FunctionVersion,
   invocationDeadline,
+  invokeResultOf,
   invokeSandbox,
   type InvokeResult,
+  SerializedFailure,
   parseDatabaseObjectName,
   profileWritesDatabase,
   RunBudget,
@@ -57,7 +59,7 @@ import { runTransaction, TRANSACTION_LIMIT_MS, type TransactionScope } from "./t
 import { type ResolvedTrigger, TRIGGER_FUEL, TRIGGER_MAX_RESPONSE_BYTES, type TriggerEngine } from "./trigger-engine.ts";
 import { resolveTriggers } from "./trigger-resolution.ts";
 import { ProcedureCalls } from "./procedure-calls.ts";
-import { FailedWrite, INTERNAL_ERROR_CODE, resultOf, RolledBackAnswer, SerializedFailure, settle } from "./procedure-outcome.ts";
+import { FailedWrite, INTERNAL_ERROR_CODE, RolledBackAnswer, settle } from "./procedure-outcome.ts";
 
 export { MAX_SQL_PARAMS, type SqlFailure, type SqlOutcome, type SqlResult } from "./sql-result.ts";
 
@@ -344,7 +346,7 @@ export class DatabaseObject extends DurableObject<Env> {
     // The call tree's sandbox runs and the invocation's deadline (runtime/call-tree.ts), as in the region object.
     const budget = new RunBudget(runs);
     const request: InvocationRequest = { ...invocation, deadline: invocationDeadline(chain) };
-    const finish = (outcome: InvocationOutcome): InvokeResult => resultOf(outcome, record, region, performance.now() - started, budget.used);
+    const finish = (outcome: InvocationOutcome): InvokeResult => invokeResultOf(outcome, record, { region, durationMs: performance.now() - started, sandboxRuns: budget.used, requestId: "" });
     if (!profileWritesDatabase(record.profile)) {
       const bridge = new DatabaseHostBridge(this.reads, null, false, this.outside(region, record, chain, budget));
       return finish(await this.runSandbox(prepared, payload, request, bridge));

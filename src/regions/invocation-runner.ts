@@ -12,6 +12,11 @@ import {
   DatabaseLockHeldError,
   type FunctionVersion,
   type InvokeResult,
+  invokeResultOf,
+  type RpcResult,
+  SerializedFailure,
+  settleRpc,
+  failureOf,
   invocationDeadline,
   loadSandbox,
   MAX_SANDBOX_RUNS_PER_REQUEST,
@@ -41,8 +46,6 @@ import {
   type InvocationRequest,
   profileNeedsBridge,
   type SandboxSettings,
-  type SerializedError,
-  serializeError,
 } from "../sandbox/index.ts";
 import type { HeldDeployment } from "./held-deployments.ts";
 import { ModuleCache } from "./module-cache.ts";
@@ -51,7 +54,7 @@ import { RegionHostBridge } from "./region-host-bridge.ts";
 import { SecretCache } from "./secret-cache.ts";
 
 /** Raw RPC results: error classes and their fields do not survive RPC, so failures travel as plain data. */
-export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+export type { RpcResult } from "../runtime/index.ts";
 
 export interface InvokeOptions {
   /** The caller presented a valid bearer token (needed for private functions). */
@@ -250,7 +253,7 @@ export class InvocationRunner {
       scope.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
       return result;
     } catch (error) {
-      const failure = failureOf(error);
+      const failure = failureOf(error, INTERNAL_ERROR_CODE);
       scope.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
       throw error;
     }
@@ -278,32 +281,7 @@ export class InvocationRunner {
       if (this.prepared.get(key) === prepared) this.prepared.delete(key);
       throw error;
     }
-    const durationMs = performance.now() - started;
-    if (!outcome.ok) {
-      // What the guest did before failing (its log lines, above all) is what explains the failure.
-      const { fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls } = outcome;
-      throw new SerializedFailure({
-        ...outcome.error,
-        details: { ...outcome.error.details, fuelUsed, memoryPages, logs, leakedBlocks, leakedBytes, hostCalls, sandboxRuns: budget.used },
-      });
-    }
-    const result: InvokeResult = {
-      output: new Uint8Array(outcome.output),
-      fuelUsed: outcome.fuelUsed,
-      memoryPages: outcome.memoryPages,
-      durationMs,
-      region,
-      sha256: record.sha256,
-      version: record.version,
-      logs: outcome.logs,
-      leakedBlocks: outcome.leakedBlocks,
-      leakedBytes: outcome.leakedBytes,
-      sandboxRuns: budget.used,
-      hostCalls: outcome.hostCalls,
-      requestId: chain.requestId,
-    };
-    if (outcome.response !== undefined) result.response = outcome.response;
-    return result;
+    return invokeResultOf(outcome, record, { region, durationMs: performance.now() - started, sandboxRuns: budget.used, requestId: chain.requestId });
   }
 
   /**
@@ -421,22 +399,6 @@ function preparedKey(region: string, record: FunctionVersion): string {
   return `${versionKey(record.name, record.version)}\u0000${region}`;
 }
 
-/** Carries an already-serialized failure (from the sandbox) through settle() unchanged. */
-export class SerializedFailure extends Error {
-  constructor(readonly serialized: SerializedError) {
-    super(serialized.message);
-  }
-}
-
 export async function settle<T>(fn: () => T | Promise<T>): Promise<RpcResult<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    return { ok: false, error: failureOf(error) };
-  }
-}
-
-/** What a failure travels as: an already-serialized one unchanged, anything else serialized. */
-export function failureOf(error: unknown): SerializedError {
-  return error instanceof SerializedFailure ? error.serialized : serializeError(error, INTERNAL_ERROR_CODE);
+  return settleRpc(fn, INTERNAL_ERROR_CODE);
 }

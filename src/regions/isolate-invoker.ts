@@ -7,9 +7,9 @@
 
 import type { Env } from "../env.ts";
 import { ObservationSink } from "../observe/index.ts";
-import type { DeploymentBundle, InvocationObserver, InvocationRecord, InvokeResult } from "../runtime/index.ts";
+import { type DeploymentBundle, failureOf, type InvocationObserver, type InvocationRecord, type InvokeResult } from "../runtime/index.ts";
 import { deploymentCacheMs, IsolateDeployments, poolSnapshots, type SnapshotSource } from "./isolate-deployments.ts";
-import { failureOf, InvocationRunner, type InvokeOptions, type RunScope, type WaitUntil } from "./invocation-runner.ts";
+import { INTERNAL_ERROR_CODE, InvocationRunner, type InvokeOptions, type RunScope, type WaitUntil } from "./invocation-runner.ts";
 import { regionObjectStub } from "./region-pool.ts";
 import { unwrapRpc } from "./rpc-result.ts";
 
@@ -54,7 +54,7 @@ export class IsolateInvoker {
       return await this.runner.invokeByName(region, name, payload, options, scope);
     } catch (error) {
       // Serialized and rebuilt, as a region object's answer is (settle, then unwrapRpc), so both paths throw alike.
-      return unwrapRpc({ ok: false, error: failureOf(error) });
+      return unwrapRpc({ ok: false, error: failureOf(error, INTERNAL_ERROR_CODE) });
     }
   }
 

@@ -21,3 +21,4 @@ export { readStreamCapped } from "./read-capped.ts";
 export * from "./request-id.ts";
 export * from "./retry-schedule.ts";
 export * from "./invocation-observer.ts";
+export * from "./invocation-answer.ts";
