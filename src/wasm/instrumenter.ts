@@ -138,22 +138,11 @@ class ChargeEmitter {
     this.checkLocal = sequences.check;
   }
 
-  /** The fuel-local sequences for local `fuelLocal`, each one exact-size array (no Writer). */
+  /** The fuel-local sequences for local `fuelLocal` (once per index: see useLocals). */
   private encodeLocal(fuelLocal: number): { read: Uint8Array; store: Uint8Array; check: Uint8Array } {
-    const local = leb128Size(fuelLocal);
-    const read = new Uint8Array(1 + local);
-    read[0] = LOCAL_GET;
-    putLeb128(read, 1, fuelLocal);
-    const store = new Uint8Array(3 + local + leb128Size(this.fuelGlobal));
-    store[0] = I64_SUB;
-    store[1] = LOCAL_TEE;
-    putLeb128(store, 2, fuelLocal);
-    store[2 + local] = GLOBAL_SET;
-    putLeb128(store, 3 + local, this.fuelGlobal);
-    const check = new Uint8Array(1 + local + this.checkTail.length);
-    check.set(read);
-    check.set(this.checkTail, 1 + local);
-    return { read, store, check };
+    const read = new Writer(8).u8(LOCAL_GET).u32(fuelLocal).finish().slice();
+    const store = new Writer(16).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal).u8(GLOBAL_SET).u32(this.fuelGlobal).finish().slice();
+    return { read, store, check: new Writer(32).bytes(read).bytes(this.checkTail).finish().slice() };
   }
 
   /** Pushes the current fuel, from the local when `fresh` (inside a call-free loop). */
@@ -228,27 +217,6 @@ class ChargeEmitter {
 
   refill(w: Writer): void {
     w.u8(GLOBAL_GET).u32(this.fuelGlobal).u8(LOCAL_SET).u32(this.fuelLocal);
-  }
-}
-
-/** Bytes of `value` as unsigned LEB128. */
-function leb128Size(value: number): number {
-  let n = 1;
-  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
-  return n;
-}
-
-/** Writes `value` as unsigned LEB128 at `at` (leb128Size(value) bytes). */
-function putLeb128(out: Uint8Array, at: number, value: number): void {
-  let v = value >>> 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>>= 7;
-    if (v === 0) {
-      out[at] = b;
-      return;
-    }
-    out[at++] = b | 0x80;
   }
 }
 
