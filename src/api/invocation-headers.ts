@@ -89,9 +89,7 @@ function templateFor(values: string[], deployment: string | undefined): Template
   const key = `${values[0]}\u0000${values[1]}\u0000${values[2]}`;
   let template = templates.get(key);
   if (template !== undefined) return template;
-  const headers: Record<string, string> = { "content-security-policy": GUEST_CONTENT_POLICY, "content-type": DEFAULT_CONTENT_TYPE };
-  for (let i = 0; i < VALUE_HEADERS.length; i++) headers[VALUE_HEADERS[i]!] = values[i]!;
-  if (deployment !== undefined) headers[DEPLOYMENT_HEADER] = deployment;
+  const headers = headerObject(values, deployment, true);
   template = { response: new Response(null, { status: 200, headers }), values, deployment };
   if (templates.size >= MAX_ANSWER_TEMPLATES) templates.delete(templates.keys().next().value!);
   templates.set(key, template);
@@ -120,10 +118,15 @@ export function plainAnswer(result: InvokeResult, body: Uint8Array | null, bytes
  * set none.
  */
 export function runtimeHeaders(result: InvokeResult, bytesIn: number, guestSetsContentType: boolean): Record<string, string> {
+  const deployment = result.deployment === undefined ? undefined : String(result.deployment);
+  return headerObject(runtimeHeaderValues(result, bytesIn), deployment, !guestSetsContentType);
+}
+
+/** Every runtime header with `values` (VALUE_HEADERS' order), the deployment's if any, the default content type if asked. */
+function headerObject(values: string[], deployment: string | undefined, withContentType: boolean): Record<string, string> {
   const headers: Record<string, string> = { "content-security-policy": GUEST_CONTENT_POLICY };
-  const values = runtimeHeaderValues(result, bytesIn);
   for (let i = 0; i < VALUE_HEADERS.length; i++) headers[VALUE_HEADERS[i]!] = values[i]!;
-  if (result.deployment !== undefined) headers[DEPLOYMENT_HEADER] = String(result.deployment);
-  if (!guestSetsContentType) headers["content-type"] = DEFAULT_CONTENT_TYPE;
+  if (deployment !== undefined) headers[DEPLOYMENT_HEADER] = deployment;
+  if (withContentType) headers["content-type"] = DEFAULT_CONTENT_TYPE;
   return headers;
 }
