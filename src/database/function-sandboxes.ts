@@ -4,7 +4,7 @@
 
 import type { Env } from "../env.ts";
 import { ModuleCache } from "../regions/module-cache.ts";
-import { type FunctionVersion, loadSandbox, type SandboxEntry, sandboxIsolateKey, warmSandbox } from "../runtime/index.ts";
+import { type FunctionVersion, loadSandbox, type SandboxEntry, sandboxIsolateKey } from "../runtime/index.ts";
 import { type CapabilityProfile, profileNeedsBridge, type SandboxSettings } from "../sandbox/index.ts";
 
 export interface PreparedSandbox {
@@ -40,7 +40,7 @@ export class FunctionSandboxes {
     // when it has dropped its isolate, and that must never be the first R2 read.
     await this.modules.get(record.instrumentedSha256, record.moduleKey);
     if (existing !== undefined) {
-      if (performance.now() - existing.warmAt > WARM_FOR_MS) await warmSandbox(existing.entry);
+      if (performance.now() - existing.warmAt > WARM_FOR_MS) await existing.entry.warm();
       existing.warmAt = performance.now();
       return existing;
     }
@@ -54,7 +54,7 @@ export class FunctionSandboxes {
     };
     const isolateKey = await sandboxIsolateKey(record.instrumentedSha256, settings);
     const entry = loadSandbox(this.env.LOADER, isolateKey, settings, () => this.modules.get(record.instrumentedSha256, record.moduleKey));
-    await warmSandbox(entry);
+    await entry.warm();
     const prepared = { entry, needsBridge: profileNeedsBridge(profile), warmAt: performance.now() };
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);

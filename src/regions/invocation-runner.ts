@@ -39,7 +39,6 @@ import {
   selectRoute,
   UnknownAliasError,
   UnknownVersionError,
-  warmSandbox,
 } from "../runtime/index.ts";
 import {
   type HttpRequestInfo,
@@ -215,7 +214,7 @@ export class InvocationRunner {
     // A function with a database runs in its database's object, which loads it on first use.
     if (record.database !== undefined) return;
     const prepared = await this.prepare(region, record);
-    await warmSandbox(prepared.entry());
+    await prepared.entry().warm();
   }
 
   /** A new deployment of `name` took effect: drops what the old one prepared or pinned, and its secrets. */

@@ -76,11 +76,6 @@ export function loadSandbox(
   return stub.getEntrypoint<SandboxEntrypoint>();
 }
 
-/** Starts the entry's isolate if the loader has none (compiling the guest), and waits for it. */
-export async function warmSandbox(entry: SandboxEntry): Promise<void> {
-  await entry.warm();
-}
-
 /**
  * Whether a guest module can read the HTTP request head (it imports a function that reads it), from its bytes:
  * only then does an invocation send the head along (InvocationRequest.http). Bytes that cannot be read as a module
