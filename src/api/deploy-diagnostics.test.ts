@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { checkGuestAbi, DEFAULT_LIMITS } from "../runtime/index.ts";
 import { watToBytes } from "../wasm/fixtures.ts";
-import { inspectModule } from "../wasm/index.ts";
+import { decodeModule, inspectModule } from "../wasm/index.ts";
 import type { DeployManifest } from "./manifest.ts";
 import { modulePolicyViolations } from "../services/module-policy.ts";
 
@@ -13,7 +13,7 @@ const manifest = (profile: string[], maxMemoryPages = 16) =>
 
 async function refusal(wat: string, profile: string[], maxMemoryPages?: number) {
   const bytes = await watToBytes(wat);
-  return [...modulePolicyViolations(inspectModule(bytes), manifest(profile, maxMemoryPages)), ...checkGuestAbi(bytes)];
+  return [...modulePolicyViolations(inspectModule(bytes), manifest(profile, maxMemoryPages)), ...checkGuestAbi(decodeModule(bytes))];
 }
 
 describe("deploy diagnostics", () => {

@@ -11,7 +11,7 @@ import {
   WASI_INITIALIZE_EXPORT,
   WASI_START_EXPORT,
 } from "../sandbox/index.ts";
-import { decodeModule, type FuncSig, formatSig, type PolicyViolation, valTypeName, type WasmModule } from "../wasm/index.ts";
+import { type FuncSig, formatSig, type PolicyViolation, valTypeName, type WasmModule } from "../wasm/index.ts";
 
 type RequiredFunction = { name: string; type: FuncSig; optional?: true };
 
@@ -30,9 +30,8 @@ const REQUIRED_FUNCTIONS: Record<GuestEntryKind, RequiredFunction[]> = {
   command: [{ name: WASI_START_EXPORT, type: NO_ARGS }, ...OPTIONAL_ALLOCATOR],
 };
 
-/** Call after inspectModule accepted the bytes (this decodes them again; a malformed module throws here too). */
-export function checkGuestAbi(bytes: Uint8Array): PolicyViolation[] {
-  const module = decodeModule(bytes);
+/** What `module` (decodeModule's decoding of a module's bytes) lacks of the guest ABI's exports, as policy violations. */
+export function checkGuestAbi(module: WasmModule): PolicyViolation[] {
   const violations: PolicyViolation[] = [];
   const exportNamed = (name: string) => module.exports.find((e) => e.name === name);
 

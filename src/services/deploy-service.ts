@@ -24,7 +24,15 @@ import {
   UnknownFunctionError,
   UnknownVersionError,
 } from "../runtime/index.ts";
-import { importMemory, inspectModule, instrumentModule, MalformedModuleError, PolicyViolationError } from "../wasm/index.ts";
+import {
+  checkFunctionBodies,
+  decodeModule,
+  describeModule,
+  importMemory,
+  instrumentModule,
+  MalformedModuleError,
+  PolicyViolationError,
+} from "../wasm/index.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError, NoPreviousVersionError, TooManyAliasesError } from "./deploy-errors.ts";
 import { modulePolicyViolations, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { prepareDeploySecrets, storeDeploySecrets } from "./secret-service.ts";
@@ -66,11 +74,19 @@ export async function deployFunction(
 ): Promise<DeployOutcome> {
   const sha256 = await sha256Hex(module);
   if (sha256 !== settings.sha256) throw new HashMismatchError(settings.sha256, sha256);
-  const info = decode(() => inspectModule(module));
-  if (!WebAssembly.validate(module)) throw new BadModuleError("the module failed WebAssembly validation");
+  // Decoded once for the inspection, the ABI check and the instrumenter. The function bodies are checked where
+  // instrumentation scans them; a module refused before that has them checked first, so a malformed body is what
+  // a refusal reports whatever else is wrong, as when the inspection checked every body up front.
+  const decoded = decode(() => decodeModule(module));
+  const refuse = (error: Error): never => {
+    decode(() => checkFunctionBodies(module, decoded));
+    throw error;
+  };
+  const info = describeModule(decoded, module.length);
+  if (!WebAssembly.validate(module)) refuse(new BadModuleError("the module failed WebAssembly validation"));
   // One refusal lists every problem: policy (imports, capabilities, caps) and guest ABI (exports) together.
-  const violations = [...modulePolicyViolations(info, settings), ...checkGuestAbi(module)];
-  if (violations.length > 0) throw new PolicyViolationError(violations);
+  const violations = [...modulePolicyViolations(info, settings), ...checkGuestAbi(decoded)];
+  if (violations.length > 0) refuse(new PolicyViolationError(violations));
 
   const secretPlan = await prepareDeploySecrets(env, name, secrets, settings.config);
   const registry = registryStub(env);
@@ -91,7 +107,10 @@ export async function deployFunction(
     // V8's 10,000,000 elements). The memory then becomes an import, so the sandbox can reuse it zeroed between
     // instances (src/sandbox/memory-pool.ts) instead of mapping a new one per invocation.
     const instrumented = decode(
-      () => importMemory(instrumentModule(module, { maxMemoryPages: settings.limits.maxMemoryPages, maxTableElements: STRUCTURAL_LIMITS.maxTableElements })).bytes,
+      () =>
+        importMemory(
+          instrumentModule(module, { maxMemoryPages: settings.limits.maxMemoryPages, maxTableElements: STRUCTURAL_LIMITS.maxTableElements, decoded }),
+        ).bytes,
     );
     if (!WebAssembly.validate(instrumented)) throw new InstrumentationFailedError();
     const instrumentedSha256 = await sha256Hex(instrumented);

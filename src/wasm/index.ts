@@ -10,6 +10,8 @@ export { encodeModule } from "./encoder.ts";
 export { decodeCode, encodeCode } from "./code.ts";
 export {
   inspectModule,
+  checkFunctionBodies,
+  describeModule,
   type ModuleInfo,
   type FuncSig,
   type ImportInfo,

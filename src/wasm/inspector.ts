@@ -77,17 +77,37 @@ function tableInfo(t: TableType, imported: boolean): TableInfo {
  */
 export function inspectModule(bytes: Uint8Array): ModuleInfo {
   const m = decodeModule(bytes);
-  const ctx = codeContext(m);
-  const scanner = new FunctionScanner(bytes, ctx);
+  checkFunctionBodies(bytes, m);
+  return describeModule(m, bytes.length);
+}
+
+/**
+ * Structurally checks every function body of `m`, the decoding of `bytes` (what inspectModule adds
+ * to decodeModule): throws the first malformed body's error, in function order. instrumentModule
+ * checks each body the same way as it scans it, so a deploy that instruments need not run this too.
+ */
+export function checkFunctionBodies(bytes: Uint8Array, m: WasmModule): void {
+  const scanner = new FunctionScanner(bytes, codeContext(m));
   const scan = new ScanResult();
+  for (let i = 0; i < m.code.length; i++) scanner.scan(m.code[i], i, scan);
+}
+
+/**
+ * The summary of `m`, a module decodeModule decoded from `size` bytes (its data segments kept), without
+ * checking its function bodies: inspectModule's answer for a module whose bodies are checked elsewhere.
+ */
+export function describeModule(m: WasmModule, size: number): ModuleInfo {
   let maxLocals = 0;
   let codeSize = 0;
-  m.code.forEach((body, i) => {
-    scanner.scan(body, i, scan);
-    maxLocals = Math.max(maxLocals, scan.localCount);
-    codeSize += body.code.length;
-  });
-  return summarize(m, bytes.length, maxLocals, codeSize);
+  for (let i = 0; i < m.code.length; i++) {
+    // The scanner's count: the parameters, then every local group.
+    const type = m.types[m.functions[i]];
+    let locals = type === undefined ? 0 : type.params.length;
+    for (const group of m.code[i].locals) locals += group.count;
+    maxLocals = Math.max(maxLocals, locals);
+    codeSize += m.code[i].code.length;
+  }
+  return summarize(m, size, maxLocals, codeSize);
 }
 
 function summarize(m: WasmModule, size: number, maxLocals: number, codeSize: number): ModuleInfo {

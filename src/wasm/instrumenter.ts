@@ -20,6 +20,11 @@ export interface InstrumentOptions {
    * default), or always charge the global. Both consume exactly the same fuel.
    */
   cacheFuelInLocals?: boolean;
+  /**
+   * decodeModule's decoding of these same bytes, when the caller has it (a deploy decodes once to
+   * inspect the module): not decoded again then. Only read, never changed.
+   */
+  decoded?: WasmModule;
 }
 
 export interface InstrumentStats {
@@ -239,7 +244,7 @@ export function instrumentModuleWithStats(bytes: Uint8Array, options: Instrument
     throw new RangeError(`maxTableElements must be an integer in [0, ${V8_LIMITS.tableSize}]`);
   }
   // The data section is copied byte for byte (VERBATIM_SECTIONS): its segments are checked, not kept.
-  const m = decodeModule(bytes, { keepData: false });
+  const m = options.decoded ?? decodeModule(bytes, { keepData: false });
   const ctx = codeContext(m);
   const clampTable = (t: TableType, where: string): TableType =>
     tableCap === undefined ? t : { ...t, limits: clampLimits(t.limits, tableCap, where, "table_elements", "elements") };

@@ -5,6 +5,7 @@ import { edgeCases, malformedCases, type MalformedCase } from "./fixtures/malfor
 import { mutate } from "../../test/support/wasm-mutator.ts";
 import { roundTripProblem } from "../../test/support/wasm-roundtrip.ts";
 import {
+  checkFunctionBodies,
   decodeModule,
   inspectModule,
   instrumentModule,
@@ -61,6 +62,16 @@ describe("malformed and unsupported modules", () => {
     if (!instrumented.ok) expectCaseError(instrumented.error, testCase, "instrumentModule");
     const decoded = attempt(() => decodeModule(testCase.bytes));
     if (!decoded.ok) expect(decoded.error, `${testCase.name} (decodeModule)`).toBeInstanceOf(WasmError);
+    else {
+      // A deploy decodes once, then instruments from that decoding or, refusing the module for something else, checks
+      // its bodies first: both refuse what the instrumenter refuses, with its error.
+      const fromDecoding = attempt(() => instrumentModule(testCase.bytes, { ...INSTRUMENT_OPTIONS, decoded: decoded.value }));
+      expect(fromDecoding.ok, `${testCase.name}: instrumentModule accepted its decoding`).toBe(false);
+      if (!fromDecoding.ok) expectCaseError(fromDecoding.error, testCase, "instrumentModule from its decoding");
+      const bodies = attempt(() => checkFunctionBodies(testCase.bytes, decoded.value));
+      expect(bodies.ok, `${testCase.name}: checkFunctionBodies accepted it`).toBe(false);
+      if (!bodies.ok) expectCaseError(bodies.error, testCase, "checkFunctionBodies");
+    }
   });
 
   it.each(edgeCases().map((c) => [c.name, c] as const))("accepts the well-formed edge case: %s", (_, edge) => {

@@ -204,6 +204,12 @@ describe("deploy refusals (each stores nothing)", () => {
     const error = await refused(deployRaw(freshName("bad"), garbage), 400, "bad_module");
     expect(typeof error.offset).toBe("number");
     await refused(deployRaw(freshName("bad"), new TextEncoder().encode("hello")), 400, "bad_module");
+    // Sections that decode around a body that does not (`br 2` in a function with one block): V8 refuses it too, and
+    // the answer still names the bad instruction's offset, not just "failed WebAssembly validation".
+    const badBody = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
+      0x0a, 0x09, 0x01, 0x07, 0x00, 0x02, 0x40, 0x0c, 0x02, 0x0b, 0x0b]);
+    const inBody = await refused(deployRaw(freshName("bad"), badBody), 400, "bad_module");
+    expect(inBody.offset).toBeGreaterThanOrEqual(23);
   });
 
   it("policy_violation: imports outside the profile, memory over the cap, missing ABI exports", async () => {
@@ -222,6 +228,12 @@ describe("deploy refusals (each stores nothing)", () => {
   it("unsupported_feature: a proposal the runtime does not run", async () => {
     const error = await refused(deployRaw(freshName("thr"), guest("threads")), 422, "unsupported_feature");
     expect(error.feature).toMatch(/threads/);
+    // In a function body: found as the deploy instruments it, and first when the module is refused for its exports
+    // too (the bodies are checked before any refusal).
+    for (const name of ["atomic-body", "atomic-body-no-handler"] as const) {
+      const inBody = await refused(deployRaw(freshName("atm"), guest(name)), 422, "unsupported_feature");
+      expect(inBody.feature, name).toMatch(/threads/);
+    }
   });
 
   it("module_too_large: refused from Content-Length before the body is read", async () => {

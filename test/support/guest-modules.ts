@@ -84,6 +84,10 @@ export const GUEST_WAT = {
   "big-memory": guest(`(func (export "handle") (param i32 i32) (result i64) (i64.const 0))`, `(memory (export "memory") 64)`),
   /** Shared memory needs the threads proposal, which the runtime does not run. */
   threads: guest(`(func (export "handle") (param i32 i32) (result i64) (i64.const 0))`, `(memory (export "memory") 1 1 shared)`),
+  /** An atomic instruction in a function body (V8 runs the threads proposal, the runtime does not). */
+  "atomic-body": guest(`(func (export "handle") (param i32 i32) (result i64) (drop (i32.atomic.load (i32.const 0))) (i64.const 0))`),
+  /** The same, without the ABI's handler export as well: two reasons to refuse it. */
+  "atomic-body-no-handler": guest(`(func (export "work") (drop (i32.atomic.load (i32.const 0))))`),
   v1: constantGuestWat("v1"),
   v2: constantGuestWat("v2"),
   hello: constantGuestWat("hello from helios"),
@@ -91,7 +95,7 @@ export const GUEST_WAT = {
 
 export type GuestName = keyof typeof GUEST_WAT;
 
-const FEATURES: Partial<Record<GuestName, string[]>> = { threads: ["threads"] };
+const FEATURES: Partial<Record<GuestName, string[]>> = { threads: ["threads"], "atomic-body": ["threads"], "atomic-body-no-handler": ["threads"] };
 
 /** Every guest, compiled. */
 export async function compileGuests(): Promise<Record<GuestName, Uint8Array>> {

@@ -94,7 +94,8 @@ export function runCase(corpus: readonly CorpusEntry[], runSeed: number, index: 
     if (problem.value !== null) return result("refused", `decode -> encode: ${problem.value}`);
   }
 
-  // The deploy's order: size cap, inspect, V8, policy, ABI, instrument, validate the output.
+  // The deploy's checks: size cap, structure (the deploy decodes once and checks the bodies as it instruments, or
+  // before a refusal: inspectModule's answer either way), V8, policy, ABI, instrument, validate the output.
   let refused = bytes.byteLength > MAX_MODULE_BYTES;
   const inspected = attempt(() => inspectModule(bytes));
   if (!inspected.ok) {
@@ -106,7 +107,7 @@ export function runCase(corpus: readonly CorpusEntry[], runSeed: number, index: 
   if (!refused && inspected.ok) {
     const policy = attempt(() => modulePolicyViolations(inspected.value, MANIFEST));
     if (!policy.ok) return crash("modulePolicyViolations", policy.error);
-    const abi = attempt(() => checkGuestAbi(bytes));
+    const abi = attempt(() => checkGuestAbi(decodeModule(bytes)));
     if (!abi.ok) return crash("checkGuestAbi", abi.error);
     if (policy.value.length > 0 || abi.value.length > 0) refused = true;
   }
@@ -124,8 +125,9 @@ export function runCase(corpus: readonly CorpusEntry[], runSeed: number, index: 
   if (v8Valid && !outputValid) return result("refused", "the instrumented output of a valid module does not validate");
   if (!v8Valid && outputValid) return result("refused", "instrumentModule turned an invalid module into a valid one");
   if (checkDeterminism) {
-    const again = attempt(() => instrumentModule(bytes, INSTRUMENT_OPTIONS));
-    if (!again.ok || !same(again.value, instrumented.value)) return result("refused", "instrumenting the same module twice gave different bytes");
+    // The second time from a decoding made beforehand, as a deploy instruments: it must change nothing.
+    const again = attempt(() => instrumentModule(bytes, { ...INSTRUMENT_OPTIONS, decoded: decodeModule(bytes) }));
+    if (!again.ok || !same(again.value, instrumented.value)) return result("refused", "instrumenting the same module twice (once from its decoding) gave different bytes");
   }
   return result(refused ? "refused" : "deployed", null);
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allowedImportsFor } from "../../src/runtime/capabilities.ts";
 import { checkGuestAbi } from "../../src/runtime/guest-abi-check.ts";
 import { compile, instantiate } from "../../src/wasm/fixtures.ts";
+import { decodeModule } from "../../src/wasm/index.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const ascCli = join(repoRoot, "node_modules/assemblyscript/bin/asc.js");
@@ -97,7 +98,7 @@ describe("@helios-edge/sdk installed into a project outside the repository", () 
     for (const imp of imports) expect(allowed.has(`${imp.module}.${imp.name}`), `${imp.module}.${imp.name}`).toBe(true);
     expect(imports.map((i) => i.name)).not.toContain("abort");
     expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["handle_request", "memory"]);
-    expect(checkGuestAbi(binary)).toEqual([]);
+    expect(checkGuestAbi(decodeModule(binary))).toEqual([]);
   });
 
   it("runs: reads the request through the SDK and sets status, headers and body", () => {
