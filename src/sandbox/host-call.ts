@@ -9,7 +9,8 @@ import { DEFAULT_HTTP_REQUEST, type HttpRequestInfo, ResponseHead } from "./http
 import type { HostCallPrice, HostState } from "./host-module.ts";
 import { LogCollector } from "./log-collector.ts";
 import { OutputCollector } from "./output-collector.ts";
-import { type SafeMemory, utf8LengthOrStatus } from "./safe-memory.ts";
+import type { SafeMemory } from "./safe-memory.ts";
+import { utf8LengthOrStatus } from "./utf8.ts";
 import type { InvocationRequest, SandboxSettings } from "./sandbox-settings.ts";
 
 export type { HostFunctionDefinition, HostFunctionResult } from "./host-module.ts";

@@ -15,7 +15,7 @@ import {
 } from "./host-call.ts";
 import { defineHostState, type HostFunctionDefinition, type HostModule, hostState } from "./host-module.ts";
 import { HostStatus } from "./host-status.ts";
-import { utf8LengthOrStatus } from "./safe-memory.ts";
+import { utf8LengthOrStatus } from "./utf8.ts";
 
 const I32 = "i32" as const;
 

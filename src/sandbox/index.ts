@@ -75,9 +75,9 @@ export {
   SafeMemory,
   safeMemoryLimits,
   toU32,
-  utf8ByteLength,
   type SafeMemoryLimits,
 } from "./safe-memory.ts";
+export { utf8ByteLength } from "./utf8.ts";
 export {
   AllocationTracker,
   DEFAULT_ALLOCATION_QUOTAS,

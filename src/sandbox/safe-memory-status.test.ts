@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../wasm/fixtures.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import { SandboxError } from "./errors.ts";
-import { isUtf8, SafeMemory, utf8ByteLength, utf8LengthOrStatus } from "./safe-memory.ts";
+import { SafeMemory } from "./safe-memory.ts";
+import { isUtf8, utf8ByteLength, utf8LengthOrStatus } from "./utf8.ts";
 
 function codeOf(run: () => unknown): { code: number; value?: unknown } {
   try {

@@ -10,7 +10,8 @@ import {
   ValueOutOfRangeError,
 } from "./errors.ts";
 import { instantiate, thrown, mulberry32, watToBytes } from "../wasm/fixtures.ts";
-import { SafeMemory, toU32, utf8ByteLength } from "./safe-memory.ts";
+import { SafeMemory, toU32 } from "./safe-memory.ts";
+import { utf8ByteLength } from "./utf8.ts";
 
 const PAGE = 65536;
 
