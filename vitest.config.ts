@@ -2,11 +2,15 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { LOCAL_API_HOST, outboundServer } from "./test/support/outbound-server.ts";
 import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { buildDashboard, DASHBOARD_MODULE } from "./scripts/build-dashboard.mjs";
 
 // The Worker imports the dashboard's generated module, so it must exist before the Workers pool bundles the Worker;
 // `npm test` and the [build] command rebuild it, this covers a bare `npx vitest run`.
 if (!existsSync(DASHBOARD_MODULE)) await buildDashboard();
+// The same for the function scanner's WebAssembly accelerator, which the Worker imports (src/runtime/wasm-scanner.ts)
+// and the unit tests register (test/support/wasm-scanner-setup.ts).
+if (!existsSync("modules/build/scanner/scanner.wasm")) execFileSync(process.execPath, ["scripts/build-modules.mjs", "--only=scanner"], { stdio: "inherit" });
 
 // Projects: "unit" runs plain-Node tests next to their code. Workers integration
 // and end-to-end projects are added alongside as they land.
@@ -18,6 +22,8 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/unit/**/*.test.ts", "cli/**/*.test.mjs"],
+          // Scans run in the WebAssembly accelerator, as in the Worker (its differential test covers both scanners).
+          setupFiles: ["test/support/wasm-scanner-setup.ts"],
           testTimeout: 60_000,
         },
       },

@@ -51,6 +51,7 @@ function loadToolkit() {
         `export * as wasm from "./src/wasm/index.ts";`,
         `export * from "./test/support/bench-kernels.ts";`,
         `export * from "./test/support/real-world.ts";`,
+        `export * from "./test/support/wasm-scanner.ts";`,
       ], { external: true });
 }
 
@@ -176,9 +177,15 @@ function measureInstrumentation(toolkit) {
       row.instrumentMBps = subject.bytes.length / 1e6 / (row.instrumentMs / 1000);
     }
     if (subject.bytes.length >= LARGE_MODULE_BYTES) {
+      // Alternating with the baseline: the function scanner in TypeScript only, without its WebAssembly accelerator.
       const fresh = [];
-      for (let i = 0; i < SETTINGS.freshChildren; i++) fresh.push(instrumentInFreshProcess(subject.name));
+      const freshTs = [];
+      for (let i = 0; i < SETTINGS.freshChildren; i++) {
+        fresh.push(instrumentInFreshProcess(subject.name, true));
+        freshTs.push(instrumentInFreshProcess(subject.name, false));
+      }
       row.freshInstrumentMs = median(fresh.map((f) => f.ms));
+      row.freshTsScannerMs = median(freshTs.map((f) => f.ms));
       // The main thread's own CPU time (Linux): what the figure would be with a core free for V8's background
       // compiler, and much steadier than the wall clock when other work shares the machine.
       if (fresh.every((f) => f.mainThreadCpuMs !== undefined)) row.freshMainThreadCpuMs = median(fresh.map((f) => f.mainThreadCpuMs));
@@ -194,8 +201,9 @@ function measureInstrumentation(toolkit) {
  * module once: the first instrumentModule call of the process, cold JIT and all, as at a deploy.
  * Only that call is timed (not the bundle import or reading the module).
  */
-function instrumentInFreshProcess(name) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--fresh-child", name], { encoding: "utf8" });
+function instrumentInFreshProcess(name, wasmScanner) {
+  const args = [fileURLToPath(import.meta.url), "--fresh-child", name, ...(wasmScanner ? [] : ["--ts-scanner"])];
+  const child = spawnSync(process.execPath, args, { encoding: "utf8" });
   if (child.status !== 0) throw new Error(`fresh-process instrumentation of ${name} failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split("\n").pop());
 }
@@ -204,6 +212,9 @@ async function freshChild(name) {
   const { pathToFileURL } = await import("node:url");
   const toolkit = await import(pathToFileURL(join(repoRoot, "modules", "build", ".bench", "toolkit.mjs")).href);
   const subject = toolkit.realWorldModules().find((m) => m.name === name);
+  // As the Worker does, the accelerator's module is compiled before any deploy (there: by workerd, at startup);
+  // instantiating it is part of the timed call.
+  if (!process.argv.includes("--ts-scanner")) toolkit.useBuiltWasmScanner();
   const { existsSync, readFileSync } = await import("node:fs");
   const schedstat = `/proc/self/task/${process.pid}/schedstat`;
   const cpuMs = () => (existsSync(schedstat) ? Number(readFileSync(schedstat, "utf8").split(" ")[0]) / 1e6 : undefined);
@@ -231,9 +242,11 @@ function reportInstrumentation(toolkit, failures) {
 
   console.log("\nInstrumentation speed and code growth (real-world modules)");
   console.log(table(
-    ["module", "bytes", "instrumented", "growth", "code growth", "warm ms", "warm MB/s", "fresh ms", "fresh MB/s", "fresh main-thread CPU ms"],
+    ["module", "bytes", "instrumented", "growth", "code growth", "warm ms", "warm MB/s", "fresh ms", "fresh MB/s", "fresh main-thread CPU ms",
+      "fresh ms, TS scanner", "fresh speed-up"],
     modules.map((r) => [r.name, r.bytes, r.instrumentedBytes, fmt(r.growth, 3), fmt(r.codeGrowth, 3), fmt(r.instrumentMs, 1), fmt(r.instrumentMBps, 1),
-      fmt(r.freshInstrumentMs, 1), fmt(r.freshInstrumentMBps, 1), fmt(r.freshMainThreadCpuMs, 1)]),
+      fmt(r.freshInstrumentMs, 1), fmt(r.freshInstrumentMBps, 1), fmt(r.freshMainThreadCpuMs, 1), fmt(r.freshTsScannerMs, 1),
+      r.freshTsScannerMs === undefined ? "" : fmt(r.freshTsScannerMs / r.freshInstrumentMs, 2)]),
   ));
   const large = modules.filter((row) => row.freshInstrumentMBps !== undefined);
   const slowest = (large.length > 0 ? large : speeds).reduce((a, b) => (b.instrumentMBps < a.instrumentMBps ? b : a));
@@ -260,6 +273,8 @@ function reportInstrumentation(toolkit, failures) {
 async function main() {
   const started = performance.now();
   const toolkit = await loadToolkit();
+  // The function scanner runs in WebAssembly (src/wasm/wasm-scanner.ts), as in the Worker.
+  toolkit.useBuiltWasmScanner();
   const failures = [];
 
   const overhead = [...measureKernels(toolkit, failures), ...(await measureRealWorld(toolkit, failures))];

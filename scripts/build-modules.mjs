@@ -5,6 +5,8 @@
 // folders without one get an optimized, assertion-free build with no host imports.
 // Outputs newer than every input they may depend on are skipped, so `npm test` stays fast;
 // `--force` rebuilds everything. Any compile error fails the whole build with a non-zero exit.
+// modules/scanner is not a guest: it is the toolkit's function scanner compiled to WebAssembly (src/wasm/wasm-scanner.ts),
+// which the Worker imports as a module and Node compiles from modules/build/scanner/scanner.wasm.
 //
 // C entries (`<name>.c` in modules/examples) are WASI commands built with clang and wasi-libc (Debian:
 // clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32). Without clang they are skipped with a message, except in
@@ -20,12 +22,14 @@ import { fileURLToPath } from "node:url";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const modulesDir = join(repoRoot, "modules");
 const buildDir = join(modulesDir, "build");
-const sourceFolders = ["bench", "examples"];
+const sourceFolders = ["bench", "examples", "scanner"];
 // Every entry may import the guest SDK, so a change there makes all outputs stale.
 const sharedInputDirs = [join(modulesDir, "sdk")];
 const defaultOptions = ["--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--use", "abort="];
 
 const force = process.argv.includes("--force");
+// `--only=<folder>`: just that folder's AssemblyScript entries (wrangler's [build] step builds the scanner alone).
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 
 function listFilesRecursive(dir) {
   if (!existsSync(dir)) return [];
@@ -202,6 +206,7 @@ async function main() {
   let built = 0;
   let upToDate = 0;
   for (const folder of sourceFolders) {
+    if (only !== undefined && folder !== only) continue;
     const folderDir = join(modulesDir, folder);
     if (!existsSync(folderDir)) continue;
     const entries = findEntries(folderDir);
@@ -220,7 +225,7 @@ async function main() {
       built++;
     }
   }
-  for (const build of [buildC, buildRust]) {
+  for (const build of only === undefined ? [buildC, buildRust] : []) {
     const result = build(join(modulesDir, "examples"), join(buildDir, "examples"));
     built += result.built;
     upToDate += result.upToDate;

@@ -33,6 +33,8 @@ import {
   MalformedModuleError,
   PolicyViolationError,
 } from "../wasm/index.ts";
+// Deploys scan function bodies in WebAssembly rather than in cold JavaScript (src/runtime/wasm-scanner.ts).
+import "../runtime/wasm-scanner.ts";
 import { ActivationFailedError, BadModuleError, HashMismatchError, InstrumentationFailedError, NoPreviousVersionError, TooManyAliasesError } from "./deploy-errors.ts";
 import { modulePolicyViolations, STRUCTURAL_LIMITS } from "./module-policy.ts";
 import { prepareDeploySecrets, storeDeploySecrets } from "./secret-service.ts";

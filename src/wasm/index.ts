@@ -29,6 +29,7 @@ export {
   type InstrumentStats,
 } from "./instrumenter.ts";
 export { importMemory } from "./memory-import.ts";
+export { useWasmScanner, wasmScannerStats, type WasmScannerStats } from "./wasm-scanner.ts";
 export {
   decodeMemoryLimits,
   encodeMemoryLimits,

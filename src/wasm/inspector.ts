@@ -1,6 +1,7 @@
 // inspectModule: the facts about a module that deploy, policy and API responses need.
 import { decodeModule } from "./decoder.ts";
-import { FunctionScanner, ScanResult, codeContext } from "./scanner.ts";
+import { ScanResult, codeContext } from "./scanner.ts";
+import { functionScanner } from "./wasm-scanner.ts";
 import { type FuncType, type Limits, type TableType, type ValTypeName, type WasmModule, valTypeName } from "./types.ts";
 
 export interface FuncSig {
@@ -87,7 +88,7 @@ export function inspectModule(bytes: Uint8Array): ModuleInfo {
  * checks each body the same way as it scans it, so a deploy that instruments need not run this too.
  */
 export function checkFunctionBodies(bytes: Uint8Array, m: WasmModule): void {
-  const scanner = new FunctionScanner(bytes, codeContext(m));
+  const scanner = functionScanner(bytes, codeContext(m));
   const scan = new ScanResult();
   for (let i = 0; i < m.code.length; i++) scanner.scan(m.code[i], i, scan);
 }

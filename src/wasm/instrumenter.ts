@@ -5,7 +5,8 @@ import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { type CountedLoop, emitCountedCharge } from "./counted-loop.ts";
 import { encodeSection } from "./encoder.ts";
 import { prepaidFunctions } from "./prepaid.ts";
-import { type CodeContext, FunctionScanner, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
+import { type CodeContext, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
+import { functionScanner } from "./wasm-scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
 import { Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";
@@ -347,7 +348,7 @@ function instrumentCode(
   allowCache: boolean,
 ): Writer {
   const prepaid = prepaidFunctions(bytes, m, ctx);
-  const scanner = new FunctionScanner(bytes, ctx, prepaid.entryCosts);
+  const scanner = functionScanner(bytes, ctx, prepaid.entryCosts);
   const reused = new ScanResult();
   const emit = new ChargeEmitter(fuelGlobal);
   const section = new Writer(Math.ceil(bytes.length * 1.2) + 64);

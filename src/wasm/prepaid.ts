@@ -4,7 +4,8 @@
 // helpers (an interpreter's reference-count release, say) then run without a read-modify-write of
 // the fuel global per call.
 import { MalformedModuleError } from "./errors.ts";
-import { type CodeContext, type EntryCosts, FunctionScanner, NOT_PREPAID, ScanResult, UNRESOLVED } from "./scanner.ts";
+import { type CodeContext, type EntryCosts, NOT_PREPAID, ScanResult, UNRESOLVED } from "./scanner.ts";
+import { functionScanner } from "./wasm-scanner.ts";
 import type { WasmModule } from "./types.ts";
 
 /**
@@ -51,7 +52,7 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
     }
   }
   if (pending.length === 0) return { entryCosts, scans };
-  const scanner = new FunctionScanner(bytes, ctx, entryCosts);
+  const scanner = functionScanner(bytes, ctx, entryCosts);
   const scan = new ScanResult();
   /**
    * Scans f; it is settled unless it calls a candidate not worked out yet (returned then). Its scan

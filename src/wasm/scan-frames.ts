@@ -91,8 +91,11 @@ export class ScanFrames {
   protected loopBrIfEnd = -1;
   protected loopBrAt = -1;
   protected loopBrEnd = -1;
-  /** Bytes of loop bodies counted-loop recognition may still decode again: at most the module's size. */
-  protected countedBudget: number;
+  /**
+   * Bytes of loop bodies counted-loop recognition may still decode again: at most the module's size. Public for the
+   * WebAssembly accelerator (wasm-scanner.ts), which shares it with the scans it leaves to this scanner.
+   */
+  countedBudget: number;
   /** `checked` when the frame opened. */
   protected frameEntryChecked = new Uint8Array(FRAME_CAPACITY);
   /** Every path arriving at the frame's end so far has passed a check. */

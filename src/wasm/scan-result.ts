@@ -147,8 +147,25 @@ export class ScanResult {
     return i;
   }
 
+  /**
+   * Sets the points to the first `count` of the given arrays (the WebAssembly scanner's results: wasm-scanner.ts),
+   * copied by typed-array set: no per-point JavaScript, which runs cold in a fresh process.
+   */
+  setPoints(count: number, offsets: Int32Array, kinds: Int32Array, costs: Int32Array, loops: Int32Array, tight: Int32Array): void {
+    while (this.offsets.length < count) {
+      this.count = this.offsets.length;
+      this.grow();
+    }
+    this.count = count;
+    this.offsets.set(offsets.subarray(0, count));
+    this.kinds.set(kinds.subarray(0, count));
+    this.costs.set(costs.subarray(0, count));
+    this.loops.set(loops.subarray(0, count));
+    this.tight.set(tight.subarray(0, count));
+  }
+
   private grow(): void {
-    const n = this.count * 2;
+    const n = Math.max(this.count * 2, 1);
     const o = new Int32Array(n);
     o.set(this.offsets);
     this.offsets = o;

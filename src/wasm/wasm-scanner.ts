@@ -1,0 +1,224 @@
+// The function scanner's WebAssembly accelerator (modules/scanner, AssemblyScript): the host registers its compiled
+// module once (useWasmScanner) and every scan then runs there first, falling back to the TypeScript scanner
+// (scanner.ts, the reference) for each function the accelerator bails on. Why, and how the two stay identical:
+// docs/architecture.md, "Two function scanners". This file stays free of host APIs: the Worker imports the .wasm as
+// a module (src/runtime/wasm-scanner.ts) and Node compiles it from modules/build (test/support/wasm-scanner.ts).
+import type { CodeContext } from "./code-context.ts";
+import { type CountedLoop, matchCountedLoop, MAX_COUNTED_ITERATION_COST } from "./counted-loop.ts";
+import { Ctl, FAST_CLASS, FAST_COST, ImmId, OPCODES, type OpInfo } from "./opcodes.ts";
+import { type EntryCosts, FunctionScanner } from "./scanner.ts";
+import type { ScanResult } from "./scan-result.ts";
+import type { FunctionBody } from "./types.ts";
+
+/** What the instrumenter, prepaid.ts and the inspector scan with: FunctionScanner, or the accelerated one. */
+export interface BodyScanner {
+  scan(body: FunctionBody, definedIndex: number, out: ScanResult): void;
+}
+
+/** How many function scans ran in WebAssembly and how many fell back to TypeScript (for tests and benchmarks). */
+export interface WasmScannerStats {
+  scanned: number;
+  fellBack: number;
+}
+
+let registered: WebAssembly.Module | null = null;
+let shared: ScannerInstance | null = null;
+const stats: WasmScannerStats = { scanned: 0, fellBack: 0 };
+
+/** Registers the compiled scanner module (null: scan in TypeScript only, as without a registration). */
+export function useWasmScanner(module: WebAssembly.Module | null): void {
+  registered = module;
+  shared = null;
+}
+
+export function wasmScannerStats(): WasmScannerStats {
+  return { ...stats };
+}
+
+/** A scanner for the module `bytes`: the accelerated one when a scanner module is registered. */
+export function functionScanner(bytes: Uint8Array, ctx: CodeContext, entryCosts: EntryCosts | null = null): BodyScanner {
+  const reference = new FunctionScanner(bytes, ctx, entryCosts);
+  if (registered === null) return reference;
+  shared ??= new ScannerInstance(new WebAssembly.Instance(registered, { env: { countedLoop: (pre: number, start: number, backAt: number, top: number) => shared!.countedLoop(pre, start, backAt, top) } }));
+  return new AcceleratedScanner(shared, reference, bytes, ctx, entryCosts);
+}
+
+/** The op-row flags of modules/scanner/scanner/index.ts. */
+const ROW_SUPPORTED = 1;
+const DYNAMIC_CODES = { bytes: 1, pages: 2, elements: 3 } as const;
+/** Immediates the accelerator decodes (modules/scanner/scanner/decode.ts); rows with others bail. */
+const DECODED = new Set<ImmId>([ImmId.None, ImmId.BlockType, ImmId.Label, ImmId.BrTable, ImmId.Func, ImmId.CallIndirect,
+  ImmId.Local, ImmId.Global, ImmId.Table, ImmId.Memarg, ImmId.I32, ImmId.I64, ImmId.F32, ImmId.F64, ImmId.Memory,
+  ImmId.Memory2, ImmId.Data, ImmId.Elem, ImmId.MemoryInit, ImmId.TableInit, ImmId.TableCopy]);
+/** Control the accelerator follows: everything but exception handling. */
+const FOLLOWED = new Set<Ctl>([Ctl.None, Ctl.Block, Ctl.Loop, Ctl.If, Ctl.Else, Ctl.End, Ctl.Br, Ctl.BrIf, Ctl.BrTable,
+  Ctl.Return, Ctl.Unreachable, Ctl.Call, Ctl.ReturnCall]);
+const REF_FUNC = 0xd2;
+
+/** An opcode row for the accelerator: 0 (bail) unless it decodes and follows everything the instruction needs. */
+function opRow(op: OpInfo): number {
+  // ref.func also checks its function is declared: left to the reference, like the rest of reference types' rarities.
+  if (!op.supported || !DECODED.has(op.immId) || !FOLLOWED.has(op.ctl) || op.cost > 255 || (op.prefix === 0 && op.code === REF_FUNC)) return 0;
+  const dynamic = op.dynamic === null ? 0 : DYNAMIC_CODES[op.dynamic];
+  return (ROW_SUPPORTED | (dynamic << 1) | (op.cost << 8) | (op.ctl << 16) | (op.immId << 24)) >>> 0;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  layout(moduleBytes: number, functions: number, types: number): void;
+  reserve(bodyBytes: number): void;
+  context(types: number, functions: number, tables: number, globals: number, elements: number, data: number, memory: number, withEntryCosts: number, maxCountedCost: number): void;
+  scan(start: number, end: number, localCount: number, entryChecked: number, countedBudget: number): number;
+  opRows(): number;
+  fastClasses(): number;
+  header(): number;
+  moduleBytes(): number;
+  entryCosts(): number;
+  paramCounts(): number;
+  results(which: number): number;
+}
+
+const H_COUNT = 0, H_NEEDS_SCRATCH = 1, H_HAS_CALL = 2, H_CALL_CHECKS = 3, H_HAS_LOOP = 4, H_HAS_TIGHT_LOOP = 5;
+const H_UNRESOLVED = 6, H_BACK = 7, H_BUDGET = 8;
+
+/** The one instance of the registered module, and which module's bytes and index spaces it holds. */
+class ScannerInstance {
+  readonly x: Exports;
+  bytes: Uint8Array | null = null;
+  ctx: CodeContext | null = null;
+  withEntryCosts = false;
+  capacity = 0;
+  /** Counted loops matched in the scan under way: PreLoop point, shape, ... */
+  readonly counted: (number | CountedLoop)[] = [];
+  header!: Int32Array;
+  entry!: Int32Array;
+  results!: Int32Array[];
+
+  constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as Exports;
+  }
+
+  countedLoop(pre: number, start: number, backAt: number, topTested: number): number {
+    const shape = matchCountedLoop(this.bytes!, start, backAt, topTested === 1);
+    if (shape === null) return 0;
+    this.counted.push(pre, shape);
+    return 1;
+  }
+
+  /** Loads a module's bytes and index spaces (once per module and entry-cost mode). Throws if memory is refused. */
+  load(bytes: Uint8Array, ctx: CodeContext, withEntryCosts: boolean): void {
+    if (this.bytes === bytes && this.ctx === ctx && this.withEntryCosts === withEntryCosts) return;
+    this.bytes = null;
+    const x = this.x;
+    const functions = ctx.functionTypes.length;
+    x.layout(bytes.length, functions, ctx.typeCount);
+    this.capacity = 0;
+    const memory = x.memory.buffer;
+    new Uint8Array(memory, x.moduleBytes(), bytes.length).set(bytes);
+    new Int32Array(memory, x.paramCounts(), ctx.typeCount).set(ctx.paramCounts);
+    const rows = new Uint32Array(memory, x.opRows(), 288);
+    rows.fill(0);
+    for (const op of OPCODES) {
+      if (op.prefix === 0) rows[op.code] = opRow(op);
+      else if (op.prefix === 0xfc && op.code < 32) rows[256 + op.code] = opRow(op);
+    }
+    // skipSimple's table: FastClass, and the static cost above it (FAST_CLASS's instructions all decode there).
+    const fast = new Uint8Array(memory, x.fastClasses(), 256);
+    for (let code = 0; code < 256; code++) fast[code] = FAST_COST[code] < 32 ? FAST_CLASS[code] | (FAST_COST[code] << 3) : 0;
+    x.context(ctx.typeCount, functions, ctx.tableCount, ctx.globalCount, ctx.elementCount, ctx.dataCount ?? -1,
+      ctx.hasMemory ? 1 : 0, withEntryCosts ? 1 : 0, MAX_COUNTED_ITERATION_COST);
+    this.bytes = bytes;
+    this.ctx = ctx;
+    this.withEntryCosts = withEntryCosts;
+    this.views();
+  }
+
+  /** Room for a body of `length` bytes (memory grows: every view is made again). */
+  reserve(length: number): void {
+    if (length + 8 <= this.capacity) return;
+    const capacity = Math.max(length + 8, 2 * this.capacity, 1 << 12);
+    this.x.reserve(capacity - 8);
+    this.capacity = capacity;
+    this.views();
+  }
+
+  private views(): void {
+    const x = this.x;
+    const memory = x.memory.buffer;
+    this.header = new Int32Array(memory, x.header(), 16);
+    this.entry = new Int32Array(memory, x.entryCosts(), this.ctx!.functionTypes.length);
+    this.results = [];
+    if (this.capacity === 0) return;
+    for (let i = 0; i < 6; i++) this.results.push(new Int32Array(memory, x.results(i), this.capacity));
+    this.results.push(new Int32Array(memory, x.results(6), 2 * this.capacity));
+  }
+}
+
+/** FunctionScanner's scan, run in the accelerator where it can and in `reference` where it bails. */
+class AcceleratedScanner implements BodyScanner {
+  /** FunctionScanner.countedBudget, shared by both: bytes of loop bodies counted-loop recognition may still decode. */
+  private budget: number;
+
+  constructor(
+    private readonly wasm: ScannerInstance,
+    private readonly reference: FunctionScanner,
+    private readonly bytes: Uint8Array,
+    private readonly ctx: CodeContext,
+    private readonly entryCosts: EntryCosts | null,
+  ) {
+    this.budget = bytes.length;
+  }
+
+  scan(body: FunctionBody, definedIndex: number, out: ScanResult): void {
+    if (!this.tryScan(body, definedIndex, out)) {
+      stats.fellBack++;
+      this.reference.countedBudget = this.budget;
+      this.reference.scan(body, definedIndex, out);
+      this.budget = this.reference.countedBudget;
+    }
+  }
+
+  private tryScan(body: FunctionBody, definedIndex: number, out: ScanResult): boolean {
+    const ctx = this.ctx;
+    const f = ctx.importedFunctionCount + definedIndex;
+    const typeIndex = ctx.functionTypes[f];
+    // An unknown type is the reference's error to report.
+    if (typeIndex === undefined || typeIndex >= ctx.typeCount) return false;
+    let localCount = ctx.paramCounts[typeIndex];
+    for (let i = 0; i < body.locals.length; i++) localCount += body.locals[i].count;
+    const wasm = this.wasm;
+    wasm.counted.length = 0;
+    try {
+      wasm.load(this.bytes, ctx, this.entryCosts !== null);
+      wasm.reserve(body.code.length);
+      const entryChecked = this.entryCosts !== null && this.entryCosts[f] >= 0;
+      if (this.entryCosts !== null) wasm.entry.set(this.entryCosts);
+      wasm.x.scan(body.codeOffset, body.codeOffset + body.code.length, localCount, entryChecked ? 1 : 0, this.budget);
+    } catch (error) {
+      // A bail (a trap), or memory refused: the reference scans it. Errors from JavaScript (countedLoop) propagate.
+      if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) return false;
+      throw error;
+    }
+    stats.scanned++;
+    this.copyResult(out, localCount);
+    return true;
+  }
+
+  private copyResult(out: ScanResult, localCount: number): void {
+    const wasm = this.wasm;
+    const h = wasm.header;
+    const [offsets, kinds, costs, loops, tight, unresolved, back] = wasm.results;
+    out.reset();
+    out.localCount = localCount;
+    out.setPoints(h[H_COUNT], offsets, kinds, costs, loops, tight);
+    out.needsScratch = h[H_NEEDS_SCRATCH] === 1;
+    out.hasCall = h[H_HAS_CALL] === 1;
+    out.callChecks = h[H_CALL_CHECKS];
+    out.hasLoop = h[H_HAS_LOOP] === 1;
+    out.hasTightLoop = h[H_HAS_TIGHT_LOOP] === 1;
+    for (let i = 0; i < h[H_UNRESOLVED]; i++) out.unresolvedCallees.push(unresolved[i]);
+    for (let i = 0; i < h[H_BACK]; i++) out.backLabels.set(back[2 * i], back[2 * i + 1]);
+    for (let i = 0; i < wasm.counted.length; i += 2) out.counted.set(wasm.counted[i] as number, wasm.counted[i + 1] as CountedLoop);
+    this.budget = h[H_BUDGET];
+  }
+}
