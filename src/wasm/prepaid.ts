@@ -62,6 +62,8 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
    */
   const resolve = (f: number): number[] | null => {
     try {
+      // entryCosts changes as candidates settle: the accelerated scanner copies it again (FunctionScanner reads it).
+      scanner.entryCostsChanged?.();
       scanner.scan(m.code[f - base], f - base, scan);
     } catch (error) {
       // Malformed: the instrumenter's own scan reports it, in function order.

@@ -13,6 +13,11 @@ import type { FunctionBody } from "./types.ts";
 /** What the instrumenter, prepaid.ts and the inspector scan with: FunctionScanner, or the accelerated one. */
 export interface BodyScanner {
   scan(body: FunctionBody, definedIndex: number, out: ScanResult): void;
+  /**
+   * The entry costs given at creation changed (prepaid.ts settling candidates). FunctionScanner reads them live; the
+   * accelerator keeps a copy, refreshed at the next scan, and otherwise copies them once per module.
+   */
+  entryCostsChanged?(): void;
 }
 
 /** How many function scans ran in WebAssembly and how many fell back to TypeScript (for tests and benchmarks). */
@@ -87,6 +92,8 @@ class ScannerInstance {
   bytes: Uint8Array | null = null;
   ctx: CodeContext | null = null;
   withEntryCosts = false;
+  /** The scanner whose entry costs the accelerator's memory holds. */
+  entryOwner: object | null = null;
   capacity = 0;
   /** Counted loops matched in the scan under way: PreLoop point, shape, ... */
   readonly counted: (number | CountedLoop)[] = [];
@@ -105,10 +112,14 @@ class ScannerInstance {
     return 1;
   }
 
-  /** Loads a module's bytes and index spaces (once per module and entry-cost mode). Throws if memory is refused. */
-  load(bytes: Uint8Array, ctx: CodeContext, withEntryCosts: boolean): void {
-    if (this.bytes === bytes && this.ctx === ctx && this.withEntryCosts === withEntryCosts) return;
+  /**
+   * Loads a module's bytes and index spaces (once per module and entry-cost mode); true if it did. Throws if memory
+   * is refused.
+   */
+  load(bytes: Uint8Array, ctx: CodeContext, withEntryCosts: boolean): boolean {
+    if (this.bytes === bytes && this.ctx === ctx && this.withEntryCosts === withEntryCosts) return false;
     this.bytes = null;
+    this.entryOwner = null;
     const x = this.x;
     const functions = ctx.functionTypes.length;
     x.layout(bytes.length, functions, ctx.typeCount);
@@ -131,6 +142,7 @@ class ScannerInstance {
     this.ctx = ctx;
     this.withEntryCosts = withEntryCosts;
     this.views();
+    return true;
   }
 
   /** Room for a body of `length` bytes (memory grows: every view is made again). */
@@ -158,6 +170,8 @@ class ScannerInstance {
 class AcceleratedScanner implements BodyScanner {
   /** FunctionScanner.countedBudget, shared by both: bytes of loop bodies counted-loop recognition may still decode. */
   private budget: number;
+  /** The accelerator's copy of entryCosts is not this scanner's (another scanner's, or stale). */
+  private entryCostsStale = true;
 
   constructor(
     private readonly wasm: ScannerInstance,
@@ -167,6 +181,10 @@ class AcceleratedScanner implements BodyScanner {
     private readonly entryCosts: EntryCosts | null,
   ) {
     this.budget = bytes.length;
+  }
+
+  entryCostsChanged(): void {
+    this.entryCostsStale = true;
   }
 
   scan(body: FunctionBody, definedIndex: number, out: ScanResult): void {
@@ -189,10 +207,14 @@ class AcceleratedScanner implements BodyScanner {
     const wasm = this.wasm;
     wasm.counted.length = 0;
     try {
-      wasm.load(this.bytes, ctx, this.entryCosts !== null);
+      if (wasm.load(this.bytes, ctx, this.entryCosts !== null) || wasm.entryOwner !== this) this.entryCostsStale = true;
       wasm.reserve(body.code.length);
       const entryChecked = this.entryCosts !== null && this.entryCosts[f] >= 0;
-      if (this.entryCosts !== null) wasm.entry.set(this.entryCosts);
+      if (this.entryCosts !== null && this.entryCostsStale) {
+        wasm.entry.set(this.entryCosts);
+        wasm.entryOwner = this;
+        this.entryCostsStale = false;
+      }
       wasm.x.scan(body.codeOffset, body.codeOffset + body.code.length, localCount, entryChecked ? 1 : 0, this.budget);
     } catch (error) {
       // A bail (a trap), or memory refused: the reference scans it. Errors from JavaScript (countedLoop) propagate.
