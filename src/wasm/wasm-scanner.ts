@@ -4,7 +4,7 @@
 // docs/architecture.md, "Two function scanners". This file stays free of host APIs: the Worker imports the .wasm as
 // a module (src/runtime/wasm-scanner.ts) and Node compiles it from modules/build (test/support/wasm-scanner.ts).
 import type { CodeContext } from "./code-context.ts";
-import { type CountedLoop, matchCountedLoop, MAX_COUNTED_ITERATION_COST } from "./counted-loop.ts";
+import { type CountedLoop, MAX_COUNTED_BODY_BYTES, MAX_COUNTED_ITERATION_COST, MIN_COUNTED_CONST_BOUND } from "./counted-loop.ts";
 import { Ctl, FAST_CLASS, FAST_COST, ImmId, OPCODES, type OpInfo } from "./opcodes.ts";
 import { type EntryCosts, FunctionScanner } from "./scanner.ts";
 import type { ScanResult } from "./scan-result.ts";
@@ -44,7 +44,7 @@ export function wasmScannerStats(): WasmScannerStats {
 export function functionScanner(bytes: Uint8Array, ctx: CodeContext, entryCosts: EntryCosts | null = null): BodyScanner {
   const reference = new FunctionScanner(bytes, ctx, entryCosts);
   if (registered === null) return reference;
-  shared ??= new ScannerInstance(new WebAssembly.Instance(registered, { env: { countedLoop: (pre: number, start: number, backAt: number, top: number) => shared!.countedLoop(pre, start, backAt, top) } }));
+  shared ??= new ScannerInstance(new WebAssembly.Instance(registered, {}));
   return new AcceleratedScanner(shared, reference, bytes, ctx, entryCosts);
 }
 
@@ -72,7 +72,8 @@ interface Exports {
   memory: WebAssembly.Memory;
   layout(moduleBytes: number, functions: number, types: number): void;
   reserve(bodyBytes: number): void;
-  context(types: number, functions: number, tables: number, globals: number, elements: number, data: number, memory: number, withEntryCosts: number, maxCountedCost: number): void;
+  context(types: number, functions: number, tables: number, globals: number, elements: number, data: number, memory: number, withEntryCosts: number): void;
+  countedLimits(maxCost: number, maxBody: number, minConstBound: number): void;
   scan(start: number, end: number, localCount: number, entryChecked: number, countedBudget: number): number;
   opRows(): number;
   fastClasses(): number;
@@ -84,7 +85,10 @@ interface Exports {
 }
 
 const H_COUNT = 0, H_NEEDS_SCRATCH = 1, H_HAS_CALL = 2, H_CALL_CHECKS = 3, H_HAS_LOOP = 4, H_HAS_TIGHT_LOOP = 5;
-const H_UNRESOLVED = 6, H_BACK = 7, H_BUDGET = 8;
+const H_UNRESOLVED = 6, H_BACK = 7, H_BUDGET = 8, H_COUNTED = 9;
+/** A counted loop in the accelerator's counted region (modules/scanner/scanner/counted.ts): fields and flags. */
+const COUNTED_FIELDS = 6;
+const FLAG_UNSIGNED_LESS = 1, FLAG_TOP_TESTED = 2, FLAG_SIGNED = 4;
 
 /** The one instance of the registered module, and which module's bytes and index spaces it holds. */
 class ScannerInstance {
@@ -95,21 +99,12 @@ class ScannerInstance {
   /** The scanner whose entry costs the accelerator's memory holds. */
   entryOwner: object | null = null;
   capacity = 0;
-  /** Counted loops matched in the scan under way: PreLoop point, shape, ... */
-  readonly counted: (number | CountedLoop)[] = [];
   header!: Int32Array;
   entry!: Int32Array;
   results!: Int32Array[];
 
   constructor(instance: WebAssembly.Instance) {
     this.x = instance.exports as unknown as Exports;
-  }
-
-  countedLoop(pre: number, start: number, backAt: number, topTested: number): number {
-    const shape = matchCountedLoop(this.bytes!, start, backAt, topTested === 1);
-    if (shape === null) return 0;
-    this.counted.push(pre, shape);
-    return 1;
   }
 
   /**
@@ -137,7 +132,8 @@ class ScannerInstance {
     const fast = new Uint8Array(memory, x.fastClasses(), 256);
     for (let code = 0; code < 256; code++) fast[code] = FAST_COST[code] < 32 ? FAST_CLASS[code] | (FAST_COST[code] << 3) : 0;
     x.context(ctx.typeCount, functions, ctx.tableCount, ctx.globalCount, ctx.elementCount, ctx.dataCount ?? -1,
-      ctx.hasMemory ? 1 : 0, withEntryCosts ? 1 : 0, MAX_COUNTED_ITERATION_COST);
+      ctx.hasMemory ? 1 : 0, withEntryCosts ? 1 : 0);
+    x.countedLimits(MAX_COUNTED_ITERATION_COST, MAX_COUNTED_BODY_BYTES, MIN_COUNTED_CONST_BOUND);
     this.bytes = bytes;
     this.ctx = ctx;
     this.withEntryCosts = withEntryCosts;
@@ -163,6 +159,7 @@ class ScannerInstance {
     if (this.capacity === 0) return;
     for (let i = 0; i < 6; i++) this.results.push(new Int32Array(memory, x.results(i), this.capacity));
     this.results.push(new Int32Array(memory, x.results(6), 2 * this.capacity));
+    this.results.push(new Int32Array(memory, x.results(7), COUNTED_FIELDS * this.capacity));
   }
 }
 
@@ -205,7 +202,6 @@ class AcceleratedScanner implements BodyScanner {
     let localCount = ctx.paramCounts[typeIndex];
     for (let i = 0; i < body.locals.length; i++) localCount += body.locals[i].count;
     const wasm = this.wasm;
-    wasm.counted.length = 0;
     try {
       if (wasm.load(this.bytes, ctx, this.entryCosts !== null) || wasm.entryOwner !== this) this.entryCostsStale = true;
       wasm.reserve(body.code.length);
@@ -217,7 +213,7 @@ class AcceleratedScanner implements BodyScanner {
       }
       wasm.x.scan(body.codeOffset, body.codeOffset + body.code.length, localCount, entryChecked ? 1 : 0, this.budget);
     } catch (error) {
-      // A bail (a trap), or memory refused: the reference scans it. Errors from JavaScript (countedLoop) propagate.
+      // A bail (a trap), or memory refused: the reference scans it.
       if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) return false;
       throw error;
     }
@@ -229,7 +225,7 @@ class AcceleratedScanner implements BodyScanner {
   private copyResult(out: ScanResult, localCount: number): void {
     const wasm = this.wasm;
     const h = wasm.header;
-    const [offsets, kinds, costs, loops, tight, unresolved, back] = wasm.results;
+    const [offsets, kinds, costs, loops, tight, unresolved, back, counted] = wasm.results;
     out.reset();
     out.localCount = localCount;
     out.setPoints(h[H_COUNT], offsets, kinds, costs, loops, tight);
@@ -240,7 +236,19 @@ class AcceleratedScanner implements BodyScanner {
     out.hasTightLoop = h[H_HAS_TIGHT_LOOP] === 1;
     for (let i = 0; i < h[H_UNRESOLVED]; i++) out.unresolvedCallees.push(unresolved[i]);
     for (let i = 0; i < h[H_BACK]; i++) out.backLabels.set(back[2 * i], back[2 * i + 1]);
-    for (let i = 0; i < wasm.counted.length; i += 2) out.counted.set(wasm.counted[i] as number, wasm.counted[i + 1] as CountedLoop);
+    for (let i = 0; i < h[H_COUNTED] * COUNTED_FIELDS; i += COUNTED_FIELDS) {
+      const flags = counted[i + 5];
+      const loop: CountedLoop = {
+        counter: counted[i + 1],
+        boundLocal: counted[i + 2],
+        boundConst: counted[i + 3],
+        step: counted[i + 4],
+        unsignedLess: (flags & FLAG_UNSIGNED_LESS) !== 0,
+        topTested: (flags & FLAG_TOP_TESTED) !== 0,
+        signed: (flags & FLAG_SIGNED) !== 0,
+      };
+      out.counted.set(counted[i], loop);
+    }
     this.budget = h[H_BUDGET];
   }
 }

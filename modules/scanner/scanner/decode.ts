@@ -128,6 +128,29 @@ export function skipSimple(): void {
   S.dist = d;
 }
 
+/** A signed LEB128 of at most 32 bits (Reader.s32). */
+export function readS32(): i32 {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = readU8();
+    if (shift == 28) {
+      if (b & 0x80) unreachable();
+      const high = b & 0x78;
+      if (high != 0 && high != 0x78) unreachable();
+      result |= b << 28;
+      break;
+    }
+    result |= (b & 0x7f) << shift;
+    shift += 7;
+    if ((b & 0x80) == 0) {
+      if (b & 0x40) result |= -1 << shift;
+      break;
+    }
+  }
+  return result;
+}
+
 /** Skips a signed LEB128 of at most 32 bits (Reader.s32's checks). */
 function skipS32(): void {
   for (let i = 0; i < 4; i++) if (readU8() < 0x80) return;

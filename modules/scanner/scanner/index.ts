@@ -64,13 +64,14 @@ export function results(which: i32): usize {
     case 3: return S.LOOPS;
     case 4: return S.TIGHT;
     case 5: return S.UNRESOLVED_CALLEES;
-    default: return S.BACK_LABELS;
+    case 6: return S.BACK_LABELS;
+    default: return S.COUNTED;
   }
 }
 
 /** The module's index spaces (CodeContext), for every scan until the next layout(). */
 export function context(types: i32, functions: i32, tables: i32, globals: i32, elements: i32, data: i32, memory: i32,
-  withEntryCosts: i32, maxCountedCost: i32): void {
+  withEntryCosts: i32): void {
   S.typeCount = types;
   S.functionCount = functions;
   S.tableCount = tables;
@@ -79,7 +80,13 @@ export function context(types: i32, functions: i32, tables: i32, globals: i32, e
   S.dataCount = data;
   S.hasMemory = memory != 0;
   S.hasEntryCosts = withEntryCosts != 0;
-  S.maxCountedCost = maxCountedCost;
+}
+
+/** counted-loop.ts's limits: MAX_COUNTED_ITERATION_COST, MAX_COUNTED_BODY_BYTES, MIN_COUNTED_CONST_BOUND. */
+export function countedLimits(maxCost: i32, maxBody: i32, minConstBound: i32): void {
+  S.maxCountedCost = maxCost;
+  S.maxCountedBody = maxBody;
+  S.minCountedConstBound = minConstBound;
 }
 
 /** Scans the body whose code is bytes[start, end) (FunctionScanner.scan). Returns 1; bails by trapping. */

@@ -1,6 +1,7 @@
 // Loops in the scan (the reference: src/wasm/scan-loops.ts, method by method): opening and closing a loop's region,
 // counted loops and dispatch loops.
 import { blockType, byteAt, labelCount, pos } from "./decode";
+import { matchCountedLoop } from "./counted";
 import { end } from "./paths";
 import * as S from "./state";
 import {
@@ -8,12 +9,6 @@ import {
   F_PRE, F_REGION, fr, labelFrame, LOOP, push, pushFrame, setCost, setFr, setKind, slot,
 } from "./state";
 
-/**
- * matchCountedLoop (src/wasm/counted-loop.ts), run by the JavaScript side on the module's own bytes: 1 if the loop
- * whose PreLoop point is `pre` is counted (the JavaScript side keeps its shape), else 0.
- */
-@external("env", "countedLoop")
-declare function countedLoop(pre: i32, bodyStart: i32, backAt: i32, topTested: i32): i32;
 
 const END = 0x0b;
 const LOCAL_GET = 0x20;
@@ -104,7 +99,7 @@ function countLoop(f: i32, h: i32, backAt: i32, topTested: bool): void {
   if (!mayBeCounted(bodyStart, backAt, topTested)) return;
   if (!onlyCheckedPointsAfter(h)) return;
   S.budget -= size;
-  if (countedLoop(pre, bodyStart, backAt, topTested ? 1 : 0) == 0) return;
+  if (!matchCountedLoop(pre, bodyStart, backAt, topTested)) return;
   setKind(pre, S.COUNTED_LOOP);
   setCost(pre, c);
   store<i32>(slot(S.LOOPS, pre), load<i32>(slot(S.LOOPS, h)));

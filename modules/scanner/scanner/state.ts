@@ -69,6 +69,7 @@ export const H_HAS_TIGHT_LOOP = 5;
 export const H_UNRESOLVED = 6;
 export const H_BACK = 7;
 export const H_BUDGET = 8;
+export const H_COUNTED = 9;
 const HEADER_SLOTS = 16;
 
 // Fixed regions (setup): opcode rows, header, frames, the module's bytes, entry costs, parameter counts by type.
@@ -93,6 +94,9 @@ export let NEXT: usize = 0;
 export let UNRESOLVED_CALLEES: usize = 0;
 export let BACK_LABELS: usize = 0;
 export let LABELS: usize = 0;
+/** Counted loops found (counted.ts: COUNTED_FIELDS each), and counted.ts's scratch (3 arrays of 1,025). */
+export let COUNTED: usize = 0;
+export let COUNTED_SCRATCH: usize = 0;
 export let capacity: i32 = 0;
 
 // The module's index spaces (context()).
@@ -108,6 +112,9 @@ export let hasMemory: bool = false;
 export let localCount: i32 = 0;
 export let hasEntryCosts: bool = false;
 export let maxCountedCost: i32 = 0;
+export let maxCountedBody: i32 = 0;
+export let minCountedConstBound: i32 = 0;
+export let moduleLength: i32 = 0;
 
 // Scan state (ScanFrames' fields).
 export let depth: i32 = 0;
@@ -129,6 +136,7 @@ export let joinCount: i32 = 0;
 export let joinEndCount: i32 = 0;
 export let unresolvedCount: i32 = 0;
 export let backCount: i32 = 0;
+export let countedCount: i32 = 0;
 export let needsScratch: bool = false;
 export let hasCall: bool = false;
 export let callChecks: i32 = 0;
@@ -153,6 +161,7 @@ export function layout(moduleBytes: i32, functions: i32, types: i32): void {
   HEADER = FAST + 256;
   FRAMES = HEADER + HEADER_SLOTS * 4;
   BYTES = FRAMES + FRAME_CAP * FRAME_SIZE;
+  moduleLength = moduleBytes;
   ENTRY_COSTS = align(BYTES + <usize>moduleBytes);
   PARAMS = ENTRY_COSTS + (<usize>functions << 2);
   fixedEnd = align(PARAMS + (<usize>types << 2));
@@ -177,7 +186,9 @@ export function reserve(bodyBytes: i32): void {
   UNRESOLVED_CALLEES = NEXT + size;
   BACK_LABELS = UNRESOLVED_CALLEES + size;
   LABELS = BACK_LABELS + 2 * size;
-  ensureMemory(LABELS + size);
+  COUNTED = LABELS + size;
+  COUNTED_SCRATCH = COUNTED + 6 * size;
+  ensureMemory(COUNTED_SCRATCH + 3 * 1025 * 4);
   capacity = n;
 }
 
@@ -253,7 +264,7 @@ export function regionLoop(): i32 {
 
 /** Starts a function's scan: ScanResult.reset() and the per-function fields scan() sets. */
 export function begin(entryChecked: bool, countedBudget: i32): void {
-  count = joinCount = joinEndCount = unresolvedCount = backCount = callChecks = 0;
+  count = joinCount = joinEndCount = unresolvedCount = backCount = countedCount = callChecks = 0;
   needsScratch = hasCall = hasLoop = hasTightLoop = false;
   depth = 0;
   live = true;
@@ -276,4 +287,5 @@ export function finish(): void {
   store<i32>(slot(HEADER, H_UNRESOLVED), unresolvedCount);
   store<i32>(slot(HEADER, H_BACK), backCount);
   store<i32>(slot(HEADER, H_BUDGET), budget);
+  store<i32>(slot(HEADER, H_COUNTED), countedCount);
 }
