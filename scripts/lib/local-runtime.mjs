@@ -51,10 +51,28 @@ function runBuildCommand(config) {
   if (result.status !== 0) throw new Error(`the build command "${command}" failed`);
 }
 
-/** Bundles `main` the way wrangler does for workerd (esm, its conditions, target and loaders; cloudflare:* external). */
+/**
+ * Bundles `main` the way wrangler does for workerd (esm, its conditions, target and loaders; cloudflare:* external).
+ * A `.wasm` import stays an import of a module beside the bundle, a CompiledWasm module as wrangler's default rules
+ * make it (src/runtime/wasm-scanner.ts imports the function scanner's accelerator so): returned in `wasm`.
+ */
 async function bundle(config) {
   const { build } = await import("esbuild");
+  const { readFileSync } = await import("node:fs");
+  const { basename } = await import("node:path");
   const entry = resolve(dirname(config.configPath), config.main);
+  const wasm = new Map();
+  const compiledWasm = {
+    name: "compiled-wasm",
+    setup(build) {
+      build.onResolve({ filter: /\.wasm$/ }, (args) => {
+        const file = resolve(args.resolveDir, args.path);
+        const name = `./${basename(file)}`;
+        wasm.set(name, file);
+        return { path: name, external: true };
+      });
+    },
+  };
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -68,9 +86,14 @@ async function bundle(config) {
     external: ["cloudflare:*", "__STATIC_CONTENT_MANIFEST"],
     loader: { ".js": "jsx", ".mjs": "jsx", ".cjs": "jsx" },
     define: { "process.env.NODE_ENV": '"development"', ...config.define },
+    plugins: [compiledWasm],
     logLevel: "warning",
   });
-  return { path: join(dirname(entry), "__helios_bundle.js"), contents: result.outputFiles[0].text };
+  return {
+    path: join(dirname(entry), "__helios_bundle.js"),
+    contents: result.outputFiles[0].text,
+    wasm: [...wasm].map(([name, file]) => ({ type: "CompiledWasm", path: join(dirname(entry), name), contents: readFileSync(file) })),
+  };
 }
 
 const LOG_LEVELS = { none: 0, error: 1, warn: 2, info: 3, debug: 4 }; // miniflare's LogLevel values
@@ -158,7 +181,7 @@ export async function startLocalRuntime(options) {
         {
           name: config.name,
           ...rest,
-          modules: [{ type: "ESModule", path: module.path, contents: module.contents }],
+          modules: [{ type: "ESModule", path: module.path, contents: module.contents }, ...module.wasm],
           bindings: { ...rest.bindings, ...options.bindings },
         },
         ...externalWorkers,
