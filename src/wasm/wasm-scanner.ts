@@ -42,10 +42,9 @@ export function wasmScannerStats(): WasmScannerStats {
 
 /** A scanner for the module `bytes`: the accelerated one when a scanner module is registered. */
 export function functionScanner(bytes: Uint8Array, ctx: CodeContext, entryCosts: EntryCosts | null = null): BodyScanner {
-  const reference = new FunctionScanner(bytes, ctx, entryCosts);
-  if (registered === null) return reference;
+  if (registered === null) return new FunctionScanner(bytes, ctx, entryCosts);
   shared ??= new ScannerInstance(new WebAssembly.Instance(registered, {}));
-  return new AcceleratedScanner(shared, reference, bytes, ctx, entryCosts);
+  return new AcceleratedScanner(shared, bytes, ctx, entryCosts);
 }
 
 /** The op-row flags of modules/scanner/scanner/index.ts. */
@@ -67,6 +66,16 @@ function opRow(op: OpInfo): number {
   const dynamic = op.dynamic === null ? 0 : DYNAMIC_CODES[op.dynamic];
   return (ROW_SUPPORTED | (dynamic << 1) | (op.cost << 8) | (op.ctl << 16) | (op.immId << 24)) >>> 0;
 }
+
+/** The accelerator's opcode rows: the 256 single-byte opcodes, then 32 of the 0xfc prefix. */
+const OP_ROWS = new Uint32Array(288);
+for (const op of OPCODES) {
+  if (op.prefix === 0) OP_ROWS[op.code] = opRow(op);
+  else if (op.prefix === 0xfc && op.code < 32) OP_ROWS[256 + op.code] = opRow(op);
+}
+/** skipSimple's table: FastClass, and the static cost above it (FAST_CLASS's instructions all decode there). */
+const FAST_ROWS = new Uint8Array(256);
+for (let code = 0; code < 256; code++) FAST_ROWS[code] = FAST_COST[code] < 32 ? FAST_CLASS[code] | (FAST_COST[code] << 3) : 0;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -122,15 +131,8 @@ class ScannerInstance {
     const memory = x.memory.buffer;
     new Uint8Array(memory, x.moduleBytes(), bytes.length).set(bytes);
     new Int32Array(memory, x.paramCounts(), ctx.typeCount).set(ctx.paramCounts);
-    const rows = new Uint32Array(memory, x.opRows(), 288);
-    rows.fill(0);
-    for (const op of OPCODES) {
-      if (op.prefix === 0) rows[op.code] = opRow(op);
-      else if (op.prefix === 0xfc && op.code < 32) rows[256 + op.code] = opRow(op);
-    }
-    // skipSimple's table: FastClass, and the static cost above it (FAST_CLASS's instructions all decode there).
-    const fast = new Uint8Array(memory, x.fastClasses(), 256);
-    for (let code = 0; code < 256; code++) fast[code] = FAST_COST[code] < 32 ? FAST_CLASS[code] | (FAST_COST[code] << 3) : 0;
+    new Uint32Array(memory, x.opRows(), OP_ROWS.length).set(OP_ROWS);
+    new Uint8Array(memory, x.fastClasses(), FAST_ROWS.length).set(FAST_ROWS);
     x.context(ctx.typeCount, functions, ctx.tableCount, ctx.globalCount, ctx.elementCount, ctx.dataCount ?? -1,
       ctx.hasMemory ? 1 : 0, withEntryCosts ? 1 : 0);
     x.countedLimits(MAX_COUNTED_ITERATION_COST, MAX_COUNTED_BODY_BYTES, MIN_COUNTED_CONST_BOUND);
@@ -170,9 +172,11 @@ class AcceleratedScanner implements BodyScanner {
   /** The accelerator's copy of entryCosts is not this scanner's (another scanner's, or stale). */
   private entryCostsStale = true;
 
+  /** The reference, made at the first bail (its frame arrays cost more than most modules' fallbacks). */
+  private reference: FunctionScanner | null = null;
+
   constructor(
     private readonly wasm: ScannerInstance,
-    private readonly reference: FunctionScanner,
     private readonly bytes: Uint8Array,
     private readonly ctx: CodeContext,
     private readonly entryCosts: EntryCosts | null,
@@ -187,9 +191,10 @@ class AcceleratedScanner implements BodyScanner {
   scan(body: FunctionBody, definedIndex: number, out: ScanResult): void {
     if (!this.tryScan(body, definedIndex, out)) {
       stats.fellBack++;
-      this.reference.countedBudget = this.budget;
-      this.reference.scan(body, definedIndex, out);
-      this.budget = this.reference.countedBudget;
+      const reference = (this.reference ??= new FunctionScanner(this.bytes, this.ctx, this.entryCosts));
+      reference.countedBudget = this.budget;
+      reference.scan(body, definedIndex, out);
+      this.budget = reference.countedBudget;
     }
   }
 
