@@ -70,6 +70,8 @@ export class ScanResult {
   hasTightLoop = false;
   /** Uses exception handling: handlers are entered from callees, where no refill can be placed. */
   hasExceptions = false;
+  /** The point arrays are views of the WebAssembly scanner's memory (adoptPoints), not this result's own. */
+  private adopted = false;
 
   /** `copyOf`: a snapshot of that result (see snapshot()). */
   constructor(capacity = 256, copyOf: ScanResult | null = null) {
@@ -100,6 +102,39 @@ export class ScanResult {
   }
 
   reset(): void {
+    if (this.adopted) this.ownPoints();
+    this.resetFields();
+  }
+
+  /**
+   * This result becomes the WebAssembly scanner's (wasm-scanner.ts): its points are the first `count` entries of those
+   * arrays, views of the scanner's memory, not copied. They hold until that scanner's next scan, which is as long as
+   * the instrumenter and prepaid.ts use a result (prepaid.ts keeps snapshots, which copy); a reset gives the result
+   * arrays of its own again.
+   */
+  adoptPoints(count: number, offsets: Int32Array, kinds: Uint8Array, costs: Int32Array, loops: Int32Array, tight: Uint8Array): void {
+    this.resetFields();
+    this.adopted = true;
+    this.count = count;
+    this.offsets = offsets;
+    this.kinds = kinds;
+    this.costs = costs;
+    this.loops = loops;
+    this.tight = tight;
+  }
+
+  private ownPoints(): void {
+    this.adopted = false;
+    const n = 256;
+    const buffer = new ArrayBuffer(n * 14);
+    this.offsets = new Int32Array(buffer, 0, n);
+    this.costs = new Int32Array(buffer, n * 4, n);
+    this.loops = new Int32Array(buffer, n * 8, n);
+    this.kinds = new Uint8Array(buffer, n * 12, n);
+    this.tight = new Uint8Array(buffer, n * 13, n);
+  }
+
+  private resetFields(): void {
     this.count = 0;
     this.needsScratch = false;
     this.callChecks = 0;
@@ -145,23 +180,6 @@ export class ScanResult {
     this.loops[i] = loop;
     this.tight[i] = 0;
     return i;
-  }
-
-  /**
-   * Sets the points to the first `count` of the given arrays (the WebAssembly scanner's results: wasm-scanner.ts),
-   * copied by typed-array set: no per-point JavaScript, which runs cold in a fresh process.
-   */
-  setPoints(count: number, offsets: Int32Array, kinds: Int32Array, costs: Int32Array, loops: Int32Array, tight: Int32Array): void {
-    while (this.offsets.length < count) {
-      this.count = this.offsets.length;
-      this.grow();
-    }
-    this.count = count;
-    this.offsets.set(offsets.subarray(0, count));
-    this.kinds.set(kinds.subarray(0, count));
-    this.costs.set(costs.subarray(0, count));
-    this.loops.set(loops.subarray(0, count));
-    this.tight.set(tight.subarray(0, count));
   }
 
   private grow(): void {

@@ -110,7 +110,7 @@ class ScannerInstance {
   capacity = 0;
   header!: Int32Array;
   entry!: Int32Array;
-  results!: Int32Array[];
+  results!: (Int32Array | Uint8Array)[];
 
   constructor(instance: WebAssembly.Instance) {
     this.x = instance.exports as unknown as Exports;
@@ -159,7 +159,8 @@ class ScannerInstance {
     this.entry = new Int32Array(memory, x.entryCosts(), this.ctx!.functionTypes.length);
     this.results = [];
     if (this.capacity === 0) return;
-    for (let i = 0; i < 6; i++) this.results.push(new Int32Array(memory, x.results(i), this.capacity));
+    // Kinds and tight flags are bytes, as in ScanResult; the rest are i32.
+    for (let i = 0; i < 6; i++) this.results.push(i === 1 || i === 4 ? new Uint8Array(memory, x.results(i), this.capacity) : new Int32Array(memory, x.results(i), this.capacity));
     this.results.push(new Int32Array(memory, x.results(6), 2 * this.capacity));
     this.results.push(new Int32Array(memory, x.results(7), COUNTED_FIELDS * this.capacity));
   }
@@ -231,9 +232,9 @@ class AcceleratedScanner implements BodyScanner {
     const wasm = this.wasm;
     const h = wasm.header;
     const [offsets, kinds, costs, loops, tight, unresolved, back, counted] = wasm.results;
-    out.reset();
+    // Points are not copied: `out` views them where the accelerator wrote them, until its next scan.
+    out.adoptPoints(h[H_COUNT], offsets as Int32Array, kinds as Uint8Array, costs as Int32Array, loops as Int32Array, tight as Uint8Array);
     out.localCount = localCount;
-    out.setPoints(h[H_COUNT], offsets, kinds, costs, loops, tight);
     out.needsScratch = h[H_NEEDS_SCRATCH] === 1;
     out.hasCall = h[H_HAS_CALL] === 1;
     out.callChecks = h[H_CALL_CHECKS];

@@ -55,7 +55,7 @@ export function entryCosts(): usize {
 export function paramCounts(): usize {
   return S.PARAMS;
 }
-/** The per-function result regions, in the order the JavaScript side views them. */
+/** The per-function result regions, in the order the JavaScript side views them (kinds and tight flags: bytes). */
 export function results(which: i32): usize {
   switch (which) {
     case 0: return S.OFFSETS;

@@ -76,7 +76,7 @@ export function closeLoop(f: i32, at: i32): void {
   const h = fr(f, F_HEAD);
   if (h >= 0) {
     if (fr(f, F_CALLS) == 0) {
-      store<i32>(slot(S.TIGHT, h), 1);
+      store<u8>(S.TIGHT + <usize>h, 1);
       S.hasTightLoop = true;
     }
     if (fr(f, F_BACK_EDGES) == 1 && fr(f, F_EXITS) == 0 && fr(f, F_CALLS) == 0) {
@@ -116,7 +116,7 @@ function mayBeCounted(bodyStart: i32, backAt: i32, topTested: bool): bool {
 /** onlyCheckedPointsAfter (src/wasm/scan-loops.ts): the body's points all charge with a check of their own, or nothing. */
 function onlyCheckedPointsAfter(h: i32): bool {
   for (let i = h + 1; i < S.count; i++) {
-    const kind = load<i32>(slot(S.KINDS, i));
+    const kind = <i32>load<u8>(S.KINDS + <usize>i);
     if (kind != 2 && kind != 3 && kind != 4 && kind != S.AFTER_GROW && kind != S.NONE_POINT && kind != S.COUNTED_LOOP) return false;
   }
   return true;

@@ -238,10 +238,10 @@ export function push(offset: i32, kind: i32, loop: i32): i32 {
   if (count >= capacity) unreachable();
   const i = count++;
   store<i32>(slot(OFFSETS, i), offset);
-  store<i32>(slot(KINDS, i), kind);
+  store<u8>(KINDS + <usize>i, kind);
   store<i32>(slot(COSTS, i), 0);
   store<i32>(slot(LOOPS, i), loop);
-  store<i32>(slot(TIGHT, i), 0);
+  store<u8>(TIGHT + <usize>i, 0);
   return i;
 }
 
@@ -254,7 +254,7 @@ export function push(offset: i32, kind: i32, loop: i32): i32 {
 }
 
 @inline export function setKind(i: i32, kind: i32): void {
-  store<i32>(slot(KINDS, i), kind);
+  store<u8>(KINDS + <usize>i, kind);
 }
 
 /** The innermost loop's header point around the current instruction (-1 outside loops). */
