@@ -5,7 +5,7 @@ import { decodeModule, V8_LIMITS } from "./decoder.ts";
 import { type CountedLoop, emitCountedCharge } from "./counted-loop.ts";
 import { encodeSection } from "./encoder.ts";
 import { prepaidFunctions } from "./prepaid.ts";
-import { type CodeContext, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
+import { type CodeContext, PAID_AT_CALL, PointKind, ScanResult, codeContext, settlePreLoops } from "./scanner.ts";
 import { functionScanner } from "./wasm-scanner.ts";
 import { type Limits, SectionId, SECTION_RANK, type TableType, ValType, type WasmModule } from "./types.ts";
 import { Reader } from "./reader.ts";
@@ -37,7 +37,7 @@ export interface InstrumentStats {
   dynamicCharges: number;
   /** Counted loops charged for all their iterations before they start (included in charges and checks). */
   countedLoops: number;
-  /** Functions whose entry region their callers pay (prepaid.ts): no entry charge. */
+  /** Functions whose entry region their callers pay (prepaid.ts, prepaid or PAID_AT_CALL): no entry charge. */
   prepaidFunctions: number;
   inputBytes: number;
   outputBytes: number;
@@ -348,7 +348,7 @@ function instrumentCode(
   allowCache: boolean,
 ): Writer {
   const prepaid = prepaidFunctions(bytes, m, ctx);
-  const scanner = functionScanner(bytes, ctx, prepaid.entryCosts);
+  const scanner = functionScanner(bytes, ctx, prepaid.entryCosts, prepaid.callSiteCosts);
   const reused = new ScanResult();
   const emit = new ChargeEmitter(fuelGlobal);
   const section = new Writer(Math.ceil(bytes.length * 1.2) + 64);
@@ -359,7 +359,8 @@ function instrumentCode(
     // prepaid.ts scanned the candidates already; a prepaid function's entry charge is to come from its callers.
     let scan = prepaid.scans.get(ctx.importedFunctionCount + f);
     if (scan !== undefined) {
-      if (prepaid.entryCosts[ctx.importedFunctionCount + f] >= 0) {
+      const entryCost = prepaid.entryCosts[ctx.importedFunctionCount + f];
+      if (entryCost >= 0 || entryCost === PAID_AT_CALL) {
         scan.costs[0] = 0;
         stats.prepaidFunctions++;
       }
@@ -420,6 +421,12 @@ function emitPoints(
         emit.charge(body, costs[i], scan.callChecks > 1, false);
         if (costs[i] > 0) stats.charges++;
         if (scan.callChecks > 1) stats.checks++;
+        break;
+      case PointKind.CallCharge:
+        // A call cycle's callee's entry region, paid by its caller (prepaid.ts, PAID_AT_CALL).
+        emit.charge(body, costs[i], true, false);
+        stats.charges++;
+        stats.checks++;
         break;
       case PointKind.CallCheck:
         if (scan.callChecks > 1) break;

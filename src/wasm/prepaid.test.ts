@@ -36,6 +36,7 @@ describe("prepaid functions", () => {
     ["prepaid_cycle", 1],
     ["call_chain", 2],
     ["recursion", 0],
+    ["paid_at_call", 1],
   ])("fuel/%s.wat has %i", async (name, count) => {
     const { bytes } = await loadFixture("fuel", name);
     expect(instrumentModuleWithStats(bytes, { maxMemoryPages: 1 }).stats.prepaidFunctions).toBe(count);
@@ -47,6 +48,38 @@ describe("prepaid functions", () => {
     expect(stats.prepaidFunctions).toBe(1);
     // Only $ping checks, before its call: $pong's caller checked after paying for it (docs/limits.md).
     expect(stats.checks).toBe(1);
+  });
+
+  test.each([
+    // Charges: run's entry, $helper's entry, $helper's for its call of $f, $f's one for its two calls of
+    // itself; checks: those two call-site charges, and run's before its call of $helper (paid at its entry).
+    ["recursion_paid_at_call", 4, 3],
+    // Charges: run's entry, run's for its call of $spin, $spin's for its return_call of itself; checks:
+    // the two call-site charges (run's call needs no other).
+    ["self_tail_call", 3, 2],
+  ])("hostile/%s.wat: the function calling itself charges nothing at its entry, each run of calls to it charges and checks", async (name, charges, checks) => {
+    const { bytes } = await loadFixture("hostile", name);
+    const { stats } = instrumentModuleWithStats(bytes, { maxMemoryPages: 1 });
+    expect(stats.prepaidFunctions).toBe(1);
+    expect(stats.charges).toBe(charges);
+    expect(stats.checks).toBe(checks);
+  });
+
+  test("inside a try each call of a function that calls itself is paid on its own: the handler continues past a callee that threw", async () => {
+    // $f's entry region: local.get,if + the then arm's local.get,i32.const,i32.sub,call = 6, paid at each call.
+    // run pays its entry 5 (the try body's i32.const,call,i32.const,call,i32.add; the handler's i32.const
+    // after the costliest throwing point, 4, is no more); $f(0) throws at once, so the second call never
+    // runs and is not paid: 5 + 6 (one run of both calls, outside a try, would be 5 + 12).
+    const wat = `(module (tag $e)
+      (func $f (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $f (i32.sub (local.get 0) (i32.const 1)))) (else (throw $e))))
+      (func (export "run") (result i32)
+        (try (result i32) (do (i32.add (call $f (i32.const 0)) (call $f (i32.const 0)))) (catch $e (i32.const 7)))))`;
+    for (const cacheFuelInLocals of [true, false]) {
+      const { bytes, stats } = await instrument(wat, cacheFuelInLocals, ["exceptions"]);
+      expect(stats.prepaidFunctions).toBe(1);
+      expect(fuelOf(bytes)).toEqual({ value: 7, fuelUsed: 11n });
+    }
   });
 
   test(`a body of ${MAX_PREPAID_BODY_BYTES} bytes is prepaid, one of ${MAX_PREPAID_BODY_BYTES + 1} is not`, async () => {

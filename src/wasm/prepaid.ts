@@ -4,8 +4,8 @@
 // helpers (an interpreter's reference-count release, say) then run without a read-modify-write of
 // the fuel global per call.
 import { MalformedModuleError } from "./errors.ts";
-import { type CodeContext, type EntryCosts, NOT_PREPAID, ScanResult, UNRESOLVED } from "./scanner.ts";
-import { functionScanner } from "./wasm-scanner.ts";
+import { type CodeContext, type EntryCosts, NOT_PREPAID, PAID_AT_CALL, ScanResult, UNRESOLVED } from "./scanner.ts";
+import { type BodyScanner, functionScanner } from "./wasm-scanner.ts";
 import type { WasmModule } from "./types.ts";
 
 /**
@@ -23,6 +23,8 @@ export const MAX_PREPAID_COST = 255;
 export interface Prepaid {
   /** What a direct call to each function adds to its caller's path (NOT_PREPAID: nothing). */
   entryCosts: EntryCosts;
+  /** PAID_AT_CALL functions (by function index): the entry region each call to them charges before it. */
+  callSiteCosts: Int32Array;
   /**
    * Scans (by function index) exactly as the instrumenter's own would be, so that it need not scan
    * those functions again: every prepaid function's, and the candidates' that are not prepaid in
@@ -36,13 +38,16 @@ export interface Prepaid {
  * MAX_PREPAID_BODY_BYTES that no export, element segment or global initialiser names and that is
  * not the start function: only `call` and `return_call` can enter it, and the scanner sees each of
  * those in its caller. A candidate is prepaid, its entry region (with what its own prepaid callees
- * add) costing at most MAX_PREPAID_COST, once every candidate it calls is worked out; candidates
- * that call each other in a cycle (recursion included) are not: every call cycle keeps an entry
- * charge, and the check before the call in it.
+ * add) costing at most MAX_PREPAID_COST, once every candidate it calls is worked out. Candidates
+ * in a call cycle, or calling into one, are not prepaid: those that call themselves are PAID_AT_CALL
+ * (their entry region charged, and checked, right before each call to them: docs/limits.md,
+ * "Functions that call themselves"), the others keep an entry charge and the check before the call
+ * in the cycle; either way every call cycle passes a check.
  */
 export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeContext): Prepaid {
   const base = ctx.importedFunctionCount;
   const entryCosts = new Int32Array(ctx.functionTypes.length).fill(NOT_PREPAID);
+  const callSiteCosts = new Int32Array(ctx.functionTypes.length);
   const scans = new Map<number, ScanResult>();
   const pending: number[] = [];
   for (let i = 0; i < m.code.length; i++) {
@@ -51,8 +56,8 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
       pending.push(base + i);
     }
   }
-  if (pending.length === 0) return { entryCosts, scans };
-  const scanner = functionScanner(bytes, ctx, entryCosts);
+  if (pending.length === 0) return { entryCosts, callSiteCosts, scans };
+  const scanner = functionScanner(bytes, ctx, entryCosts, callSiteCosts);
   const scan = new ScanResult();
   /**
    * Scans f; it is settled unless it calls a candidate not worked out yet (returned then). Its scan
@@ -95,7 +100,7 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
       waitingCallees.push(callees);
     }
   }
-  if (waiting.length === 0) return { entryCosts, scans };
+  if (waiting.length === 0) return { entryCosts, callSiteCosts, scans };
   const blockers = new Map<number, number>();
   const dependents = new Map<number, number[]>();
   const ready: number[] = [];
@@ -127,20 +132,58 @@ export function prepaidFunctions(bytes: Uint8Array, m: WasmModule, ctx: CodeCont
       if (open === 0) ready.push(d);
     }
   }
-  // What is left is in a call cycle or calls into one: it keeps its entry charge.
-  for (let w = 0; w < waiting.length; w++) if (entryCosts[waiting[w]] === UNRESOLVED) entryCosts[waiting[w]] = NOT_PREPAID;
+  // What is left is in a call cycle or calls into one. One that calls itself (waiting on itself) is paid
+  // at each call, by its callers (fib's two calls); the rest keep their entry charge: paying at every
+  // call site costs a charge per site, worth it where the calls are the recursion itself.
+  const atCall: number[] = [];
+  for (let w = 0; w < waiting.length; w++) {
+    const f = waiting[w];
+    if (entryCosts[f] !== UNRESOLVED) continue;
+    const selfCalling = waitingCallees[w].indexOf(f) >= 0;
+    entryCosts[f] = selfCalling ? PAID_AT_CALL : NOT_PREPAID;
+    if (selfCalling) atCall.push(f);
+  }
   // A kept scan that saw a callee unresolved is the instrumenter's only if that callee adds nothing
-  // after all (not prepaid, or prepaid at no cost); else the instrumenter scans the function again.
+  // after all (not prepaid, or prepaid at no cost, and not paid at the call); else the instrumenter
+  // scans the function again (paidAtCall rescans its own).
   for (let w = 0; w < waiting.length; w++) {
     const kept = scans.get(waiting[w]);
     if (kept === undefined || entryCosts[waiting[w]] >= 0) continue;
     const callees = kept.unresolvedCallees;
     for (let k = 0; k < callees.length; k++) {
-      if (entryCosts[callees[k]] > 0) {
+      if (entryCosts[callees[k]] > 0 || entryCosts[callees[k]] === PAID_AT_CALL) {
         scans.delete(waiting[w]);
         break;
       }
     }
   }
-  return { entryCosts, scans };
+  paidAtCall(m, base, scanner, scan, atCall, callSiteCosts, scans);
+  return { entryCosts, callSiteCosts, scans };
+}
+
+/**
+ * Works out what a call to each PAID_AT_CALL function charges: its entry region, scanned with every
+ * entry cost final (its calls of PAID_AT_CALL functions add nothing to its path: they charge on
+ * their own). A second scan, once all those are known, is the instrumenter's: its call-site charges
+ * then carry their callees' costs.
+ */
+function paidAtCall(
+  m: WasmModule,
+  base: number,
+  scanner: BodyScanner,
+  scan: ScanResult,
+  atCall: number[],
+  callSiteCosts: Int32Array,
+  scans: Map<number, ScanResult>,
+): void {
+  // Their entry costs changed (PAID_AT_CALL): an accelerated scanner copies them again.
+  scanner.entryCostsChanged?.();
+  for (let k = 0; k < atCall.length; k++) {
+    scanner.scan(m.code[atCall[k] - base], atCall[k] - base, scan);
+    callSiteCosts[atCall[k]] = scan.costs[0];
+  }
+  for (let k = 0; k < atCall.length; k++) {
+    scanner.scan(m.code[atCall[k] - base], atCall[k] - base, scan);
+    scans.set(atCall[k], scan.snapshot());
+  }
 }

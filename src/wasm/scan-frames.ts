@@ -6,11 +6,14 @@ import { newOperands } from "./instruction.ts";
 
 /**
  * What a direct call to each function adds to the caller's path (prepaid.ts): a prepaid function's
- * entry cost, NOT_PREPAID, or UNRESOLVED while prepaid.ts has yet to work it out.
+ * entry cost, NOT_PREPAID, UNRESOLVED while prepaid.ts has yet to work it out, or PAID_AT_CALL (a
+ * function in a call cycle whose callers charge its entry region right before each call to it:
+ * nothing on the path, a charge of its own).
  */
 export type EntryCosts = Int32Array;
 export const NOT_PREPAID = -1;
 export const UNRESOLVED = -2;
+export const PAID_AT_CALL = -3;
 
 export const enum FrameKind {
   Function,
@@ -122,11 +125,18 @@ export class ScanFrames {
   protected readonly simpleLimits = new Int32Array(8);
   /** The loop header point whose region has had nothing but `block` since the header (-1: none). */
   protected straight = -1;
+  /**
+   * The CallCharge point of the last call of a PAID_AT_CALL function, while no control instruction
+   * but calls has followed it (-1: none): a later such call adds its callee's cost to it.
+   */
+  protected callCharge = -1;
 
   constructor(
     protected readonly bytes: Uint8Array,
     protected readonly ctx: CodeContext,
     protected readonly entryCosts: EntryCosts | null = null,
+    /** PAID_AT_CALL functions: the entry cost each call to them charges (prepaid.ts). */
+    protected readonly callSiteCosts: Int32Array | null = null,
   ) {
     this.countedBudget = bytes.length;
   }

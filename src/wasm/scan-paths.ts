@@ -1,7 +1,10 @@
 // How the scanner follows the costliest path of each region (scanner.ts, ScanFrames): path ends,
 // arrivals at frame ends, branches, exits, joins of several regions, and calls.
-import { MIXED, NONE, FrameKind, ScanFrames, UNRESOLVED } from "./scan-frames.ts";
+import { MIXED, NONE, FrameKind, PAID_AT_CALL, ScanFrames, UNRESOLVED } from "./scan-frames.ts";
 import { PointKind, type ScanResult } from "./scan-result.ts";
+
+/** A run of calls charged together (callSiteCharge) is charged at most this at once: far below 2^31. */
+const MAX_CALL_SITE_CHARGE = 1 << 20;
 
 export class ScanPaths extends ScanFrames {
   /** A path of the region headed by `head` ends here, having cost `d`: the head charges at least that. */
@@ -105,8 +108,11 @@ export class ScanPaths extends ScanFrames {
   }
 
 
-  /** A direct call: a prepaid callee's entry region is paid on the caller's path, here. */
-  protected callDirect(out: ScanResult): void {
+  /**
+   * A direct call at `at`: a prepaid callee's entry region is paid on the caller's path, here; a
+   * PAID_AT_CALL callee's by a checked charge right before the call (callSiteCharge).
+   */
+  protected callDirect(out: ScanResult, at: number): void {
     if (this.entryCosts === null) return;
     const f = this.operands.index;
     const cost = this.entryCosts[f];
@@ -114,6 +120,25 @@ export class ScanPaths extends ScanFrames {
     // TurboFan optimises this early and would deoptimise at the first callee that costs something.
     if (this.live) this.dist += cost > 0 ? cost : 0;
     if (cost === UNRESOLVED) out.unresolvedCallees.push(f);
+    else if (cost === PAID_AT_CALL) this.callSiteCharge(out, at, this.callSiteCosts![f]);
+  }
+
+  /**
+   * Charges `cost` (a PAID_AT_CALL callee's entry region) before the call at `at`, and checks: one
+   * charge for a run of such calls with nothing between them but code that cannot branch (each call
+   * returns to the next, or the run ends in a trap). Not inside a `try`: a handler there could
+   * continue past a callee that threw, and the calls after it, already paid for, would not run.
+   */
+  private callSiteCharge(out: ScanResult, at: number, cost: number): void {
+    if (!this.live) return;
+    const p = this.callCharge;
+    if (p >= 0 && this.tryDepth === 0 && out.costs[p] + cost <= MAX_CALL_SITE_CHARGE) {
+      out.costs[p] += cost;
+      return;
+    }
+    this.callCharge = out.push(at, PointKind.CallCharge, this.region === 0 ? -1 : this.frameHead[this.region]);
+    out.costs[this.callCharge] = cost;
+    this.checked = true;
   }
 
   /** A call (or tail call) here: unless a check precedes it on every path from the entry, check before it. */

@@ -30,6 +30,11 @@ export const enum PointKind {
    * rewrites those targets to a block whose end charges the cost and branches back to the loop.
    */
   DispatchBack = 12,
+  /**
+   * Before a call of a function in a call cycle (prepaid.ts, PAID_AT_CALL): charge the callee's
+   * entry region (and those of the calls right after it, with nothing but code between), then check.
+   */
+  CallCharge = 13,
 }
 
 /** The maps of snapshots without entries (never written: a snapshot is not scanned into). */

@@ -7,7 +7,7 @@ import { MalformedModuleError } from "./errors.ts";
 import { BLOCK_EMPTY, readOpcode, readOperands } from "./instruction.ts";
 import { Ctl, type DynamicCost, FAST_CLASS, FAST_COST, FastClass, ImmId, type OpInfo, SINGLE_BYTE } from "./opcodes.ts";
 import { Reader } from "./reader.ts";
-import { FrameKind, MIXED, NONE } from "./scan-frames.ts";
+import { FrameKind, MIXED, NONE, NOT_PREPAID, PAID_AT_CALL } from "./scan-frames.ts";
 import { ScanLoops } from "./scan-loops.ts";
 import type { FunctionBody } from "./types.ts";
 
@@ -20,7 +20,7 @@ SHORT_IMMEDIATE[0x02] = SHORT_IMMEDIATE[0x03] = SHORT_IMMEDIATE[0x04] = 2;
 
 export { codeContext, type CodeContext } from "./code-context.ts";
 export { PointKind, ScanResult, settlePreLoops } from "./scan-result.ts";
-export { type EntryCosts, NOT_PREPAID, UNRESOLVED } from "./scan-frames.ts";
+export { type EntryCosts, NOT_PREPAID, PAID_AT_CALL, UNRESOLVED } from "./scan-frames.ts";
 
 const DYNAMIC_KIND: Record<Exclude<DynamicCost, null>, PointKind> = {
   bytes: PointKind.DynamicBytes,
@@ -52,10 +52,12 @@ export class FunctionScanner extends ScanLoops {
     this.depth = 0;
     this.tryDepth = 0;
     this.live = true;
-    // A prepaid function's callers paid its entry region and checked before calling it: its entry is
-    // checked. A candidate prepaid.ts is working out is scanned as if it were not (it drops the
+    // A prepaid (or PAID_AT_CALL) function's callers paid its entry region and checked before calling
+    // it: its entry is checked. A candidate prepaid.ts is working out is scanned as if it were not (it drops the
     // call checks if the function turns out prepaid: see ScanResult.dropCallChecks).
-    this.checked = this.entryCosts !== null && this.entryCosts[ctx.importedFunctionCount + definedIndex] >= 0;
+    const entryCost = this.entryCosts === null ? NOT_PREPAID : this.entryCosts[ctx.importedFunctionCount + definedIndex];
+    this.checked = entryCost >= 0 || entryCost === PAID_AT_CALL;
+    this.callCharge = -1;
     this.dist = 0;
     this.straight = -1;
     this.joinPoints.length = 0;
@@ -186,11 +188,13 @@ export class FunctionScanner extends ScanLoops {
     const ops = this.operands;
     const straight = this.straight;
     if (op.ctl !== Ctl.Block) this.straight = -1;
+    if (op.ctl !== Ctl.Call) this.callCharge = -1;
     switch (op.ctl) {
       case Ctl.Call:
+        // A PAID_AT_CALL callee's charge before the call checks, so the call needs no check then.
+        if (op.immId === ImmId.Func) this.callDirect(out, at);
         this.checkBeforeCall(at, out);
         out.hasCall = true;
-        if (op.immId === ImmId.Func) this.callDirect(out);
         for (let f = this.depth - 1; f > 0 && !this.frameCalls[f]; f--) this.frameCalls[f] = 1;
         this.mayThrow();
         return;
@@ -302,9 +306,10 @@ export class FunctionScanner extends ScanLoops {
         this.exit(out);
         return;
       case Ctl.ReturnCall:
+        // A PAID_AT_CALL callee's charge before the call checks, so the call needs no check then.
+        if (op.immId === ImmId.Func) this.callDirect(out, at);
         this.checkBeforeCall(at, out);
         out.hasCall = true;
-        if (op.immId === ImmId.Func) this.callDirect(out);
         this.exit(out);
         return;
       case Ctl.Return:
@@ -316,6 +321,7 @@ export class FunctionScanner extends ScanLoops {
 
 
   private endFrame(op: OpInfo, at: number, r: Reader, out: ScanResult): void {
+    this.callCharge = -1;
     const f = this.depth - 1;
     const kind = this.frameKind[f];
     if (op.ctl === Ctl.Delegate && kind !== FrameKind.Try) throw new MalformedModuleError("`delegate` outside a `try`", at);

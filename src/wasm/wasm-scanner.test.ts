@@ -81,9 +81,11 @@ describe("the WebAssembly scanner gives exactly what the TypeScript scanner give
     ];
     const result = compare(subjects);
     expect(result.differences).toEqual([]);
-    // The common path is the accelerator's: none of these needs the fallback.
+    // The common path is the accelerator's: only bodies that call a function paid at the call (prepaid.ts,
+    // PAID_AT_CALL: fib's, a few of quickjs's) are left to the TypeScript scanner, which charges before those calls.
     expect(result.scanned).toBeGreaterThan(5000);
-    expect(result.fellBack).toBe(0);
+    expect(result.fellBack).toBeGreaterThan(0);
+    expect(result.fellBack).toBeLessThan(result.scanned / 100);
   });
 
   it("every fixture set (features, fuel, hostile, invalid): identical output or identical error", async () => {

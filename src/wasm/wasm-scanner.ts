@@ -6,7 +6,7 @@
 import type { CodeContext } from "./code-context.ts";
 import { type CountedLoop, MAX_COUNTED_BODY_BYTES, MAX_COUNTED_ITERATION_COST, MIN_COUNTED_CONST_BOUND } from "./counted-loop.ts";
 import { Ctl, FAST_CLASS, FAST_COST, ImmId, OPCODES, type OpInfo } from "./opcodes.ts";
-import { type EntryCosts, FunctionScanner } from "./scanner.ts";
+import { type EntryCosts, FunctionScanner, PAID_AT_CALL } from "./scanner.ts";
 import type { ScanResult } from "./scan-result.ts";
 import type { FunctionBody } from "./types.ts";
 
@@ -41,10 +41,15 @@ export function wasmScannerStats(): WasmScannerStats {
 }
 
 /** A scanner for the module `bytes`: the accelerated one when a scanner module is registered. */
-export function functionScanner(bytes: Uint8Array, ctx: CodeContext, entryCosts: EntryCosts | null = null): BodyScanner {
-  if (registered === null) return new FunctionScanner(bytes, ctx, entryCosts);
+export function functionScanner(
+  bytes: Uint8Array,
+  ctx: CodeContext,
+  entryCosts: EntryCosts | null = null,
+  callSiteCosts: Int32Array | null = null,
+): BodyScanner {
+  if (registered === null) return new FunctionScanner(bytes, ctx, entryCosts, callSiteCosts);
   shared ??= new ScannerInstance(new WebAssembly.Instance(registered, {}));
-  return new AcceleratedScanner(shared, bytes, ctx, entryCosts);
+  return new AcceleratedScanner(shared, bytes, ctx, entryCosts, callSiteCosts);
 }
 
 /** The op-row flags of modules/scanner/scanner/index.ts. */
@@ -181,6 +186,8 @@ class AcceleratedScanner implements BodyScanner {
     private readonly bytes: Uint8Array,
     private readonly ctx: CodeContext,
     private readonly entryCosts: EntryCosts | null,
+    /** PAID_AT_CALL callees' costs: the accelerator bails on a call of one, the reference charges it (prepaid.ts). */
+    private readonly callSiteCosts: Int32Array | null,
   ) {
     this.budget = bytes.length;
   }
@@ -192,7 +199,7 @@ class AcceleratedScanner implements BodyScanner {
   scan(body: FunctionBody, definedIndex: number, out: ScanResult): void {
     if (!this.tryScan(body, definedIndex, out)) {
       stats.fellBack++;
-      const reference = (this.reference ??= new FunctionScanner(this.bytes, this.ctx, this.entryCosts));
+      const reference = (this.reference ??= new FunctionScanner(this.bytes, this.ctx, this.entryCosts, this.callSiteCosts));
       reference.countedBudget = this.budget;
       reference.scan(body, definedIndex, out);
       this.budget = reference.countedBudget;
@@ -211,7 +218,7 @@ class AcceleratedScanner implements BodyScanner {
     try {
       if (wasm.load(this.bytes, ctx, this.entryCosts !== null) || wasm.entryOwner !== this) this.entryCostsStale = true;
       wasm.reserve(body.code.length);
-      const entryChecked = this.entryCosts !== null && this.entryCosts[f] >= 0;
+      const entryChecked = this.entryCosts !== null && (this.entryCosts[f] >= 0 || this.entryCosts[f] === PAID_AT_CALL);
       if (this.entryCosts !== null && this.entryCostsStale) {
         wasm.entry.set(this.entryCosts);
         wasm.entryOwner = this;

@@ -117,6 +117,8 @@ export function callDirect(): void {
   if (!S.hasEntryCosts) return;
   const f = index;
   const c = load<i32>(slot(S.ENTRY_COSTS, f));
+  // A callee paid at the call (scan-frames.ts PAID_AT_CALL) needs a call-site charge: the reference scans it.
+  if (c == S.PAID_AT_CALL) unreachable();
   if (S.live) S.dist += c > 0 ? c : 0;
   if (c == S.UNRESOLVED) {
     if (S.unresolvedCount >= capacity) unreachable();

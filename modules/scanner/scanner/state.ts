@@ -29,6 +29,8 @@ export const NONE = -1;
 export const MIXED = -2;
 /** entryCosts: not worked out yet (scan-frames.ts UNRESOLVED). */
 export const UNRESOLVED = -2;
+/** entryCosts: paid by a charge before each call (scan-frames.ts PAID_AT_CALL); the accelerator bails on such a call. */
+export const PAID_AT_CALL = -3;
 
 /** Frames open at once before bailing (the TypeScript scanner grows; real modules nest below 300). */
 const FRAME_CAP = 1024;
