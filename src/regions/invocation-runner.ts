@@ -238,22 +238,23 @@ export class InvocationRunner {
    */
   private async run(region: string, record: FunctionVersion, payload: ArrayBuffer, request: RunRequest, chain: CallChain, runs: number, scope: RunScope): Promise<InvokeResult> {
     const started = performance.now();
-    const observed = (): ObservedRun => ({
+    const observed = (durationMs: number): ObservedRun => ({
       functionName: record.name,
       version: record.version,
       region,
       requestId: chain.requestId,
       bytesIn: payload.byteLength,
-      durationMs: performance.now() - started,
+      durationMs,
     });
     try {
       const result = await this.execute(region, record, payload, request, chain, runs, scope);
       result.requestId = chain.requestId;
-      scope.observer.observe(successRecord({ ...observed(), durationMs: result.durationMs }, result));
+      // A success is observed with the sandbox's own wall time, the one its answer reports.
+      scope.observer.observe(successRecord(observed(result.durationMs), result));
       return result;
     } catch (error) {
       const failure = failureOf(error, INTERNAL_ERROR_CODE);
-      scope.observer.observe(failureRecord(observed(), failure.code, failure.details as Record<string, unknown> | undefined));
+      scope.observer.observe(failureRecord(observed(performance.now() - started), failure.code, failure.details as Record<string, unknown> | undefined));
       throw error;
     }
   }

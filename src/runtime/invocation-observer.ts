@@ -50,9 +50,32 @@ interface Usage {
   hostCalls?: unknown;
 }
 
-/** The record of a successful run. */
-export function successRecord(run: ObservedRun, result: Usage & { output: Uint8Array }, at = Date.now()): InvocationRecord {
-  return { ...run, outcome: OUTCOME_OK, bytesOut: result.output.byteLength, ...usageOf(result), at };
+/** What a successful run's result reports (an InvokeResult has it, typed: nothing to check). */
+interface SuccessUsage {
+  output: Uint8Array;
+  fuelUsed: number;
+  memoryPages: number;
+  logs: LogEntry[];
+  hostCalls: Record<string, number>;
+}
+
+/** The record of a successful run: one object literal, every field in InvocationRecord's order (one per invocation). */
+export function successRecord(run: ObservedRun, result: SuccessUsage, at = Date.now()): InvocationRecord {
+  return {
+    functionName: run.functionName,
+    version: run.version,
+    region: run.region,
+    requestId: run.requestId,
+    outcome: OUTCOME_OK,
+    fuelUsed: result.fuelUsed,
+    memoryPages: result.memoryPages,
+    durationMs: run.durationMs,
+    bytesIn: run.bytesIn,
+    bytesOut: result.output.byteLength,
+    hostCalls: result.hostCalls,
+    logs: result.logs,
+    at,
+  };
 }
 
 /** The record of a failed run: its code, and the usage its failure details carry (the sandbox reports them). */

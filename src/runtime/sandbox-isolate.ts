@@ -93,15 +93,27 @@ export function readsRequestHead(moduleBytes: ArrayBuffer): boolean {
  * One invocation. Guest failures come back inside the outcome; only a broken sandbox throws. `bridge` (an RpcTarget,
  * passed by reference over RPC) serves the guest's async host calls; null when its profile has none.
  */
-export async function invokeSandbox(
+export function invokeSandbox(
   entry: SandboxEntry,
   payload: ArrayBuffer,
   request: InvocationRequest,
   bridge: (HostBridge & Rpc.RpcTargetBranded) | null = null,
 ): Promise<InvocationOutcome> {
+  // The RPC's own promise, continued directly: awaiting it would add a thenable job and this function's promise.
+  let answer: Promise<unknown>;
   try {
-    return fromWire((await entry.invoke(sandboxCall(payload, request, bridge))) as WireOutcome);
+    answer = entry.invoke(sandboxCall(payload, request, bridge));
   } catch (error) {
-    throw new SandboxInternalError(error instanceof Error ? error.message : String(error));
+    return Promise.reject(sandboxFailure(error));
   }
+  return answer.then(
+    (wire) => fromWire(wire as WireOutcome),
+    (error: unknown) => {
+      throw sandboxFailure(error);
+    },
+  );
+}
+
+function sandboxFailure(error: unknown): SandboxInternalError {
+  return new SandboxInternalError(error instanceof Error ? error.message : String(error));
 }

@@ -1,7 +1,7 @@
 // What every host function shares: the invocation state it can reach (the Store of one instance), how it is charged
 // fuel from its price, and how a refusal becomes a negative status instead of an exception thrown into the guest.
 
-import { chargeFuelGlobal, fuelGlobal } from "../wasm/fuel.ts";
+import { chargeFuelGlobal, fuelCharger, fuelGlobal } from "../wasm/fuel.ts";
 import type { AllocationTracker } from "./allocation-tracker.ts";
 import { HostErrorCode, InvocationDeadlineError, OutOfFuelInvocationError, SandboxError } from "./errors.ts";
 import type { HostBridge } from "./host-bridge.ts";
@@ -22,7 +22,7 @@ export interface HostContext {
   instance: WebAssembly.Instance | null;
   /** The instance's fuel counter, looked up once with it; when absent each charge looks it up on `instance`. */
   fuel?: WebAssembly.Global;
-  /** Charges the instance's fuel through its own charge export (an i32 call, no BigInt); set with `fuel`. */
+  /** Charges the instance's fuel through its own charge export (an i32 call, no BigInt); made on the first charge. */
   charge?: (amount: number) => boolean;
   memory: SafeMemory | null;
   tracker: AllocationTracker | null;
@@ -144,6 +144,8 @@ export const DEADLINE_CHECK_INTERVAL = 64;
  * across I/O, so there the check bites after a wait; locally, where workerd's clock runs, at any host call.
  */
 export function chargeFuel(context: HostContext, cost: number): void {
+  // The charger is made on an instance's first charge, not with the instance: most invocations make no host call.
+  if (context.charge === undefined && context.instance !== null) context.charge = fuelCharger(context.instance);
   const charged = context.charge ? context.charge(cost) : chargeFuelGlobal(context.fuel ?? fuelGlobal(context.instance!), BigInt(cost));
   if (!charged) throw new OutOfFuelInvocationError(context.fuelBudget);
   if (--context.clockCheckIn <= 0) checkDeadline(context);

@@ -4,7 +4,7 @@
 
 // The fuel protocol only, not the toolkit's index: the isolate bundle must not carry the decoder or opcode tables.
 import { OutOfFuelError } from "../wasm/errors.ts";
-import { callMetered, callMeteredAsync, fuelCharger, fuelGlobal, GROW_FAILED_EXPORT } from "../wasm/fuel.ts";
+import { callMetered, callMeteredAsync, fuelGlobal, GROW_FAILED_EXPORT } from "../wasm/fuel.ts";
 import { AllocationTracker } from "./allocation-tracker.ts";
 import { releaseHandedOffBridge } from "./bridge-handoff.ts";
 import {
@@ -19,7 +19,7 @@ import {
   SandboxError,
 } from "./errors.ts";
 import { ALLOC_EXPORT, HANDLER_EXPORT, unpackOutputLocation } from "./guest-abi.ts";
-import { guestExportsOf } from "./guest-exports.ts";
+import { type GuestExports, guestExportsOf } from "./guest-exports.ts";
 import type { HostBridge } from "./host-bridge.ts";
 import { createHostContext, type HostContext, hostCallsOf } from "./host-call.ts";
 import { linkHostFunctions, profileNeedsJspi } from "./host-functions.ts";
@@ -59,6 +59,7 @@ const PAGE_BYTES = 65536;
 /** Checked once: every invocation's SafeMemory reuses it as it is. */
 const GUEST_MEMORY_LIMITS = safeMemoryLimits({ maxReadBytes: HOST_CALL_MAX_BYTES, maxWriteBytes: HOST_CALL_MAX_BYTES });
 
+/** One invocation, always as a promise (the tests' and benchmarks' entry; the isolate calls invokeGuest). */
 export async function runInvocation(
   module: WebAssembly.Module,
   payload: Uint8Array,
@@ -66,23 +67,54 @@ export async function runInvocation(
   settings: SandboxSettings,
   bridge: HostBridge | null = null,
 ): Promise<InvocationOutcome> {
+  return invokeGuest(module, payload, request, settings, bridge);
+}
+
+/**
+ * One invocation: its outcome as a value when the profile links no host function that suspends the guest (most
+ * guests), so the isolate answers the RPC without a promise of its own in between, else as a promise (JSPI).
+ * Either way the same steps in the same order: the outcome is built before its memory goes back to the pool.
+ */
+export function invokeGuest(
+  module: WebAssembly.Module,
+  payload: Uint8Array,
+  request: InvocationRequest,
+  settings: SandboxSettings,
+  bridge: HostBridge | null = null,
+): InvocationOutcome | Promise<InvocationOutcome> {
   const context = createHostContext(settings, request, bridge);
   // A module whose memory is imported gets one from its pool, which takes it back once the outcome holds copies only.
   const pool = memoryPoolFor(module);
   const memory = pool?.acquire() ?? null;
-  try {
-    const { output, response } = await runGuest(module, payload, request, settings, context, memory);
-    // Only a guest that set a status or header gets a head: version-1 outcomes stay exactly as they were.
-    return response === undefined ? { ok: true, output, ...usageOf(context, request) } : { ok: true, output, response, ...usageOf(context, request) };
-  } catch (error) {
-    const failure = classifyFailure(error, request, settings, context);
-    // What a WASI guest wrote to stderr before failing reaches its logs.
-    finishStdio(context, false);
-    return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
-  } finally {
+  const release = (): void => {
     releaseHandedOffBridge(context);
     if (memory !== null) pool!.release(memory);
+  };
+  if (profileNeedsJspi(settings.profile)) {
+    return runSuspendingGuest(module, payload, request, settings, context, memory).then(
+      (result) => succeeded(result, context, request),
+      (error: unknown) => failed(error, context, request, settings),
+    ).finally(release);
   }
+  try {
+    return succeeded(runGuest(module, payload, request, settings, context, memory), context, request);
+  } catch (error) {
+    return failed(error, context, request, settings);
+  } finally {
+    release();
+  }
+}
+
+function succeeded({ output, response }: GuestResult, context: HostContext, request: InvocationRequest): InvocationOutcome {
+  // Only a guest that set a status or header gets a head: version-1 outcomes stay exactly as they were.
+  return response === undefined ? { ok: true, output, ...usageOf(context, request) } : { ok: true, output, response, ...usageOf(context, request) };
+}
+
+function failed(error: unknown, context: HostContext, request: InvocationRequest, settings: SandboxSettings): InvocationOutcome {
+  const failure = classifyFailure(error, request, settings, context);
+  // What a WASI guest wrote to stderr before failing reaches its logs.
+  finishStdio(context, false);
+  return { ok: false, error: serializeError(failure, SANDBOX_INTERNAL_ERROR), ...usageOf(context, request) };
 }
 
 function usageOf(context: HostContext, request: InvocationRequest): InvocationUsage {
@@ -102,7 +134,44 @@ interface GuestResult {
   response: HttpResponseHead | undefined;
 }
 
-async function runGuest(
+/** A fresh instance of the guest, wired to the invocation's context, before any of its code has run. */
+interface GuestInstance {
+  instance: WebAssembly.Instance;
+  guest: GuestExports;
+  fuel: WebAssembly.Global;
+  memory: SafeMemory;
+  /** Copies the payload into guest memory through the guest's allocator (version 1): its address. */
+  placePayload: () => number;
+  /** What a guest call's exception becomes: an exit through proc_exit ends the run normally, anything else rethrows. */
+  exited: (error: unknown) => undefined;
+}
+
+/** Instantiates the guest and runs it to completion on this stack (no host function it links can suspend it). */
+function runGuest(
+  module: WebAssembly.Module,
+  payload: Uint8Array,
+  request: InvocationRequest,
+  settings: SandboxSettings,
+  context: HostContext,
+  pooledMemory: WebAssembly.Memory | null,
+): GuestResult {
+  const run = instantiateGuest(module, payload, settings, context, pooledMemory);
+  const { guest, exited } = run;
+  const { value: packed } = callMetered(run.instance, BigInt(request.fuel), () => {
+    try {
+      guest.start?.();
+      guest.initialize?.();
+      return guest.kind === "v1" ? guest.main(run.placePayload(), payload.byteLength) : guest.main();
+    } catch (error) {
+      return exited(error);
+    }
+  });
+  return finishGuest(run, packed, request, context);
+}
+
+/** runGuest for a profile with async host functions: JSPI runs the handler (and start) on a suspendable stack, so
+ *  an async host call suspends the guest, not the isolate. */
+async function runSuspendingGuest(
   module: WebAssembly.Module,
   payload: Uint8Array,
   request: InvocationRequest,
@@ -110,6 +179,31 @@ async function runGuest(
   context: HostContext,
   pooledMemory: WebAssembly.Memory | null,
 ): Promise<GuestResult> {
+  const run = instantiateGuest(module, payload, settings, context, pooledMemory);
+  const { guest, exited } = run;
+  const promising = (WebAssembly as unknown as { promising: (fn: Function) => (...args: unknown[]) => Promise<unknown> }).promising;
+  const start = guest.start ? promising(guest.start) : null;
+  const initialize = guest.initialize ? promising(guest.initialize) : null;
+  const main = promising(guest.main);
+  const { value: packed } = await callMeteredAsync(run.instance, BigInt(request.fuel), async () => {
+    try {
+      if (start) await start();
+      if (initialize) await initialize();
+      return guest.kind === "v1" ? await main(run.placePayload(), payload.byteLength) : await main();
+    } catch (error) {
+      return exited(error);
+    }
+  });
+  return finishGuest(run, packed, request, context);
+}
+
+function instantiateGuest(
+  module: WebAssembly.Module,
+  payload: Uint8Array,
+  settings: SandboxSettings,
+  context: HostContext,
+  pooledMemory: WebAssembly.Memory | null,
+): GuestInstance {
   // A new instance every time: no global, heap or table state survives from one invocation to the next (a pooled
   // memory arrives zeroed: memory-pool.ts).
   const imports = linkHostFunctions(settings.profile, context, module);
@@ -125,7 +219,6 @@ async function runGuest(
   const memory = new SafeMemory(guest.memory, GUEST_MEMORY_LIMITS);
   context.instance = instance;
   context.fuel = fuel;
-  context.charge = fuelCharger(instance);
   context.memory = memory;
   context.body = payload;
   const alloc = guest.alloc;
@@ -155,35 +248,11 @@ async function runGuest(
     if (context.exitCode === null || context.failure !== null || (fuel.value as bigint) < 0n) throw error;
     return undefined;
   };
+  return { instance, guest, fuel, memory, placePayload, exited };
+}
 
-  let packed: unknown;
-  const budget = BigInt(request.fuel);
-  if (profileNeedsJspi(settings.profile)) {
-    // JSPI: the handler (and start) run on a suspendable stack, so an async host call suspends the guest, not the isolate.
-    const promising = (WebAssembly as unknown as { promising: (fn: Function) => (...args: unknown[]) => Promise<unknown> }).promising;
-    const start = guest.start ? promising(guest.start) : null;
-    const initialize = guest.initialize ? promising(guest.initialize) : null;
-    const main = promising(guest.main);
-    ({ value: packed } = await callMeteredAsync(instance, budget, async () => {
-      try {
-        if (start) await start();
-        if (initialize) await initialize();
-        return guest.kind === "v1" ? await main(placePayload(), payload.byteLength) : await main();
-      } catch (error) {
-        return exited(error);
-      }
-    }));
-  } else {
-    ({ value: packed } = callMetered(instance, budget, () => {
-      try {
-        guest.start?.();
-        guest.initialize?.();
-        return guest.kind === "v1" ? guest.main(placePayload(), payload.byteLength) : guest.main();
-      } catch (error) {
-        return exited(error);
-      }
-    }));
-  }
+/** The checks after the guest returned, and its output. */
+function finishGuest({ guest, fuel, memory }: GuestInstance, packed: unknown, request: InvocationRequest, context: HostContext): GuestResult {
   // A host call may overdraw the budget right before the guest returns, without another check in guest code.
   if ((fuel.value as bigint) < 0n) throw new OutOfFuelInvocationError(request.fuel);
   // A failure a host call recorded stands even if the guest caught the exception and returned.

@@ -8,7 +8,7 @@
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import guestModule from "./guest.wasm";
-import { runInvocation } from "./invocation.ts";
+import { invokeGuest } from "./invocation.ts";
 import { callRequest, type SandboxCall, toWire, type WireOutcome } from "./sandbox-call.ts";
 import type { SandboxSettings } from "./sandbox-settings.ts";
 
@@ -25,9 +25,11 @@ export default class SandboxEntrypoint extends WorkerEntrypoint<SandboxEnv> {
   /**
    * One invocation (sandbox-call.ts). The call's bridge is the parent's per-invocation RPC target (an RpcTarget
    * stub here) for async host calls; null when the profile links none. It carries the call chain, so nothing in this
-   * isolate can forge it.
+   * isolate can forge it. Answers a value, not a promise, when the guest ran to completion on this stack (its
+   * profile links nothing that suspends it): workerd then serializes the result at once, without awaiting it.
    */
-  async invoke(call: SandboxCall): Promise<WireOutcome> {
-    return toWire(await runInvocation(guestModule, new Uint8Array(call[0]), callRequest(call), this.env.SETTINGS, call[5]));
+  invoke(call: SandboxCall): WireOutcome | Promise<WireOutcome> {
+    const outcome = invokeGuest(guestModule, new Uint8Array(call[0]), callRequest(call), this.env.SETTINGS, call[5]);
+    return outcome instanceof Promise ? outcome.then(toWire) : toWire(outcome);
   }
 }
