@@ -44,6 +44,18 @@ const NO_ENTRIES: ReadonlyMap<number, unknown> = new Map();
  * The scan result for one function, in reusable typed arrays (the hot path allocates nothing per
  * instruction). Points are in code order; `offsets` are absolute positions in the module bytes.
  */
+/** Room for `n` points: one buffer for the five arrays (prepaid.ts keeps a snapshot of hundreds of small functions). */
+function pointArrays(n: number): { offsets: Int32Array; costs: Int32Array; loops: Int32Array; kinds: Uint8Array; tight: Uint8Array } {
+  const buffer = new ArrayBuffer(n * 14);
+  return {
+    offsets: new Int32Array(buffer, 0, n),
+    costs: new Int32Array(buffer, n * 4, n),
+    loops: new Int32Array(buffer, n * 8, n),
+    kinds: new Uint8Array(buffer, n * 12, n),
+    tight: new Uint8Array(buffer, n * 13, n),
+  };
+}
+
 export class ScanResult {
   count = 0;
   offsets: Int32Array;
@@ -81,13 +93,7 @@ export class ScanResult {
   /** `copyOf`: a snapshot of that result (see snapshot()). */
   constructor(capacity = 256, copyOf: ScanResult | null = null) {
     const n = Math.max(copyOf === null ? capacity : copyOf.count, 1);
-    // One buffer for the five arrays: prepaid.ts keeps a snapshot of hundreds of small functions.
-    const buffer = new ArrayBuffer(n * 14);
-    this.offsets = new Int32Array(buffer, 0, n);
-    this.costs = new Int32Array(buffer, n * 4, n);
-    this.loops = new Int32Array(buffer, n * 8, n);
-    this.kinds = new Uint8Array(buffer, n * 12, n);
-    this.tight = new Uint8Array(buffer, n * 13, n);
+    ({ offsets: this.offsets, costs: this.costs, loops: this.loops, kinds: this.kinds, tight: this.tight } = pointArrays(n));
     if (copyOf === null) {
       this.counted = new Map();
       this.backLabels = new Map();
@@ -130,13 +136,7 @@ export class ScanResult {
 
   private ownPoints(): void {
     this.adopted = false;
-    const n = 256;
-    const buffer = new ArrayBuffer(n * 14);
-    this.offsets = new Int32Array(buffer, 0, n);
-    this.costs = new Int32Array(buffer, n * 4, n);
-    this.loops = new Int32Array(buffer, n * 8, n);
-    this.kinds = new Uint8Array(buffer, n * 12, n);
-    this.tight = new Uint8Array(buffer, n * 13, n);
+    ({ offsets: this.offsets, costs: this.costs, loops: this.loops, kinds: this.kinds, tight: this.tight } = pointArrays(256));
   }
 
   private resetFields(): void {
